@@ -1,0 +1,239 @@
+package dev.backplane;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a provider needs to create a backplane: the broker URI and the options, taken from the
+ * URI's query ({@code redis://host:6379?prefix=chat&publishTimeout=2s}) and from a map given to
+ * {@link Backplanes#open(URI, Map)}, the map winning.
+ *
+ * <p>Options every provider accepts ({@link #COMMON_OPTIONS}):
+ * <table>
+ *   <caption>Common options</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code prefix}</td><td>{@code backplane}</td><td>namespace of every channel; two
+ *       applications with different prefixes on one broker never see each other's messages</td></tr>
+ *   <tr><td>{@code provider}</td><td>by scheme</td><td>the provider to use, whatever the scheme</td></tr>
+ *   <tr><td>{@code connectTimeout}</td><td>{@code 5s}</td><td>longest wait for a broker connection</td></tr>
+ *   <tr><td>{@code publishTimeout}</td><td>{@code 5s}</td><td>longest wait for the broker to accept a
+ *       publish, including time spent waiting for a reconnect</td></tr>
+ *   <tr><td>{@code ackTimeout}</td><td>{@code 30s}</td><td>at-least-once only: when an unacknowledged
+ *       delivery is delivered again</td></tr>
+ * </table>
+ * Durations are written {@code 250ms}, {@code 5s}, {@code 2m}, as ISO-8601 ({@code PT5S}) or as
+ * plain milliseconds.
+ */
+public final class BackplaneConfig {
+
+    public static final String PREFIX = "prefix";
+    public static final String PROVIDER = "provider";
+    public static final String CONNECT_TIMEOUT = "connectTimeout";
+    public static final String PUBLISH_TIMEOUT = "publishTimeout";
+    public static final String ACK_TIMEOUT = "ackTimeout";
+
+    /** Options that every provider accepts. */
+    public static final Set<String> COMMON_OPTIONS =
+            Set.of(PREFIX, PROVIDER, CONNECT_TIMEOUT, PUBLISH_TIMEOUT, ACK_TIMEOUT);
+
+    public static final String DEFAULT_PREFIX = "backplane";
+
+    private final URI uri;
+    private final Map<String, String> options;
+
+    private BackplaneConfig(URI uri, Map<String, String> options) {
+        this.uri = uri;
+        this.options = Collections.unmodifiableMap(options);
+    }
+
+    /**
+     * Reads the options of {@code uri}'s query and overlays {@code overrides}.
+     *
+     * @throws BackplaneConfigurationException if the query is malformed or the prefix is illegal
+     */
+    public static BackplaneConfig of(URI uri, Map<String, String> overrides) {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(overrides, "options");
+        Map<String, String> merged = new LinkedHashMap<>(parseQuery(uri));
+        overrides.forEach((k, v) -> merged.put(Objects.requireNonNull(k, "option name"),
+                Objects.requireNonNull(v, () -> "value of option " + k)));
+        BackplaneConfig config = new BackplaneConfig(uri, merged);
+        try {
+            Channels.requireValidPrefix(config.prefix());
+        } catch (IllegalArgumentException e) {
+            throw new BackplaneConfigurationException(e.getMessage() + " (option 'prefix' of " + config.redactedUri() + ")");
+        }
+        return config;
+    }
+
+    /** The URI as given, query included. */
+    public URI uri() {
+        return uri;
+    }
+
+    /** The URI with any password replaced by {@code ***}, for messages and logs. */
+    public String redactedUri() {
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo == null || !userInfo.contains(":")) {
+            return uri.toString();
+        }
+        String redacted = userInfo.substring(0, userInfo.indexOf(':') + 1) + "***";
+        return uri.toString().replace(userInfo + "@", redacted + "@");
+    }
+
+    /** Every option, common and provider-specific. */
+    public Map<String, String> options() {
+        return options;
+    }
+
+    /** The channel namespace. */
+    public String prefix() {
+        return options.getOrDefault(PREFIX, DEFAULT_PREFIX);
+    }
+
+    /** The provider named explicitly, if any. */
+    public String provider() {
+        return options.get(PROVIDER);
+    }
+
+    public Duration connectTimeout() {
+        return duration(CONNECT_TIMEOUT, Duration.ofSeconds(5));
+    }
+
+    public Duration publishTimeout() {
+        return duration(PUBLISH_TIMEOUT, Duration.ofSeconds(5));
+    }
+
+    public Duration ackTimeout() {
+        return duration(ACK_TIMEOUT, Duration.ofSeconds(30));
+    }
+
+    /** A string option, or {@code defaultValue}. */
+    public String option(String name, String defaultValue) {
+        return options.getOrDefault(name, defaultValue);
+    }
+
+    /** A positive duration option, or {@code defaultValue}. */
+    public Duration duration(String name, Duration defaultValue) {
+        String raw = options.get(name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        Duration d = parseDuration(name, raw.trim());
+        if (d.isNegative() || d.isZero()) {
+            throw invalid(name, raw, "a positive duration such as 250ms, 5s or 2m");
+        }
+        return d;
+    }
+
+    /** A long option within [min, max], or {@code defaultValue}. */
+    public long longOption(String name, long defaultValue, long min, long max) {
+        String raw = options.get(name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        try {
+            long value = Long.parseLong(raw.trim());
+            if (value < min || value > max) {
+                throw invalid(name, raw, "a whole number from " + min + " to " + max);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw invalid(name, raw, "a whole number from " + min + " to " + max);
+        }
+    }
+
+    /** A boolean option ({@code true} or {@code false}), or {@code defaultValue}. */
+    public boolean booleanOption(String name, boolean defaultValue) {
+        String raw = options.get(name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw invalid(name, raw, "true or false");
+        };
+    }
+
+    /**
+     * Refuses options that neither {@link #COMMON_OPTIONS} nor {@code accepted} contain.
+     *
+     * @throws BackplaneConfigurationException naming the unknown options and the accepted ones
+     */
+    public void requireKnownOptions(String providerName, Set<String> accepted) {
+        Set<String> unknown = new TreeSet<>(options.keySet());
+        unknown.removeAll(COMMON_OPTIONS);
+        unknown.removeAll(accepted);
+        if (!unknown.isEmpty()) {
+            Set<String> all = new TreeSet<>(COMMON_OPTIONS);
+            all.addAll(accepted);
+            throw new BackplaneConfigurationException("unknown option" + (unknown.size() > 1 ? "s " : " ") + unknown
+                    + " for provider '" + providerName + "' in " + redactedUri() + "; accepted options: " + all);
+        }
+    }
+
+    private BackplaneConfigurationException invalid(String name, String raw, String expected) {
+        return new BackplaneConfigurationException("option '" + name + "' has value '" + raw
+                + "' in " + redactedUri() + "; expected " + expected);
+    }
+
+    private Duration parseDuration(String name, String raw) {
+        try {
+            if (raw.startsWith("P") || raw.startsWith("p")) {
+                return Duration.parse(raw);
+            }
+            if (raw.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(raw.substring(0, raw.length() - 2)));
+            }
+            if (raw.endsWith("s")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(raw.substring(0, raw.length() - 1)) * 1000));
+            }
+            if (raw.endsWith("m")) {
+                return Duration.ofSeconds(Long.parseLong(raw.substring(0, raw.length() - 1)) * 60);
+            }
+            return Duration.ofMillis(Long.parseLong(raw));
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw invalid(name, raw, "a duration such as 250ms, 5s, 2m or PT5S");
+        }
+    }
+
+    private static Map<String, String> parseQuery(URI uri) {
+        Map<String, String> result = new LinkedHashMap<>();
+        String query = uri.getRawQuery();
+        if (query == null || query.isEmpty()) {
+            return result;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new BackplaneConfigurationException("malformed option '" + pair + "' in the query of "
+                        + uri.getScheme() + "://" + uri.getRawAuthority() + "; write name=value");
+            }
+            String key = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            if (result.put(key, value) != null) {
+                throw new BackplaneConfigurationException("option '" + key + "' is given twice in the query of "
+                        + uri.getScheme() + "://" + uri.getRawAuthority());
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public String toString() {
+        return "BackplaneConfig[" + redactedUri() + ", options=" + options.keySet() + "]";
+    }
+}

@@ -1,0 +1,168 @@
+package dev.backplane.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backplane.Delivery;
+import dev.backplane.Gap;
+import dev.backplane.Position;
+import dev.backplane.Subscriber;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A subscriber that keeps what it receives and lets a test wait for it. It checks on the delivery
+ * thread that each delivery belongs to its channel and that calls never overlap, and reports any
+ * breach through {@link AsyncFailures}.
+ */
+public final class Recorder implements Subscriber {
+
+    /** One delivery as received, payload copied. */
+    public record Received(String channel, byte[] payload, Position position, boolean redelivered) {
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
+    private final String channel;
+    private final AsyncFailures failures;
+    private final boolean autoAck;
+    private final List<Received> received = new ArrayList<>();
+    private final List<Gap> gaps = new ArrayList<>();
+    private final Object inCall = new Object();
+    private volatile Thread caller;
+
+    /**
+     * @param channel the channel subscribed to; a delivery of another channel is a failure
+     * @param autoAck whether to acknowledge each delivery on receipt
+     */
+    public Recorder(String channel, AsyncFailures failures, boolean autoAck) {
+        this.channel = channel;
+        this.failures = failures;
+        this.autoAck = autoAck;
+    }
+
+    @Override
+    public void onMessage(Delivery delivery) {
+        Thread current = Thread.currentThread();
+        if (caller != null) {
+            failures.add(new AssertionError("subscriber of '" + channel + "' called concurrently from "
+                    + current.getName() + " while " + caller.getName() + " was still in a call"));
+        }
+        caller = current;
+        try {
+            failures.capture(() -> assertThat(delivery.channel())
+                    .as("channel of a delivery to a subscription of '%s'", channel).isEqualTo(channel));
+            Received r = new Received(delivery.channel(), delivery.payload(), delivery.position(), delivery.redelivered());
+            synchronized (this) {
+                received.add(r);
+                notifyAll();
+            }
+            if (autoAck) {
+                delivery.ack();
+            }
+        } finally {
+            caller = null;
+        }
+    }
+
+    @Override
+    public synchronized void onGap(Gap gap) {
+        gaps.add(gap);
+        notifyAll();
+    }
+
+    /** Everything received so far, in order. */
+    public synchronized List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    /** Payloads received so far as UTF-8 text, in order. */
+    public synchronized List<String> texts() {
+        return received.stream().map(Received::text).toList();
+    }
+
+    public synchronized List<Gap> gaps() {
+        return List.copyOf(gaps);
+    }
+
+    /** Waits until {@code count} deliveries arrived; fails naming what did arrive otherwise. */
+    public List<Received> awaitCount(int count) {
+        return awaitCount(count, KitTimeouts.delivery());
+    }
+
+    public synchronized List<Received> awaitCount(int count, Duration timeout) {
+        awaitUntil(() -> received.size() >= count, timeout);
+        if (received.size() < count) {
+            throw new AssertionError("subscription of '" + channel + "' received " + received.size() + " of "
+                    + count + " expected message(s) within " + timeout + "; received: " + summary());
+        }
+        return List.copyOf(received);
+    }
+
+    /** Waits until a received payload's text satisfies {@code condition}. */
+    public synchronized Received awaitText(Predicate<String> condition, String description) {
+        Duration timeout = KitTimeouts.delivery();
+        awaitUntil(() -> received.stream().anyMatch(r -> condition.test(r.text())), timeout);
+        return received.stream().filter(r -> condition.test(r.text())).findFirst().orElseThrow(() -> new AssertionError(
+                "subscription of '" + channel + "' did not receive " + description + " within " + timeout
+                        + "; received: " + summary()));
+    }
+
+    /** Waits until a gap is reported. */
+    public synchronized Gap awaitGap() {
+        Duration timeout = KitTimeouts.recovery();
+        awaitUntil(() -> !gaps.isEmpty(), timeout);
+        if (gaps.isEmpty()) {
+            throw new AssertionError("subscription of '" + channel + "' reported no gap within " + timeout);
+        }
+        return gaps.get(0);
+    }
+
+    /** Waits the quiet period and returns how many deliveries there are then. */
+    public int settle() {
+        sleep(KitTimeouts.quiet());
+        synchronized (this) {
+            return received.size();
+        }
+    }
+
+    private void awaitUntil(java.util.function.BooleanSupplier done, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for deliveries", e);
+            }
+        }
+    }
+
+    private String summary() {
+        List<String> texts = new ArrayList<>();
+        for (Received r : received) {
+            texts.add(r.payload().length > 40 ? "<" + r.payload().length + " bytes>" : r.text());
+            if (texts.size() == 20) {
+                texts.add("... " + (received.size() - 20) + " more");
+                break;
+            }
+        }
+        return texts.toString();
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.backplane.redis;
+
+import dev.backplane.BackplaneConfig;
+import dev.backplane.BackplaneConfigurationException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+
+/**
+ * Where a Redis server is and how to log in, read from a backplane URI:
+ * {@code redis://[user:password@]host[:port][/database]}; a scheme ending in {@code s}
+ * ({@code rediss}, {@code rediss-streams}) means TLS. Shared by the Redis pub/sub and Redis Streams
+ * backplanes.
+ *
+ * @param address host and port (default port 6379)
+ * @param clientConfig Jedis settings: credentials, database, TLS, timeouts, client name
+ * @param tls whether the connection uses TLS
+ */
+public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig, boolean tls) {
+
+    /** Option: the client name shown by {@code CLIENT LIST}. */
+    public static final String CLIENT_NAME = "clientName";
+
+    /** Options every Redis backplane accepts besides the common ones. */
+    public static final Set<String> OPTIONS = Set.of(CLIENT_NAME);
+
+    /**
+     * Reads the endpoint from {@code config}.
+     *
+     * @throws BackplaneConfigurationException if the URI has no host, a bad port or a bad database
+     */
+    public static RedisEndpoint from(BackplaneConfig config) {
+        URI uri = config.uri();
+        String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        boolean tls = scheme.startsWith("rediss");
+        if (uri.getHost() == null) {
+            throw new BackplaneConfigurationException("Redis URI '" + config.redactedUri()
+                    + "' names no host; write " + scheme + "://host:port, e.g. " + scheme + "://localhost:6379");
+        }
+        int port = uri.getPort() == -1 ? 6379 : uri.getPort();
+        DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
+                .ssl(tls)
+                .connectionTimeoutMillis(millis(config.connectTimeout()))
+                .socketTimeoutMillis(millis(config.publishTimeout()))
+                .database(database(uri, config))
+                .clientName(config.option(CLIENT_NAME, "backplane-" + config.prefix()));
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo != null && !userInfo.isEmpty()) {
+            int colon = userInfo.indexOf(':');
+            if (colon < 0) {
+                // redis://password@host is the common shorthand for the default user
+                builder.password(decode(userInfo));
+            } else {
+                String user = decode(userInfo.substring(0, colon));
+                if (!user.isEmpty()) {
+                    builder.user(user);
+                }
+                builder.password(decode(userInfo.substring(colon + 1)));
+            }
+        }
+        return new RedisEndpoint(new HostAndPort(uri.getHost(), port), builder.build(), tls);
+    }
+
+    private static int database(URI uri, BackplaneConfig config) {
+        String path = uri.getPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            return 0;
+        }
+        try {
+            int db = Integer.parseInt(path.substring(1));
+            if (db < 0) {
+                throw new NumberFormatException();
+            }
+            return db;
+        } catch (NumberFormatException e) {
+            throw new BackplaneConfigurationException("Redis URI '" + config.redactedUri() + "' has path '" + path
+                    + "'; the path can only be a database number, e.g. /0");
+        }
+    }
+
+    private static int millis(java.time.Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+}

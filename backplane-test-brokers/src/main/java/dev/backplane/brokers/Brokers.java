@@ -24,20 +24,23 @@ public final class Brokers {
     private Brokers() {
     }
 
-    /** A Redis 7 server. */
+    /**
+     * A Redis 7 server with append-only persistence, so that a stop and start keeps what it had
+     * accepted, as a Redis configured for durability does. (A clean stop flushes the file.)
+     */
     public static Broker redis() {
         Optional<Broker> external = fromEnvironment(REDIS_ENV, 6379);
         if (external.isPresent()) {
             return external.get();
         }
         if (ContainerBroker.dockerAvailable()) {
-            return new ContainerBroker("redis", "redis:7-alpine", 6379, List.of("redis-server", "--save", "", "--appendonly", "no"));
+            return new ContainerBroker("redis", "redis:7-alpine", 6379, List.of("redis-server", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec"));
         }
         String executable = BrokerProcess.findExecutable("redis-server").map(Object::toString).orElseThrow(() -> missing(
                 "Redis", REDIS_ENV, "redis://host:port", "redis-server"));
         return new BrokerProcess("redis-server", p -> List.of(executable,
                 "--port", Integer.toString(p.port()), "--bind", LoopbackPorts.LOOPBACK,
-                "--save", "", "--appendonly", "no", "--dir", p.directory().toString()));
+                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", p.directory().toString()));
     }
 
     /** A NATS server, with JetStream enabled and storing in a directory of its own. */

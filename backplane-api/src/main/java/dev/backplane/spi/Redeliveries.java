@@ -4,67 +4,103 @@ import dev.backplane.Delivery;
 import dev.backplane.Position;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * At-least-once acknowledgement for one subscription, for transports whose broker does not
  * redeliver by itself: each delivery made through {@link #deliver} is handed to the subscriber
- * again, flagged {@linkplain Delivery#redelivered() redelivered}, every ack timeout until it is
- * acknowledged or this tracker is closed.
+ * again, flagged {@linkplain Delivery#redelivered() redelivered}, once the ack timeout has passed
+ * without an acknowledgement, and again after each further timeout, until it is acknowledged or
+ * this tracker is closed. A redelivery happens between one and about 1.25 ack timeouts after the
+ * delivery.
  */
 public final class Redeliveries implements AutoCloseable {
 
-    private final Duration ackTimeout;
+    private final long ackTimeoutNanos;
+    private final long sweepNanos;
     private final ScheduledExecutorService timer;
     private final Consumer<Delivery> dispatch;
-    private final Set<Tracked> pending = ConcurrentHashMap.newKeySet();
+    // In dispatch order; as the timeout is the same for all, deadlines are in order too, so a
+    // sweep stops at the first delivery that is not due.
+    private final ConcurrentLinkedQueue<Tracked> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Object sweeperLock = new Object();
+    private ScheduledFuture<?> sweeper;
     private volatile boolean closed;
 
     /**
+     * @param ackTimeout how long a delivery may stay unacknowledged
+     * @param timer runs the periodic sweep
      * @param dispatch hands a delivery to the subscriber, on the subscription's serial executor
      */
     public Redeliveries(Duration ackTimeout, ScheduledExecutorService timer, Consumer<Delivery> dispatch) {
-        this.ackTimeout = Objects.requireNonNull(ackTimeout, "ackTimeout");
+        this.ackTimeoutNanos = Objects.requireNonNull(ackTimeout, "ackTimeout").toNanos();
+        this.sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), ackTimeoutNanos / 4);
         this.timer = Objects.requireNonNull(timer, "timer");
         this.dispatch = Objects.requireNonNull(dispatch, "dispatch");
     }
 
-    /** Delivers a message for the first time and starts its ack timer. */
+    /** Delivers a message for the first time and starts its ack timeout. */
     public void deliver(String channel, byte[] payload, Position position) {
         dispatch(new Tracked(channel, payload, position, false));
     }
 
     /** Deliveries made and not yet acknowledged. */
     public int pending() {
-        return pending.size();
+        return pending.get();
     }
 
-    /** Stops every timer; nothing is redelivered after this. */
+    /** Stops the sweep; nothing is redelivered after this. */
     @Override
     public void close() {
         closed = true;
-        pending.forEach(t -> t.cancel());
-        pending.clear();
+        synchronized (sweeperLock) {
+            if (sweeper != null) {
+                sweeper.cancel(false);
+            }
+        }
+        queue.clear();
+        pending.set(0);
     }
 
     private void dispatch(Tracked delivery) {
         if (closed) {
             return;
         }
-        pending.add(delivery);
-        delivery.timeout = timer.schedule(() -> expire(delivery), ackTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        pending.incrementAndGet();
+        queue.add(delivery);
+        startSweeper();
         dispatch.accept(delivery);
     }
 
-    private void expire(Tracked delivery) {
-        if (!closed && delivery.acked.compareAndSet(false, true) && pending.remove(delivery)) {
-            dispatch(new Tracked(delivery.channel, delivery.payload, delivery.position, true));
+    private void startSweeper() {
+        synchronized (sweeperLock) {
+            if (sweeper == null && !closed) {
+                sweeper = timer.scheduleWithFixedDelay(this::sweep, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Tracked head = queue.peek(); head != null && !closed; head = queue.peek()) {
+            if (head.settled.get()) {
+                queue.poll();
+            } else if (now - head.deliveredAt >= ackTimeoutNanos) {
+                queue.poll();
+                if (head.settled.compareAndSet(false, true)) {
+                    pending.decrementAndGet();
+                    dispatch(new Tracked(head.channel, head.payload, head.position, true));
+                }
+            } else {
+                return;
+            }
         }
     }
 
@@ -73,9 +109,9 @@ public final class Redeliveries implements AutoCloseable {
         final byte[] payload;
         final Position position;
         final boolean redelivered;
-        // Set by ack() and by expiry, so that exactly one of them wins.
-        final AtomicBoolean acked = new AtomicBoolean();
-        volatile ScheduledFuture<?> timeout;
+        final long deliveredAt = System.nanoTime();
+        // Set by ack() or by expiry, so that exactly one of them wins.
+        final AtomicBoolean settled = new AtomicBoolean();
 
         Tracked(String channel, byte[] payload, Position position, boolean redelivered) {
             this.channel = channel;
@@ -106,16 +142,8 @@ public final class Redeliveries implements AutoCloseable {
 
         @Override
         public void ack() {
-            if (acked.compareAndSet(false, true)) {
-                pending.remove(this);
-                cancel();
-            }
-        }
-
-        void cancel() {
-            ScheduledFuture<?> t = timeout;
-            if (t != null) {
-                t.cancel(false);
+            if (settled.compareAndSet(false, true) && !closed) {
+                pending.decrementAndGet();
             }
         }
     }

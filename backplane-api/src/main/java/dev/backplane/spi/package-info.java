@@ -1,0 +1,8 @@
+/**
+ * Building blocks for transport implementers: {@link dev.backplane.spi.AbstractBackplane} checks
+ * arguments and the closed state the same way for every transport,
+ * {@link dev.backplane.spi.SerialExecutor} keeps a subscription's deliveries sequential, and
+ * {@link dev.backplane.spi.Redeliveries} gives at-least-once acknowledgement to brokers that do
+ * not redeliver by themselves.
+ */
+package dev.backplane.spi;

@@ -12,9 +12,11 @@ public interface Subscriber {
     void onMessage(Delivery delivery);
 
     /**
-     * Messages may have been lost for this subscription: the transport lost its connection while
-     * at-most-once, or a replay started before the oldest retained message. Delivery continues
-     * after the gap. The default does nothing.
+     * Messages may have been lost for this subscription. Causes: an at-most-once transport lost
+     * its connection; a replay started before the oldest retained message; a live subscription
+     * fell behind what the broker retains; the broker came back without its data; a subscriber
+     * too slow for the transport's bounded backlog. Delivery continues after the gap. The default
+     * does nothing.
      */
     default void onGap(Gap gap) {
     }

@@ -53,7 +53,7 @@ public final class RedisPubSubBackplane extends AbstractBackplane {
         this.publisher = new RedisPublisher(endpoint, config.publishTimeout(), options.maxPendingPublishes(),
                 deliveryPool, timer);
         this.subscriber = new RedisSubscriber(endpoint, config.prefix(), config.connectTimeout(),
-                options.healthCheckInterval(), options.maxSubscriberBacklog(), deliveryPool, timer);
+                options.healthCheckInterval(), options.maxSubscriberBacklog(), deliveryPool, timer, publisher::connectionSuspect);
     }
 
     @Override

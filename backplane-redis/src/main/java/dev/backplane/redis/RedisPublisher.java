@@ -62,6 +62,8 @@ final class RedisPublisher implements AutoCloseable {
     private volatile Connection connection;
     /** When the current batch's I/O started, or 0 when none is in progress. */
     private volatile long ioStartedNanos;
+    /** Set when another connection saw Redis go away: the idle publisher connection is likely dead too. */
+    private volatile boolean suspect;
 
     /**
      * @param completions where futures are completed, so that callers' callbacks never run on the I/O thread
@@ -106,6 +108,15 @@ final class RedisPublisher implements AutoCloseable {
             request.future.completeExceptionally(closed(request));
         }
         return request.future;
+    }
+
+    /**
+     * Another connection to the same Redis failed. Reconnect before the next batch: writing to a
+     * connection the server already closed would fail that batch with an unknown outcome, where a
+     * fresh connection lets it wait in the outbox for the server to come back.
+     */
+    void connectionSuspect() {
+        suspect = true;
     }
 
     private void ensureStarted() {
@@ -160,6 +171,10 @@ final class RedisPublisher implements AutoCloseable {
             batch.removeIf(PublishRequest::isDone);
             if (batch.isEmpty()) {
                 return;
+            }
+            if (suspect) {
+                suspect = false;
+                disconnect();
             }
             if (connection == null && !connect(batch)) {
                 continue;

@@ -56,6 +56,7 @@ final class RedisSubscriber implements AutoCloseable {
     private final ExecutorService deliveryPool;
     private final ScheduledExecutorService timer;
     private final Backoff backoff = new Backoff();
+    private final Runnable onConnectionLost;
 
     private final Object lock = new Object();
     /** Channels wanted, by Redis name. Mutated under {@link #lock}; read by the socket reader without it. */
@@ -76,7 +77,7 @@ final class RedisSubscriber implements AutoCloseable {
     private volatile String unavailableBecause;
 
     RedisSubscriber(RedisEndpoint endpoint, String prefix, Duration connectTimeout, Duration healthCheckInterval,
-            int maxBacklog, ExecutorService deliveryPool, ScheduledExecutorService timer) {
+            int maxBacklog, ExecutorService deliveryPool, ScheduledExecutorService timer, Runnable onConnectionLost) {
         this.endpoint = endpoint;
         this.controlChannel = (prefix + ":").getBytes(StandardCharsets.US_ASCII);
         this.connectTimeout = connectTimeout;
@@ -84,6 +85,7 @@ final class RedisSubscriber implements AutoCloseable {
         this.maxBacklog = maxBacklog;
         this.deliveryPool = deliveryPool;
         this.timer = timer;
+        this.onConnectionLost = onConnectionLost;
     }
 
     /** The logical channel's state: its subscriptions and whether Redis confirmed the SUBSCRIBE. */
@@ -327,6 +329,7 @@ final class RedisSubscriber implements AutoCloseable {
 
     /** The connection failed: everything must be subscribed again, and active subscriptions owe a gap. */
     private void lost(RuntimeException failure) {
+        onConnectionLost.run();
         synchronized (lock) {
             if (closing) {
                 return;

@@ -29,7 +29,9 @@ import java.util.Map;
  * rule id ({@code t01_...}) and displayed with it ({@code T01 ...}):
  * <ul>
  *   <li>{@link DeliveryRules} T01-T08: fan-out, isolation, order, payloads, concurrency;
+ *   <li>{@link CallRules} T09-T16: refused arguments, subscribe and unsubscribe, publish
+ *       acknowledgement, throwing subscribers, close;
  * </ul>
  */
-public abstract class BackplaneTck extends DeliveryRules {
+public abstract class BackplaneTck extends CallRules {
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -211,8 +212,20 @@ final class RedisPublisher implements AutoCloseable {
                 return false;
             }
         }
-        Thread.sleep(backoff.nextMillis());
+        pause(backoff.nextMillis());
         return false;
+    }
+
+    /** Waits between connection attempts; close() cuts the wait short. */
+    private void pause(long millis) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        long left;
+        while (!closing && (left = until - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(this, left);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
     }
 
     /** Writes the batch and completes it from the replies; false if the connection failed. */
@@ -359,6 +372,7 @@ final class RedisPublisher implements AutoCloseable {
             t = thread;
         }
         if (t != null) {
+            LockSupport.unpark(t); // out of a reconnect wait, if in one
             join(t, publishTimeout.plusMillis(200));
             if (t.isAlive()) {
                 t.interrupt();

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,8 @@ final class RedisSubscriber implements AutoCloseable {
     private long pingsSent;
     private volatile long pongsReceived;
     private volatile String unavailableBecause;
+    /** The last configuration problem logged; the reader thread's own. */
+    private String lastWarning;
 
     RedisSubscriber(RedisEndpoint endpoint, String prefix, Duration connectTimeout, Duration healthCheckInterval,
             int maxBacklog, ExecutorService deliveryPool, ScheduledExecutorService timer, Runnable onConnectionLost) {
@@ -126,7 +129,11 @@ final class RedisSubscriber implements AutoCloseable {
                 return subscription.ready();
             }
         }
-        timer.schedule(() -> expire(redisName, subscription), connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            timer.schedule(() -> expire(redisName, subscription), connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closedMeanwhile) {
+            // close() fails every subscription that is still waiting
+        }
         return subscription.ready();
     }
 
@@ -257,7 +264,10 @@ final class RedisSubscriber implements AutoCloseable {
         if (!(e instanceof BackplaneConfigurationException)) {
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, e.getMessage());
+        if (!e.getMessage().equals(lastWarning)) {
+            lastWarning = e.getMessage(); // once, not on every retry
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
+        }
         synchronized (lock) {
             for (ChannelState state : List.copyOf(channels.values())) {
                 for (RedisSubscription s : state.subscriptions) {

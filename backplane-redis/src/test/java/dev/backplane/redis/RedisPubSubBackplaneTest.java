@@ -207,6 +207,27 @@ class RedisPubSubBackplaneTest {
     }
 
     @Test
+    void aServerThatRequiresAPasswordNoneWasGivenForSaysSo() throws Exception {
+        try (Jedis jedis = admin()) {
+            jedis.configSet("requirepass", "needed");
+        }
+        try {
+            Backplane backplane = open(Map.of());
+            Throwable publish = failureOf(backplane.publish("c", utf8("x")));
+            assertThat(publish).isInstanceOf(BackplaneConfigurationException.class)
+                    .hasMessageContaining("requires authentication").hasMessageContaining(broker.address());
+            Throwable subscribe = failureOf(backplane.subscribe("c", new Recorder("c", failures, true)));
+            assertThat(subscribe).isInstanceOf(BackplaneConfigurationException.class)
+                    .hasMessageContaining("requires authentication");
+        } finally {
+            try (Jedis jedis = admin()) {
+                jedis.auth("needed");
+                jedis.configSet("requirepass", "");
+            }
+        }
+    }
+
+    @Test
     void thePathSelectsTheDatabaseOfBothConnections() throws Exception {
         Backplane backplane = open("redis://" + broker.address() + "/5",
                 Map.of(RedisEndpoint.CLIENT_NAME, "db5-" + prefix));

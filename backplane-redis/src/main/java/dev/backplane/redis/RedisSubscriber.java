@@ -339,11 +339,11 @@ final class RedisSubscriber implements AutoCloseable {
 
     /** The connection failed: everything must be subscribed again, and active subscriptions owe a gap. */
     private void lost(RuntimeException failure) {
-        onConnectionLost.run();
         synchronized (lock) {
             if (closing) {
                 return;
             }
+            onConnectionLost.run();
             if (ready != null || outageStartedNanos == 0) {
                 outageStartedNanos = System.nanoTime();
                 outageCause = String.valueOf(failure.getMessage());
@@ -371,11 +371,13 @@ final class RedisSubscriber implements AutoCloseable {
         if (state == null) {
             return;
         }
-        boolean first = true;
-        for (RedisSubscription s : state.subscriptions) {
-            // Each subscription owns its array.
-            s.offer(first ? payload : payload.clone());
-            first = false;
+        RedisSubscription[] targets = state.subscriptions.toArray(new RedisSubscription[0]);
+        // Each subscription owns its array: copies are made before any subscriber can touch the original.
+        for (int i = 0; i < targets.length - 1; i++) {
+            targets[i].offer(payload.clone());
+        }
+        if (targets.length > 0) {
+            targets[targets.length - 1].offer(payload);
         }
     }
 

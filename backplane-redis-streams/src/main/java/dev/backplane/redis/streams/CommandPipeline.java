@@ -33,6 +33,9 @@ final class CommandPipeline implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CommandPipeline.class.getName());
     private static final int MAX_BATCH = 1024;
     private static final long SWEEP_MILLIS = 20;
+    // A connection unused this long is checked before commands are sent on it: had it died while
+    // idle, a failure after sending could not tell whether Redis executed the commands.
+    private static final long IDLE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final Supplier<Jedis> connector;
     private final RedisFailures failures;
@@ -47,6 +50,7 @@ final class CommandPipeline implements AutoCloseable {
     private final Backoff backoff = new Backoff();
     private volatile boolean closing;
     private Jedis jedis;
+    private long lastAnswer;
 
     /**
      * @param connected a connection already open, or null
@@ -56,6 +60,7 @@ final class CommandPipeline implements AutoCloseable {
     CommandPipeline(Jedis connected, Supplier<Jedis> connector, RedisFailures failures, Duration timeout,
             int capacity, ScheduledExecutorService timer, String threadName) {
         this.jedis = connected;
+        this.lastAnswer = System.nanoTime();
         this.connector = connector;
         this.failures = failures;
         this.timeoutNanos = timeout.toNanos();
@@ -130,12 +135,17 @@ final class CommandPipeline implements AutoCloseable {
                 if (batch.isEmpty()) {
                     continue;
                 }
-                if (jedis == null && !reconnect()) {
+                if ((jedis == null || !checkIdle()) && !reconnect()) {
                     Backoff.pause(backoff.next());
                     continue;
                 }
-                send(batch);
+                List<Command<?>> again = send(batch);
                 batch.clear();
+                if (!again.isEmpty()) {
+                    // Redis refused for now (still loading its data): the same commands go first again.
+                    batch.addAll(again);
+                    Backoff.pause(backoff.next());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -144,9 +154,28 @@ final class CommandPipeline implements AutoCloseable {
         }
     }
 
+    /** True if the connection is fresh or answers; drops it otherwise. */
+    private boolean checkIdle() {
+        if (System.nanoTime() - lastAnswer < IDLE_CHECK_NANOS) {
+            return true;
+        }
+        try {
+            jedis.ping();
+        } catch (RuntimeException e) {
+            if (RedisFailures.isConnectionFailure(e)) {
+                disconnect();
+                return false;
+            }
+            // Any answer, even a refusal (a user without PING), shows the connection is alive.
+        }
+        lastAnswer = System.nanoTime();
+        return true;
+    }
+
     private boolean reconnect() {
         try {
             jedis = connector.get();
+            lastAnswer = System.nanoTime();
             backoff.reset();
             return true;
         } catch (RuntimeException e) {
@@ -155,7 +184,8 @@ final class CommandPipeline implements AutoCloseable {
         }
     }
 
-    private void send(List<Command<?>> batch) {
+    /** Sends a batch; returns the commands Redis asked to send again later. */
+    private List<Command<?>> send(List<Command<?>> batch) {
         List<Command<?>> sent = new ArrayList<>(batch.size());
         List<Supplier<?>> answers = new ArrayList<>(batch.size());
         Pipeline pipeline = jedis.pipelined();
@@ -175,11 +205,16 @@ final class CommandPipeline implements AutoCloseable {
                         + " broke after " + c.command + " on '" + c.key + "' was sent and before Redis answered ("
                         + e.getMessage() + "); Redis may or may not have executed it", e));
             }
-            return;
+            return List.of();
         }
+        lastAnswer = System.nanoTime();
+        List<Command<?>> again = new ArrayList<>();
         for (int i = 0; i < sent.size(); i++) {
-            sent.get(i).answer(answers.get(i), failures);
+            if (!sent.get(i).answer(answers.get(i), failures)) {
+                again.add(sent.get(i));
+            }
         }
+        return again;
     }
 
     private void disconnect() {
@@ -236,15 +271,20 @@ final class CommandPipeline implements AutoCloseable {
             return state.get() == SETTLED;
         }
 
+        /** Settles the command with Redis's answer; false if Redis asked to try again later. */
         @SuppressWarnings("unchecked")
-        void answer(Supplier<?> answer, RedisFailures failures) {
+        boolean answer(Supplier<?> answer, RedisFailures failures) {
             try {
                 T value = (T) answer.get();
                 state.set(SETTLED);
                 future.complete(value);
             } catch (RuntimeException e) {
+                if (RedisFailures.isTryAgain(e) && state.compareAndSet(SENT, QUEUED)) {
+                    return false;
+                }
                 fail(failures.translate(e, command, key));
             }
+            return true;
         }
 
         void fail(Throwable failure) {

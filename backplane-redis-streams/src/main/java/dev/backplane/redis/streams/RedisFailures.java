@@ -14,7 +14,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 final class RedisFailures {
 
     /** The commands a Redis user needs on {@code ~{prefix}:*}, as an ACL rule. */
-    static final String REQUIRED_COMMANDS = "+xadd +xread +xinfo|stream +get +set +del +ping";
+    static final String REQUIRED_COMMANDS = "+xadd +xread +xinfo|stream +get +set +del";
 
     private final String address;
     private final String user;
@@ -55,6 +55,10 @@ final class RedisFailures {
                     + user + "' (Redis said: " + reply + "); put the right user and password in the URI, "
                     + "e.g. redis-streams://user:password@host:port", failure);
         }
+        if (isTryAgain(failure)) {
+            return new BrokerUnavailableException("Redis at " + address + " is not ready for " + command + on
+                    + " (Redis said: " + reply + "); it did not execute it", failure);
+        }
         if (isConnectionFailure(failure)) {
             String hint = hasCause(failure, UnknownHostException.class)
                     ? "the host name is unknown; check the host in the URI"
@@ -72,6 +76,15 @@ final class RedisFailures {
         return hasCause(failure, JedisConnectionException.class) && redisError(failure) == null;
     }
 
+    /**
+     * Whether Redis refused without executing the command and asks to try again later: it is
+     * still loading its data after a restart, or busy with a script.
+     */
+    static boolean isTryAgain(Throwable failure) {
+        String reply = redisError(failure);
+        return reply != null && (reply.startsWith("LOADING") || reply.startsWith("BUSY"));
+    }
+
     /** Whether Redis refused for want of permission. */
     static boolean isPermissionFailure(Throwable failure) {
         String reply = redisError(failure);
@@ -83,7 +96,8 @@ final class RedisFailures {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String message = t.getMessage();
             if (message != null && (message.startsWith("NOPERM") || message.startsWith("WRONGPASS")
-                    || message.startsWith("NOAUTH") || message.startsWith("ERR") || message.startsWith("WRONGTYPE"))) {
+                    || message.startsWith("NOAUTH") || message.startsWith("ERR") || message.startsWith("WRONGTYPE")
+                    || message.startsWith("LOADING") || message.startsWith("BUSY"))) {
                 return message;
             }
         }

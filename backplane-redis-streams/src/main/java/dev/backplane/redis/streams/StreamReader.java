@@ -240,7 +240,7 @@ final class StreamReader implements AutoCloseable {
     }
 
     private void report(RuntimeException e) {
-        if (RedisFailures.isConnectionFailure(e)) {
+        if (RedisFailures.isConnectionFailure(e) || RedisFailures.isTryAgain(e)) {
             LOG.log(System.Logger.Level.DEBUG, () -> "lost Redis at " + failures.address() + "; reconnecting: " + e);
             return;
         }

@@ -5,6 +5,7 @@ import dev.backplane.BrokerUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,9 +25,12 @@ import redis.clients.jedis.Pipeline;
  * <p>Submitted commands wait in a bounded outbox; the thread takes whatever has queued up and
  * sends it as one pipeline, so a busy publisher needs one round trip per batch, not per message,
  * and one publisher's messages reach Redis in the order of its calls. While Redis is unreachable
- * the thread reconnects with a growing pause and the outbox holds what arrives. Every command
- * has a deadline of {@code timeout} from its submission: a sweep fails it then if Redis has not
- * answered, so no caller waits longer, whatever the connection does.
+ * the thread reconnects with a growing pause and the outbox holds what arrives. When the
+ * connection breaks after commands were sent, they are not failed: after reconnecting, a command
+ * that has a check ({@code verify}) is looked for in Redis and answered from there if it took
+ * effect, and every other one is sent again. Every command has a deadline of {@code timeout}
+ * from its submission: a sweep fails it then if Redis has not answered, so no caller waits
+ * longer, whatever the connection does.
  */
 final class CommandPipeline implements AutoCloseable {
 
@@ -49,6 +53,7 @@ final class CommandPipeline implements AutoCloseable {
     private final Thread thread;
     private final Backoff backoff = new Backoff();
     private volatile boolean closing;
+    private volatile boolean suspect;
     private Jedis jedis;
     private long lastAnswer;
 
@@ -79,10 +84,14 @@ final class CommandPipeline implements AutoCloseable {
      * @param key the key it works on, for messages
      * @param send puts the command(s) on the pipeline and returns how to read the answer once the
      *     pipeline is synced; that reader may throw what Jedis throws for an error reply
+     * @param verify for a command that must not run twice: after a broken connection, finds out on
+     *     the new connection whether it took effect, and its answer if it did; null for a command
+     *     that may simply be sent again
      * @return completes with the answer, or fails with a {@link BackplaneException} within the timeout
      */
-    <T> CompletableFuture<T> submit(String command, String key, Function<Pipeline, Supplier<T>> send) {
-        Command<T> c = new Command<>(command, key, send, System.nanoTime() + timeoutNanos);
+    <T> CompletableFuture<T> submit(String command, String key, Function<Pipeline, Supplier<T>> send,
+            Function<Jedis, Optional<T>> verify) {
+        Command<T> c = new Command<>(command, key, send, verify, System.nanoTime() + timeoutNanos);
         if (closing) {
             c.fail(new BrokerUnavailableException("the backplane is closing; " + command + " on '" + key + "' was not sent"));
             return c.future;
@@ -94,6 +103,14 @@ final class CommandPipeline implements AutoCloseable {
                     + key + "' was not sent. Redis is down or slower than the publishers."));
         }
         return c.future;
+    }
+
+    /**
+     * Says that another connection to Redis just broke, so that this one is checked before more
+     * is sent on it: Redis going away is then noticed before sending rather than after.
+     */
+    void suspectConnection() {
+        suspect = true;
     }
 
     /**
@@ -139,10 +156,14 @@ final class CommandPipeline implements AutoCloseable {
                     Backoff.pause(backoff.next());
                     continue;
                 }
+                if (!verify(batch)) {
+                    continue;
+                }
                 List<Command<?>> again = send(batch);
                 batch.clear();
                 if (!again.isEmpty()) {
-                    // Redis refused for now (still loading its data): the same commands go first again.
+                    // The connection broke, or Redis refused for now (still loading its data):
+                    // the same commands go first again.
                     batch.addAll(again);
                     Backoff.pause(backoff.next());
                 }
@@ -154,11 +175,34 @@ final class CommandPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Settles the commands of the batch that took effect before the connection broke; the rest
+     * are sent again. Returns false if the connection broke again meanwhile.
+     */
+    private boolean verify(List<Command<?>> batch) {
+        for (Command<?> c : batch) {
+            if (c.uncertain && !c.isSettled()) {
+                try {
+                    c.settleIfDone(jedis);
+                } catch (RuntimeException e) {
+                    if (RedisFailures.isConnectionFailure(e)) {
+                        disconnect();
+                        return false;
+                    }
+                    c.fail(failures.translate(e, c.command, c.key));
+                }
+            }
+        }
+        batch.removeIf(Command::isSettled);
+        return true;
+    }
+
     /** True if the connection is fresh or answers; drops it otherwise. */
     private boolean checkIdle() {
-        if (System.nanoTime() - lastAnswer < IDLE_CHECK_NANOS) {
+        if (!suspect && System.nanoTime() - lastAnswer < IDLE_CHECK_NANOS) {
             return true;
         }
+        suspect = false;
         try {
             jedis.ping();
         } catch (RuntimeException e) {
@@ -199,13 +243,15 @@ final class CommandPipeline implements AutoCloseable {
             pipeline.sync();
         } catch (RuntimeException e) {
             disconnect();
+            LOG.log(System.Logger.Level.DEBUG, () -> "lost Redis at " + failures.address() + " with " + sent.size()
+                    + " command(s) unanswered; they are checked and sent again after reconnecting: " + e);
+            List<Command<?>> again = new ArrayList<>();
             for (Command<?> c : sent) {
-                // Redis may have executed the command before the connection broke: say so.
-                c.fail(new BrokerUnavailableException("the connection to Redis at " + failures.address()
-                        + " broke after " + c.command + " on '" + c.key + "' was sent and before Redis answered ("
-                        + e.getMessage() + "); Redis may or may not have executed it", e));
+                if (c.requeueUncertain()) {
+                    again.add(c);
+                }
             }
-            return List.of();
+            return again;
         }
         lastAnswer = System.nanoTime();
         List<Command<?>> again = new ArrayList<>();
@@ -252,15 +298,38 @@ final class CommandPipeline implements AutoCloseable {
         final String command;
         final String key;
         final Function<Pipeline, Supplier<T>> send;
+        final Function<Jedis, Optional<T>> verify;
         final long deadline;
         final CompletableFuture<T> future = new CompletableFuture<>();
         private final AtomicInteger state = new AtomicInteger(QUEUED);
+        // Sent on a connection that broke before Redis answered: it may have taken effect.
+        volatile boolean uncertain;
 
-        Command(String command, String key, Function<Pipeline, Supplier<T>> send, long deadline) {
+        Command(String command, String key, Function<Pipeline, Supplier<T>> send, Function<Jedis, Optional<T>> verify,
+                long deadline) {
             this.command = command;
             this.key = key;
             this.send = send;
+            this.verify = verify;
             this.deadline = deadline;
+        }
+
+        /** Back to the queue after a broken connection; false if the deadline settled it already. */
+        boolean requeueUncertain() {
+            uncertain = true;
+            return state.compareAndSet(SENT, QUEUED);
+        }
+
+        /** On a new connection: settles the command if it took effect, else leaves it to be sent again. */
+        void settleIfDone(Jedis jedis) {
+            if (verify != null) {
+                Optional<T> done = verify.apply(jedis);
+                if (done.isPresent() && state.compareAndSet(QUEUED, SETTLED)) {
+                    future.complete(done.get());
+                    return;
+                }
+            }
+            uncertain = false;
         }
 
         boolean markSent() {
@@ -300,7 +369,7 @@ final class CommandPipeline implements AutoCloseable {
                 }
                 if (state.compareAndSet(s, SETTLED)) {
                     String timeout = TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
-                    future.completeExceptionally(new BrokerUnavailableException(s == QUEUED
+                    future.completeExceptionally(new BrokerUnavailableException(s == QUEUED && !uncertain
                             ? "Redis at " + address + " could not be reached within " + timeout + " (publishTimeout); "
                                     + command + " on '" + key + "' was not sent"
                             : "Redis at " + address + " did not answer " + command + " on '" + key + "' within "
@@ -311,7 +380,8 @@ final class CommandPipeline implements AutoCloseable {
         }
 
         String sentNote() {
-            return state.get() == SENT ? "; it was sent, so Redis may or may not have executed it" : "; it was not sent";
+            return state.get() == SENT || uncertain ? "; it was sent, so Redis may or may not have executed it"
+                    : "; it was not sent";
         }
     }
 }

@@ -14,7 +14,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 final class RedisFailures {
 
     /** The commands a Redis user needs on {@code ~{prefix}:*}, as an ACL rule. */
-    static final String REQUIRED_COMMANDS = "+xadd +xread +xinfo|stream +get +set +del";
+    static final String REQUIRED_COMMANDS = "+xadd +xread +xrevrange +xinfo|stream +get +set +del";
 
     private final String address;
     private final String user;

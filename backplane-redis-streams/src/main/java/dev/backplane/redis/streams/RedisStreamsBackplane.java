@@ -10,6 +10,7 @@ import dev.backplane.Subscription;
 import dev.backplane.redis.RedisEndpoint;
 import dev.backplane.spi.AbstractBackplane;
 import dev.backplane.spi.DaemonThreads;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -43,12 +45,18 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
     private static final System.Logger LOG = System.getLogger(RedisStreamsBackplane.class.getName());
     private static final int BLOCK_MILLIS = 2000;
     private static final byte[] WAKE_FIELD = {'w'};
+    // Each published entry carries "{instance}:{sequence}", so that a publish whose answer was
+    // lost with the connection can be found in the stream instead of being sent twice.
+    private static final byte[] MARKER_FIELD = StreamKeys.bytes(PublishedEntries.MARKER);
 
     private final RedisEndpoint endpoint;
     private final StreamsSettings settings;
     private final StreamKeys keys;
     private final RedisFailures failures;
     private final Capabilities capabilities;
+    private final String instanceId = UUID.randomUUID().toString().substring(0, 12);
+    private final AtomicLong publishSequence = new AtomicLong();
+    private final PublishedEntries published = new PublishedEntries();
     private final String wakeKey;
     private final XAddParams publishParams;
     private final ScheduledExecutorService timer;
@@ -73,7 +81,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
                 config.prefix(), config.connectTimeout());
         this.capabilities = new Capabilities("redis-streams", DeliveryGuarantee.AT_LEAST_ONCE, true, true,
                 settings.maxPayloadBytes(), true);
-        this.wakeKey = keys.wake(UUID.randomUUID().toString().substring(0, 12));
+        this.wakeKey = keys.wake(instanceId);
         this.publishParams = XAddParams.xAddParams().maxLen(settings.maxLen()).approximateTrimming();
         Jedis first = connect("connect");
         String epoch;
@@ -87,7 +95,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-redis-streams-delivery"));
         this.commands = new CommandPipeline(first, () -> connect("reconnect"), failures, config.publishTimeout(),
                 settings.outboxCapacity(), timer, "backplane-redis-streams-commands");
-        this.reader = new StreamReader(this::connectReader, failures, keys, wakeKey, settings, BLOCK_MILLIS, epoch,
+        this.reader = new StreamReader(this::connectReader, commands::suspectConnection, failures, keys, wakeKey, settings, BLOCK_MILLIS, epoch,
                 "backplane-redis-streams-reader");
     }
 
@@ -101,10 +109,14 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         byte[] copy = payload.clone();
         String key = keys.stream(channel);
         byte[] rawKey = StreamKeys.bytes(key);
+        String marker = instanceId + ":" + publishSequence.incrementAndGet();
+        Map<byte[], byte[]> fields = new LinkedHashMap<>();
+        fields.put(StreamReader.PAYLOAD_FIELD, copy);
+        fields.put(MARKER_FIELD, StreamKeys.bytes(marker));
         return commands.submit("XADD", key, pipeline -> {
-            Response<byte[]> id = pipeline.xadd(rawKey, publishParams, Map.of(StreamReader.PAYLOAD_FIELD, copy));
-            return () -> EntryIds.position(new StreamEntryID(id.get()));
-        });
+            Response<byte[]> id = pipeline.xadd(rawKey, publishParams, fields);
+            return () -> published.record(key, new StreamEntryID(id.get()));
+        }, jedis -> published.find(jedis, key, marker));
     }
 
     @Override
@@ -125,7 +137,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
                         mayRead.get();
                         return from == null ? lastGeneratedId(info) : replayAfter;
                     };
-                });
+                }, null);
         return start.thenApply(cursor -> {
             subscription.start(cursor, from != null);
             subscriptions.add(subscription);
@@ -147,7 +159,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         commands.submit("DEL", wakeKey, pipeline -> {
             Response<Long> deleted = pipeline.del(rawWake);
             return deleted::get;
-        }).whenComplete((n, e) -> {
+        }, null).whenComplete((n, e) -> {
             if (e != null) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "could not delete " + wakeKey + ": " + e);
             }
@@ -169,7 +181,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
             Response<byte[]> id = pipeline.xadd(rawWake, XAddParams.xAddParams().maxLen(1),
                     Map.of(WAKE_FIELD, WAKE_FIELD));
             return id::get;
-        }).whenComplete((id, e) -> {
+        }, null).whenComplete((id, e) -> {
             if (e != null) {
                 // The reader is then reconnecting anyway, and reads every subscription when it does.
                 LOG.log(System.Logger.Level.DEBUG, () -> "could not wake the reader: " + e);
@@ -217,6 +229,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         Response<String> epoch;
         Response<byte[]> added;
         Response<?> read;
+        Response<?> readBack;
         Response<StreamInfo> info;
         try {
             Pipeline pipeline = jedis.pipelined();
@@ -224,6 +237,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
             epoch = pipeline.get(epochKey);
             added = pipeline.xadd(rawWake, XAddParams.xAddParams().maxLen(1), Map.of(WAKE_FIELD, WAKE_FIELD));
             read = pipeline.xreadBinary(XReadParams.xReadParams().count(1), Map.of(rawWake, EntryIds.LAST_POSSIBLE));
+            readBack = pipeline.xrevrange(wakeKey, "+", "-", 1);
             info = pipeline.xinfoStream(wakeKey);
             pipeline.sync();
         } catch (RuntimeException e) {
@@ -233,6 +247,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         String token = answer(epoch, "GET", epochKey);
         answer(added, "XADD", wakeKey);
         answer(read, "XREAD", wakeKey);
+        answer(readBack, "XREVRANGE", wakeKey);
         answer(info, "XINFO STREAM", wakeKey);
         return token;
     }

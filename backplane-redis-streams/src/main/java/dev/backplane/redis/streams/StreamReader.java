@@ -36,6 +36,7 @@ final class StreamReader implements AutoCloseable {
     private static final int PAUSED_BLOCK_MILLIS = 20;
 
     private final Supplier<Jedis> connector;
+    private final Runnable onConnectionLost;
     private final RedisFailures failures;
     private final StreamKeys keys;
     private final byte[] wakeKey;
@@ -53,11 +54,13 @@ final class StreamReader implements AutoCloseable {
 
     /**
      * @param connector opens a connection whose socket timeout exceeds {@code blockMillis}
+     * @param onConnectionLost told when the reading connection breaks
      * @param epoch the data-set token seen when the backplane opened
      */
-    StreamReader(Supplier<Jedis> connector, RedisFailures failures, StreamKeys keys, String wakeKey,
+    StreamReader(Supplier<Jedis> connector, Runnable onConnectionLost, RedisFailures failures, StreamKeys keys, String wakeKey,
             StreamsSettings settings, int blockMillis, String epoch, String threadName) {
         this.connector = connector;
+        this.onConnectionLost = onConnectionLost;
         this.failures = failures;
         this.keys = keys;
         this.wakeKey = StreamKeys.bytes(wakeKey);
@@ -240,6 +243,9 @@ final class StreamReader implements AutoCloseable {
     }
 
     private void report(RuntimeException e) {
+        if (RedisFailures.isConnectionFailure(e)) {
+            onConnectionLost.run();
+        }
         if (RedisFailures.isConnectionFailure(e) || RedisFailures.isTryAgain(e)) {
             LOG.log(System.Logger.Level.DEBUG, () -> "lost Redis at " + failures.address() + "; reconnecting: " + e);
             return;

@@ -54,6 +54,8 @@ final class CommandPipeline implements AutoCloseable {
     private final Backoff backoff = new Backoff();
     private volatile boolean closing;
     private volatile boolean suspect;
+    // Why the last attempt to connect failed, for the messages of commands that time out waiting.
+    private volatile String connectFailure = "";
     private Jedis jedis;
     private long lastAnswer;
 
@@ -221,8 +223,10 @@ final class CommandPipeline implements AutoCloseable {
             jedis = connector.get();
             lastAnswer = System.nanoTime();
             backoff.reset();
+            connectFailure = "";
             return true;
         } catch (RuntimeException e) {
+            connectFailure = " (" + e.getMessage() + ")";
             LOG.log(System.Logger.Level.DEBUG, () -> "Redis at " + failures.address() + " is unreachable: " + e);
             return false;
         }
@@ -282,7 +286,7 @@ final class CommandPipeline implements AutoCloseable {
                 byDeadline.poll();
             } else if (head.deadline - due <= 0) {
                 byDeadline.poll();
-                head.expire(failures.address(), timeoutNanos);
+                head.expire(failures.address(), timeoutNanos, connectFailure);
             } else {
                 return;
             }
@@ -361,7 +365,7 @@ final class CommandPipeline implements AutoCloseable {
             future.completeExceptionally(failure);
         }
 
-        void expire(String address, long timeoutNanos) {
+        void expire(String address, long timeoutNanos, String connectFailure) {
             while (true) {
                 int s = state.get();
                 if (s == SETTLED) {
@@ -370,8 +374,8 @@ final class CommandPipeline implements AutoCloseable {
                 if (state.compareAndSet(s, SETTLED)) {
                     String timeout = TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
                     future.completeExceptionally(new BrokerUnavailableException(s == QUEUED && !uncertain
-                            ? "Redis at " + address + " could not be reached within " + timeout + " (publishTimeout); "
-                                    + command + " on '" + key + "' was not sent"
+                            ? "Redis at " + address + " could not be reached within " + timeout + " (publishTimeout)"
+                                    + connectFailure + "; " + command + " on '" + key + "' was not sent"
                             : "Redis at " + address + " did not answer " + command + " on '" + key + "' within "
                                     + timeout + " (publishTimeout); it may or may not have executed it"));
                     return;

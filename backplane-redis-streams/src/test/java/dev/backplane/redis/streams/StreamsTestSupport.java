@@ -42,6 +42,11 @@ final class StreamsTestSupport implements AutoCloseable {
         return backplane;
     }
 
+    /** Closes {@code backplane} after the test. */
+    void track(Backplane backplane) {
+        opened.add(backplane);
+    }
+
     /** A plain connection to the test broker. */
     Jedis redis() {
         return new Jedis(broker.host(), broker.port());

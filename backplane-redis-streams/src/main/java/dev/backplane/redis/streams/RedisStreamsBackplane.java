@@ -83,13 +83,22 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
                 settings.maxPayloadBytes(), true);
         this.wakeKey = keys.wake(instanceId);
         this.publishParams = XAddParams.xAddParams().maxLen(settings.maxLen()).approximateTrimming();
-        Jedis first = connect("connect");
-        String epoch;
-        try {
-            epoch = probe(first);
-        } catch (RuntimeException e) {
-            first.close();
-            throw e;
+        Jedis first = null;
+        String epoch = null;
+        long deadline = System.nanoTime() + config.connectTimeout().toNanos();
+        Backoff backoff = new Backoff();
+        while (first == null) {
+            Jedis jedis = connect("connect");
+            try {
+                epoch = probe(jedis);
+                first = jedis;
+            } catch (RuntimeException e) {
+                jedis.close();
+                // Redis just restarted and still loading its data: wait for it, within the connect timeout.
+                if (!RedisFailures.isTryAgain(e) || System.nanoTime() - deadline > 0 || !Backoff.pause(backoff.next())) {
+                    throw e;
+                }
+            }
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("backplane-redis-streams-timer"));
         this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-redis-streams-delivery"));

@@ -96,6 +96,18 @@ class RedisStreamsConfigurationTest {
     }
 
     @Test
+    void closingLeavesOnlyTheChannelStreamsAndTheDataSetTokenInRedis() {
+        Backplane backplane = support.open();
+        await(backplane.subscribe("kept", new Recorder("kept", failures, true)));
+        await(backplane.publish("kept", utf8("x")));
+        backplane.close();
+        try (Jedis redis = support.redis()) {
+            assertThat(redis.keys(support.prefix() + ":*"))
+                    .containsExactlyInAnyOrder(support.prefix() + ":kept", support.prefix() + ":.epoch");
+        }
+    }
+
+    @Test
     void anUnknownOptionInTheUriIsRefusedNamingItAndTheAcceptedOnes() {
         assertThatThrownBy(() -> Backplanes.open("redis-streams://" + broker.address() + "?maxlen=5"))
                 .isInstanceOf(BackplaneConfigurationException.class)

@@ -1,7 +1,6 @@
 package dev.backplane.redis.streams;
 
 import dev.backplane.BackplaneConfig;
-import dev.backplane.BackplaneException;
 import dev.backplane.Capabilities;
 import dev.backplane.DeliveryGuarantee;
 import dev.backplane.Position;
@@ -265,8 +264,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         try {
             return response.get();
         } catch (RuntimeException e) {
-            BackplaneException failure = failures.translate(e, command, key);
-            throw failure;
+            throw failures.translate(e, command, key);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.backplane.redis.streams;
 import java.util.Map;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.resps.StreamInfo;
 
@@ -22,7 +23,16 @@ import redis.clients.jedis.resps.StreamInfo;
 record TrimState(StreamEntryID firstEntry, long removed, long length) {
 
     static TrimState read(Jedis jedis, String key) {
-        StreamInfo info = jedis.xinfoStream(key);
+        StreamInfo info;
+        try {
+            info = jedis.xinfoStream(key);
+        } catch (JedisDataException e) {
+            if (e.getMessage() != null && e.getMessage().contains("no such key")) {
+                // Deleted since the read (flushed, or Redis lost its data): there is no trim to report.
+                return new TrimState(null, 0, 0);
+            }
+            throw e;
+        }
         StreamEntry first = info.getFirstEntry();
         Map<String, Object> all = info.getStreamInfo();
         Object added = all.get("entries-added");

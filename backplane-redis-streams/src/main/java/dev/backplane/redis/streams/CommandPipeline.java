@@ -239,8 +239,16 @@ final class CommandPipeline implements AutoCloseable {
         Pipeline pipeline = jedis.pipelined();
         for (Command<?> c : batch) {
             if (c.markSent()) {
+                Supplier<?> answer;
+                try {
+                    answer = c.send.apply(pipeline);
+                } catch (RuntimeException e) {
+                    // Refused by the client before anything was written for it.
+                    c.fail(failures.translate(e, c.command, c.key));
+                    continue;
+                }
                 sent.add(c);
-                answers.add(c.send.apply(pipeline));
+                answers.add(answer);
             }
         }
         try {

@@ -1,0 +1,115 @@
+package dev.backplane.redis.streams;
+
+import dev.backplane.BackplaneConfigurationException;
+import dev.backplane.BackplaneException;
+import dev.backplane.BrokerUnavailableException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/**
+ * Turns what Jedis throws into the backplane's exceptions, with messages that name the server, the
+ * user, the command and the fix.
+ */
+final class RedisFailures {
+
+    /** The commands a Redis user needs on {@code ~{prefix}:*}, as an ACL rule. */
+    static final String REQUIRED_COMMANDS = "+xadd +xread +xrevrange +xinfo|stream +get +set +del";
+
+    private final String address;
+    private final String user;
+    private final String prefix;
+    private final Duration connectTimeout;
+
+    RedisFailures(String address, String user, String prefix, Duration connectTimeout) {
+        this.address = address;
+        this.user = user == null || user.isEmpty() ? "default" : user;
+        this.prefix = prefix;
+        this.connectTimeout = connectTimeout;
+    }
+
+    String address() {
+        return address;
+    }
+
+    /**
+     * What {@code failure} means for {@code command} on {@code key}.
+     *
+     * @param command what was being done, e.g. {@code "XADD"}
+     * @param key the key it was done on, or null
+     */
+    BackplaneException translate(RuntimeException failure, String command, String key) {
+        if (failure instanceof BackplaneException known) {
+            return known;
+        }
+        String reply = redisError(failure);
+        String on = key == null ? "" : " on key '" + key + "'";
+        if (reply != null && reply.startsWith("NOPERM")) {
+            return new BackplaneConfigurationException("Redis user '" + user + "' at " + address
+                    + " has no permission for " + command + on + " (Redis said: " + reply + "); grant what the "
+                    + "redis-streams backplane needs, e.g. ACL SETUSER " + user + " " + REQUIRED_COMMANDS
+                    + " ~" + prefix + ":*", failure);
+        }
+        if (reply != null && (reply.startsWith("WRONGPASS") || reply.startsWith("NOAUTH"))) {
+            return new BackplaneConfigurationException("Redis at " + address + " refused the credentials of user '"
+                    + user + "' (Redis said: " + reply + "); put the right user and password in the URI, "
+                    + "e.g. redis-streams://user:password@host:port", failure);
+        }
+        if (isTryAgain(failure)) {
+            return new BrokerUnavailableException("Redis at " + address + " is not ready for " + command + on
+                    + " (Redis said: " + reply + "); it did not execute it", failure);
+        }
+        if (isConnectionFailure(failure)) {
+            String hint = hasCause(failure, UnknownHostException.class)
+                    ? "the host name is unknown; check the host in the URI"
+                    : "check the host and port in the URI and that Redis is running";
+            return new BrokerUnavailableException("Redis at " + address + " is unreachable during " + command + on
+                    + " (connect timeout " + connectTimeout.toMillis() + " ms): " + failure.getMessage() + "; " + hint,
+                    failure);
+        }
+        return new BackplaneException("Redis at " + address + " refused " + command + on + ": "
+                + (reply != null ? reply : String.valueOf(failure)), failure);
+    }
+
+    /** Whether the failure is the connection's, not the command's: worth a reconnect. */
+    static boolean isConnectionFailure(Throwable failure) {
+        return hasCause(failure, JedisConnectionException.class) && redisError(failure) == null;
+    }
+
+    /**
+     * Whether Redis refused without executing the command and asks to try again later: it is
+     * still loading its data after a restart, or busy with a script.
+     */
+    static boolean isTryAgain(Throwable failure) {
+        String reply = redisError(failure);
+        return reply != null && (reply.startsWith("LOADING") || reply.startsWith("BUSY"));
+    }
+
+    /** Whether Redis refused for want of permission. */
+    static boolean isPermissionFailure(Throwable failure) {
+        String reply = redisError(failure);
+        return reply != null && reply.startsWith("NOPERM");
+    }
+
+    /** The error reply from Redis somewhere in the cause chain, if any (they are all upper-case codes first). */
+    private static String redisError(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && (message.startsWith("NOPERM") || message.startsWith("WRONGPASS")
+                    || message.startsWith("NOAUTH") || message.startsWith("ERR") || message.startsWith("WRONGTYPE")
+                    || message.startsWith("LOADING") || message.startsWith("BUSY"))) {
+                return message;
+            }
+        }
+        return null;
+    }
+
+    private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

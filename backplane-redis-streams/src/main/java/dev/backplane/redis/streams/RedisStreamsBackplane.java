@@ -1,0 +1,270 @@
+package dev.backplane.redis.streams;
+
+import dev.backplane.BackplaneConfig;
+import dev.backplane.Capabilities;
+import dev.backplane.DeliveryGuarantee;
+import dev.backplane.Position;
+import dev.backplane.Subscriber;
+import dev.backplane.Subscription;
+import dev.backplane.redis.RedisEndpoint;
+import dev.backplane.spi.AbstractBackplane;
+import dev.backplane.spi.DaemonThreads;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.params.XAddParams;
+import redis.clients.jedis.params.XReadParams;
+import redis.clients.jedis.resps.StreamInfo;
+
+/**
+ * A backplane on Redis Streams: at-least-once, replay from an entry id, per-publisher order.
+ *
+ * <p>Each channel is one stream, {@code {prefix}:{channel}}, holding entries with one field
+ * {@code p}, the payload. A publish is {@code XADD key MAXLEN ~ maxLen * p payload}; its future
+ * completes with the entry id as the {@link Position} once Redis answers. Every instance reads
+ * every stream it subscribes to with plain {@code XREAD} (no consumer group), so every instance
+ * sees every message. See the module's README for the options and guarantees.
+ */
+public final class RedisStreamsBackplane extends AbstractBackplane {
+
+    private static final System.Logger LOG = System.getLogger(RedisStreamsBackplane.class.getName());
+    private static final int BLOCK_MILLIS = 2000;
+    private static final byte[] WAKE_FIELD = {'w'};
+    // Each published entry carries "{instance}:{sequence}", so that a publish whose answer was
+    // lost with the connection can be found in the stream instead of being sent twice.
+    private static final byte[] MARKER_FIELD = StreamKeys.bytes(PublishedEntries.MARKER);
+
+    private final RedisEndpoint endpoint;
+    private final StreamsSettings settings;
+    private final StreamKeys keys;
+    private final RedisFailures failures;
+    private final Capabilities capabilities;
+    private final String instanceId = UUID.randomUUID().toString().substring(0, 12);
+    private final AtomicLong publishSequence = new AtomicLong();
+    private final PublishedEntries published = new PublishedEntries();
+    private final String wakeKey;
+    private final XAddParams publishParams;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService deliveryPool;
+    private final CommandPipeline commands;
+    private final StreamReader reader;
+    private final Set<StreamSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Connects to Redis and checks that the user may do what the backplane needs.
+     *
+     * @throws dev.backplane.BrokerUnavailableException if Redis cannot be reached within the connect timeout
+     * @throws dev.backplane.BackplaneConfigurationException if the URI, an option, the credentials or
+     *     the user's permissions do not allow the backplane to work
+     */
+    RedisStreamsBackplane(BackplaneConfig config) {
+        super(config);
+        this.endpoint = RedisEndpoint.from(config);
+        this.settings = StreamsSettings.from(config);
+        this.keys = new StreamKeys(config.prefix());
+        this.failures = new RedisFailures(endpoint.address().toString(), endpoint.clientConfig().getUser(),
+                config.prefix(), config.connectTimeout());
+        this.capabilities = new Capabilities("redis-streams", DeliveryGuarantee.AT_LEAST_ONCE, true, true,
+                settings.maxPayloadBytes(), true);
+        this.wakeKey = keys.wake(instanceId);
+        this.publishParams = XAddParams.xAddParams().maxLen(settings.maxLen()).approximateTrimming();
+        Jedis first = null;
+        String epoch = null;
+        long deadline = System.nanoTime() + config.connectTimeout().toNanos();
+        Backoff backoff = new Backoff();
+        while (first == null) {
+            Jedis jedis = connect("connect");
+            try {
+                epoch = probe(jedis);
+                first = jedis;
+            } catch (RuntimeException e) {
+                jedis.close();
+                // Redis just restarted and still loading its data: wait for it, within the connect timeout.
+                if (!RedisFailures.isTryAgain(e) || System.nanoTime() - deadline > 0 || !Backoff.pause(backoff.next())) {
+                    throw e;
+                }
+            }
+        }
+        this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("backplane-redis-streams-timer"));
+        this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-redis-streams-delivery"));
+        this.commands = new CommandPipeline(first, () -> connect("reconnect"), failures, config.publishTimeout(),
+                settings.outboxCapacity(), timer, "backplane-redis-streams-commands");
+        this.reader = new StreamReader(this::connectReader, commands::suspectConnection, failures, keys, wakeKey, settings, BLOCK_MILLIS, epoch,
+                "backplane-redis-streams-reader");
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    protected CompletableFuture<Position> doPublish(String channel, byte[] payload) {
+        byte[] copy = payload.clone();
+        String key = keys.stream(channel);
+        byte[] rawKey = StreamKeys.bytes(key);
+        String marker = instanceId + ":" + publishSequence.incrementAndGet();
+        Map<byte[], byte[]> fields = new LinkedHashMap<>();
+        fields.put(StreamReader.PAYLOAD_FIELD, copy);
+        fields.put(MARKER_FIELD, StreamKeys.bytes(marker));
+        return commands.submit("XADD", key, pipeline -> {
+            Response<byte[]> id = pipeline.xadd(rawKey, publishParams, fields);
+            return () -> published.record(key, new StreamEntryID(id.get()));
+        }, jedis -> published.find(jedis, key, marker));
+    }
+
+    @Override
+    protected CompletableFuture<Subscription> doSubscribe(String channel, Position from, Subscriber subscriber) {
+        StreamEntryID replayAfter = from == null ? null : EntryIds.parse(from);
+        String key = keys.stream(channel);
+        byte[] rawKey = StreamKeys.bytes(key);
+        StreamSubscription subscription = new StreamSubscription(channel, key, subscriber, deliveryPool, timer,
+                config.ackTimeout(), this::forget);
+        CompletableFuture<StreamEntryID> start = commands.submit(from == null ? "XREAD and XINFO STREAM" : "XREAD", key,
+                pipeline -> {
+                    // A read after the largest possible id returns nothing at once: it checks that
+                    // the user may read the stream before the subscription counts as active.
+                    Response<?> mayRead = pipeline.xreadBinary(XReadParams.xReadParams().count(1),
+                            Map.of(rawKey, EntryIds.LAST_POSSIBLE));
+                    Response<StreamInfo> info = from == null ? pipeline.xinfoStream(key) : null;
+                    return () -> {
+                        mayRead.get();
+                        return from == null ? lastGeneratedId(info) : replayAfter;
+                    };
+                }, null);
+        return start.thenApply(cursor -> {
+            subscription.start(cursor, from != null);
+            subscriptions.add(subscription);
+            reader.add(subscription);
+            if (isClosed()) {
+                subscription.close();
+            } else {
+                wakeReader();
+            }
+            return subscription;
+        });
+    }
+
+    @Override
+    protected void doClose() {
+        List.copyOf(subscriptions).forEach(StreamSubscription::close);
+        reader.close();
+        byte[] rawWake = StreamKeys.bytes(wakeKey);
+        commands.submit("DEL", wakeKey, pipeline -> {
+            Response<Long> deleted = pipeline.del(rawWake);
+            return deleted::get;
+        }, null).whenComplete((n, e) -> {
+            if (e != null) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "could not delete " + wakeKey + ": " + e);
+            }
+        });
+        commands.close();
+        timer.shutdownNow();
+        deliveryPool.shutdown();
+    }
+
+    private void forget(StreamSubscription subscription) {
+        subscriptions.remove(subscription);
+        reader.remove(subscription);
+    }
+
+    /** Wakes the blocked reader so that it reads a new subscription's stream at once. */
+    private void wakeReader() {
+        byte[] rawWake = StreamKeys.bytes(wakeKey);
+        commands.submit("XADD", wakeKey, pipeline -> {
+            Response<byte[]> id = pipeline.xadd(rawWake, XAddParams.xAddParams().maxLen(1),
+                    Map.of(WAKE_FIELD, WAKE_FIELD));
+            return id::get;
+        }, null).whenComplete((id, e) -> {
+            if (e != null) {
+                // The reader is then reconnecting anyway, and reads every subscription when it does.
+                LOG.log(System.Logger.Level.DEBUG, () -> "could not wake the reader: " + e);
+            }
+        });
+    }
+
+    /** {@code $} made concrete: the id after which entries are new, 0-0 for a stream not yet created. */
+    private static StreamEntryID lastGeneratedId(Response<StreamInfo> info) {
+        try {
+            return info.get().getLastGeneratedId();
+        } catch (JedisDataException e) {
+            if (e.getMessage() != null && e.getMessage().contains("no such key")) {
+                return EntryIds.ZERO;
+            }
+            throw e;
+        }
+    }
+
+    /** Opens an authenticated connection (Jedis connects in the constructor). */
+    private Jedis connect(String what) {
+        try {
+            return new Jedis(endpoint.address(), endpoint.clientConfig());
+        } catch (RuntimeException e) {
+            throw failures.translate(e, what, null);
+        }
+    }
+
+    private Jedis connectReader() {
+        Jedis jedis = connect("reconnect");
+        // A blocked XREAD must end by its block timeout before the socket's timeout does.
+        jedis.getConnection().setSoTimeout(BLOCK_MILLIS + (int) Math.min(Integer.MAX_VALUE / 2,
+                config.publishTimeout().toMillis()));
+        return jedis;
+    }
+
+    /**
+     * Runs, once, one command of each kind the backplane needs on keys of its prefix, so that a
+     * missing permission is reported when the backplane opens, and reads the data-set token.
+     */
+    private String probe(Jedis jedis) {
+        String epochKey = keys.epoch();
+        byte[] rawWake = StreamKeys.bytes(wakeKey);
+        Response<String> created;
+        Response<String> epoch;
+        Response<byte[]> added;
+        Response<?> read;
+        Response<?> readBack;
+        Response<StreamInfo> info;
+        try {
+            Pipeline pipeline = jedis.pipelined();
+            created = pipeline.set(epochKey, UUID.randomUUID().toString(), SetParams.setParams().nx());
+            epoch = pipeline.get(epochKey);
+            added = pipeline.xadd(rawWake, XAddParams.xAddParams().maxLen(1), Map.of(WAKE_FIELD, WAKE_FIELD));
+            read = pipeline.xreadBinary(XReadParams.xReadParams().count(1), Map.of(rawWake, EntryIds.LAST_POSSIBLE));
+            readBack = pipeline.xrevrange(wakeKey, "+", "-", 1);
+            info = pipeline.xinfoStream(wakeKey);
+            pipeline.sync();
+        } catch (RuntimeException e) {
+            throw failures.translate(e, "connect", null);
+        }
+        answer(created, "SET", epochKey);
+        String token = answer(epoch, "GET", epochKey);
+        answer(added, "XADD", wakeKey);
+        answer(read, "XREAD", wakeKey);
+        answer(readBack, "XREVRANGE", wakeKey);
+        answer(info, "XINFO STREAM", wakeKey);
+        return token;
+    }
+
+    private <T> T answer(Response<T> response, String command, String key) {
+        try {
+            return response.get();
+        } catch (RuntimeException e) {
+            throw failures.translate(e, command, key);
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package dev.backplane.redis.streams;
+
+import dev.backplane.Gap;
+import dev.backplane.Position;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.params.XReadParams;
+import redis.clients.jedis.resps.StreamEntryBinary;
+
+/**
+ * The one thread and connection per backplane instance that read every subscribed stream with a
+ * blocking {@code XREAD ... STREAMS k1 k2 ... id1 id2 ...}, from each stream's oldest subscription
+ * cursor, and hand each entry to every subscription whose cursor is before it.
+ *
+ * <p>Because each subscription keeps the id of the last entry handed to it, a reconnect simply
+ * reads on from there: nothing Redis still holds is skipped. Entries Redis no longer holds are
+ * reported as gaps: trimmed ones (checked with {@link TrimState} whenever a read may have
+ * skipped some) and, when Redis comes back without its data, everything not yet delivered.
+ */
+final class StreamReader implements AutoCloseable {
+
+    static final byte[] PAYLOAD_FIELD = {'p'};
+
+    private static final System.Logger LOG = System.getLogger(StreamReader.class.getName());
+    private static final int PAUSED_BLOCK_MILLIS = 20;
+
+    private final Supplier<Jedis> connector;
+    private final Runnable onConnectionLost;
+    private final RedisFailures failures;
+    private final StreamKeys keys;
+    private final byte[] wakeKey;
+    private final StreamsSettings settings;
+    private final int blockMillis;
+    private final int pauseBacklog;
+    private final Set<StreamSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Thread thread;
+    private final Backoff backoff = new Backoff();
+    private volatile boolean closed;
+    private volatile Jedis jedis;
+    private StreamEntryID wakeCursor = EntryIds.ZERO;
+    private String epoch;
+    private String lastLogged;
+
+    /**
+     * @param connector opens a connection whose socket timeout exceeds {@code blockMillis}
+     * @param onConnectionLost told when the reading connection breaks
+     * @param epoch the data-set token seen when the backplane opened
+     */
+    StreamReader(Supplier<Jedis> connector, Runnable onConnectionLost, RedisFailures failures, StreamKeys keys, String wakeKey,
+            StreamsSettings settings, int blockMillis, String epoch, String threadName) {
+        this.connector = connector;
+        this.onConnectionLost = onConnectionLost;
+        this.failures = failures;
+        this.keys = keys;
+        this.wakeKey = StreamKeys.bytes(wakeKey);
+        this.settings = settings;
+        this.blockMillis = blockMillis;
+        // Past this many queued deliveries a subscription is not read for until it catches up, so a
+        // slow subscriber holds entries in Redis rather than in this process's memory.
+        this.pauseBacklog = 4 * settings.readBatch();
+        this.epoch = epoch;
+        this.thread = new Thread(this::run, threadName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void add(StreamSubscription subscription) {
+        subscriptions.add(subscription);
+    }
+
+    void remove(StreamSubscription subscription) {
+        subscriptions.remove(subscription);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Jedis j = jedis;
+        if (j != null) {
+            try {
+                // Closing the socket ends a blocked XREAD at once.
+                j.disconnect();
+            } catch (RuntimeException e) {
+                // already gone
+            }
+        }
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        subscriptions.clear();
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                if (jedis == null) {
+                    jedis = connector.get();
+                    checkEpoch(jedis);
+                    backoff.reset();
+                    lastLogged = null;
+                }
+                readOnce(jedis);
+            } catch (RuntimeException e) {
+                if (closed) {
+                    break;
+                }
+                report(e);
+                disconnect();
+                if (!Backoff.pause(backoff.next())) {
+                    break;
+                }
+            }
+        }
+        disconnect();
+    }
+
+    private void readOnce(Jedis j) {
+        Map<String, List<StreamSubscription>> byKey = new HashMap<>();
+        boolean paused = false;
+        for (StreamSubscription s : subscriptions) {
+            if (s.isClosed()) {
+                continue;
+            }
+            if (s.backlog() > pauseBacklog) {
+                paused = true;
+                continue;
+            }
+            byKey.computeIfAbsent(s.key(), k -> new ArrayList<>()).add(s);
+        }
+        Map<byte[], StreamEntryID> streams = new LinkedHashMap<>();
+        byKey.forEach((key, subs) -> streams.put(StreamKeys.bytes(key), oldestCursor(subs)));
+        streams.put(wakeKey, wakeCursor);
+        XReadParams params = XReadParams.xReadParams().count(settings.readBatch())
+                .block(paused ? PAUSED_BLOCK_MILLIS : blockMillis);
+        List<Map.Entry<byte[], List<StreamEntryBinary>>> result = j.xreadBinary(params, streams);
+        if (result == null) {
+            return;
+        }
+        for (Map.Entry<byte[], List<StreamEntryBinary>> stream : result) {
+            List<StreamEntryBinary> entries = stream.getValue();
+            if (entries == null || entries.isEmpty()) {
+                continue;
+            }
+            if (Arrays.equals(stream.getKey(), wakeKey)) {
+                wakeCursor = entries.get(entries.size() - 1).getID();
+                continue;
+            }
+            String key = StreamKeys.string(stream.getKey());
+            List<StreamSubscription> subs = byKey.get(key);
+            if (subs != null) {
+                distribute(j, key, entries, subs);
+            }
+        }
+    }
+
+    private void distribute(Jedis j, String key, List<StreamEntryBinary> entries, List<StreamSubscription> subs) {
+        boolean full = entries.size() >= settings.readBatch();
+        TrimState trim = null;
+        for (StreamSubscription s : subs) {
+            if (s.isClosed()) {
+                continue;
+            }
+            StreamEntryID cursor = s.cursor();
+            int next = 0;
+            while (next < entries.size() && entries.get(next).getID().compareTo(cursor) <= 0) {
+                next++;
+            }
+            if (next == entries.size()) {
+                continue;
+            }
+            // Entries of one read are consecutive in the stream: only the first entry of a read can
+            // follow removed ones. A read that is not full reached the end of the stream, and a trim
+            // leaves at least maxLen >= readBatch entries, so only a full read can follow a trim
+            // (or the first read of a replay, in case publishers trim with a smaller maxLen).
+            if (next == 0 && (full || s.replaying())) {
+                if (trim == null) {
+                    trim = TrimState.read(j, key);
+                }
+                StreamEntryID first = entries.get(0).getID();
+                if (trim.removedBefore(first, settings.maxLen())) {
+                    s.gap(trimGap(s, key, cursor, first));
+                }
+            }
+            for (int i = next; i < entries.size(); i++) {
+                StreamEntryBinary entry = entries.get(i);
+                byte[] payload = payload(entry);
+                if (payload == null) {
+                    LOG.log(System.Logger.Level.WARNING, "entry " + entry.getID() + " of stream '" + key
+                            + "' has no field 'p' and was not written by a backplane; skipped");
+                    continue;
+                }
+                s.deliver(entry.getID(), payload);
+            }
+        }
+    }
+
+    private Gap trimGap(StreamSubscription s, String key, StreamEntryID cursor, StreamEntryID first) {
+        String limit = "MAXLEN ~" + settings.maxLen();
+        String reason = s.replaying()
+                ? "replay after " + EntryIds.after(cursor).value() + " starts before the oldest entry stream '" + key
+                        + "' still holds (" + first + "): older entries were trimmed (" + limit + ")"
+                : "this subscription fell behind: entries of stream '" + key + "' after " + cursor
+                        + " were trimmed (" + limit + ") before it read them; delivery resumes at " + first;
+        return new Gap(s.channel(), EntryIds.after(cursor), EntryIds.position(first), reason);
+    }
+
+    /** Compares the data-set token with the one seen before; a new one means Redis lost its data. */
+    private void checkEpoch(Jedis j) {
+        String current = j.get(keys.epoch());
+        if (current == null) {
+            j.set(keys.epoch(), UUID.randomUUID().toString(), SetParams.setParams().nx());
+            current = j.get(keys.epoch());
+        }
+        if (epoch != null && !epoch.equals(current)) {
+            LOG.log(System.Logger.Level.WARNING, "Redis at " + failures.address() + " came back without its data; "
+                    + "every subscription is told of a gap");
+            for (StreamSubscription s : subscriptions) {
+                if (!s.isClosed()) {
+                    s.gap(new Gap(s.channel(), EntryIds.after(s.cursor()), Position.NONE, "Redis at "
+                            + failures.address() + " came back without its data (restarted without persistence, "
+                            + "or flushed): messages published before that and not yet delivered are lost"));
+                    // What the stream holds now was all added after the loss: read it from the start.
+                    s.start(EntryIds.ZERO, false);
+                }
+            }
+            wakeCursor = EntryIds.ZERO;
+        }
+        epoch = current;
+    }
+
+    private void report(RuntimeException e) {
+        if (RedisFailures.isConnectionFailure(e)) {
+            onConnectionLost.run();
+        }
+        if (RedisFailures.isConnectionFailure(e) || RedisFailures.isTryAgain(e)) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "lost Redis at " + failures.address() + "; reconnecting: " + e);
+            return;
+        }
+        String message = failures.translate(e, "XREAD", null).getMessage();
+        if (!message.equals(lastLogged)) {
+            lastLogged = message;
+            LOG.log(System.Logger.Level.ERROR, "reading streams failed, retrying: " + message, e);
+        }
+    }
+
+    private void disconnect() {
+        Jedis j = jedis;
+        jedis = null;
+        if (j != null) {
+            try {
+                j.close();
+            } catch (RuntimeException e) {
+                // already broken
+            }
+        }
+    }
+
+    private static StreamEntryID oldestCursor(List<StreamSubscription> subs) {
+        StreamEntryID oldest = null;
+        for (StreamSubscription s : subs) {
+            StreamEntryID c = s.cursor();
+            if (oldest == null || c.compareTo(oldest) < 0) {
+                oldest = c;
+            }
+        }
+        return oldest;
+    }
+
+    private static byte[] payload(StreamEntryBinary entry) {
+        for (Map.Entry<byte[], byte[]> field : entry.getFields().entrySet()) {
+            if (Arrays.equals(field.getKey(), PAYLOAD_FIELD)) {
+                return field.getValue();
+            }
+        }
+        return null;
+    }
+}

@@ -33,9 +33,12 @@ public final class Client implements ConnectionSink {
     private volatile Thread inCall;
     private volatile String id;
 
-    Client(String name, AsyncFailures failures) {
+    private final Duration patience;
+
+    Client(String name, AsyncFailures failures, Duration patience) {
         this.name = name;
         this.failures = failures;
+        this.patience = patience;
     }
 
     void connected(String connectionId) {
@@ -99,7 +102,7 @@ public final class Client implements ConnectionSink {
 
     /** Waits until the client received {@code count} messages; fails naming what it got otherwise. */
     public synchronized List<String> awaitCount(int count) {
-        Duration timeout = KitTimeouts.delivery();
+        Duration timeout = patience;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (received.size() < count) {
             long left = deadline - System.nanoTime();
@@ -119,7 +122,7 @@ public final class Client implements ConnectionSink {
 
     /** Waits until {@code text} arrived. */
     public synchronized void awaitText(String text) {
-        Duration timeout = KitTimeouts.delivery();
+        Duration timeout = patience;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!received.contains(text)) {
             long left = deadline - System.nanoTime();

@@ -93,6 +93,14 @@ public abstract class HubTck {
         return HubContext.open(backplane, options);
     }
 
+    /**
+     * How long the kit waits for something that should happen: {@link KitTimeouts#delivery()}. The
+     * kit's self-tests shorten it, since there every wait that runs out is the expected outcome.
+     */
+    protected Duration patience() {
+        return KitTimeouts.delivery();
+    }
+
     protected final AsyncFailures failures = new AsyncFailures();
     private final List<AutoCloseable> opened = Collections.synchronizedList(new ArrayList<>());
     private String prefix;
@@ -186,19 +194,19 @@ public abstract class HubTck {
 
     /** Registers a recording client on {@code node}. */
     protected final Client connect(HubNode node, String user, String name) {
-        Client client = new Client(name, failures);
+        Client client = new Client(name, failures, patience());
         HubConnection connection = await(node.connect(user, client), "connecting " + name);
         client.connected(connection.id());
         return client;
     }
 
     /** Waits until {@code condition} holds for the presence view of every observer. */
-    protected static void awaitPresence(List<? extends HubContext> observers, Predicate<HubPresence> condition,
+    protected final void awaitPresence(List<? extends HubContext> observers, Predicate<HubPresence> condition,
             String what) {
-        awaitPresence(observers, condition, what, KitTimeouts.delivery());
+        awaitPresence(observers, condition, what, patience());
     }
 
-    protected static void awaitPresence(List<? extends HubContext> observers, Predicate<HubPresence> condition,
+    protected final void awaitPresence(List<? extends HubContext> observers, Predicate<HubPresence> condition,
             String what, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (HubContext observer : observers) {
@@ -215,11 +223,11 @@ public abstract class HubTck {
     }
 
     /** Waits for a future within the delivery timeout; fails with what was being done otherwise. */
-    protected static <T> T await(CompletableFuture<T> future, String what) {
+    protected final <T> T await(CompletableFuture<T> future, String what) {
         try {
-            return future.get(KitTimeouts.delivery().toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(patience().toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError(what + " did not complete within " + KitTimeouts.delivery());
+            throw new AssertionError(what + " did not complete within " + patience());
         } catch (ExecutionException e) {
             throw new AssertionError(what + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
@@ -229,12 +237,12 @@ public abstract class HubTck {
     }
 
     /** Waits for a future that must fail, and returns its failure; fails if it succeeds or hangs. */
-    protected static Throwable awaitFailure(CompletableFuture<?> future, String what) {
+    protected final Throwable awaitFailure(CompletableFuture<?> future, String what) {
         try {
-            Object value = future.get(KitTimeouts.delivery().toMillis(), TimeUnit.MILLISECONDS);
+            Object value = future.get(patience().toMillis(), TimeUnit.MILLISECONDS);
             throw new AssertionError(what + " should have failed but completed with " + value);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError(what + " should have failed but was still pending after " + KitTimeouts.delivery());
+            throw new AssertionError(what + " should have failed but was still pending after " + patience());
         } catch (ExecutionException e) {
             return e.getCause();
         } catch (InterruptedException e) {
@@ -253,7 +261,7 @@ public abstract class HubTck {
     }
 
     /** Checks, after the quiet period, that each client received exactly {@code expected}, in any order. */
-    private static void assertExactlyOnce(Map<Client, List<String>> expected) {
+    private void assertExactlyOnce(Map<Client, List<String>> expected) {
         expected.forEach((client, texts) -> {
             if (!texts.isEmpty()) {
                 client.awaitCount(texts.size());
@@ -391,7 +399,7 @@ public abstract class HubTck {
             }));
         }
         for (CompletableFuture<?> f : sending) {
-            f.get(KitTimeouts.delivery().toMillis(), TimeUnit.MILLISECONDS);
+            f.get(patience().toMillis(), TimeUnit.MILLISECONDS);
         }
         List<String> got = x.awaitCount(senders.size() * 4 * rounds);
         Map<String, List<Integer>> byRoute = new HashMap<>();
@@ -549,7 +557,7 @@ public abstract class HubTck {
         k.backplanes().get(k.c()).close(); // a crash: nothing is announced
         Duration bound = hubOptions(HUB).deathBound();
         awaitPresence(observers, p -> !p.nodes().contains(k.c().nodeId()), "node c declared dead",
-                bound.plus(KitTimeouts.delivery()));
+                bound.plus(patience()));
         long detectedMillis = (System.nanoTime() - killed) / 1_000_000;
         System.out.println("S13: node declared dead by every observer " + detectedMillis + " ms after it stopped; "
                 + "documented bound " + bound.toMillis() + " ms + transport latency");

@@ -65,6 +65,17 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
         return new RedisEndpoint(new HostAndPort(uri.getHost(), port), builder.build(), tls);
     }
 
+    /** {@code host:port}, for messages. */
+    public String hostAndPort() {
+        return address.getHost() + ":" + address.getPort();
+    }
+
+    /** The ACL user the URI names, or {@code "default"} (Redis' user when none is named). */
+    public String userName() {
+        String user = clientConfig.getUser();
+        return user == null ? "default" : user;
+    }
+
     private static int database(URI uri, BackplaneConfig config) {
         String path = uri.getPath();
         if (path == null || path.isEmpty() || path.equals("/")) {

@@ -1,0 +1,106 @@
+package dev.backplane.redis;
+
+import dev.backplane.BackplaneConfig;
+import dev.backplane.Capabilities;
+import dev.backplane.DeliveryGuarantee;
+import dev.backplane.Position;
+import dev.backplane.Subscriber;
+import dev.backplane.Subscription;
+import dev.backplane.spi.AbstractBackplane;
+import dev.backplane.spi.DaemonThreads;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+/**
+ * A backplane on Redis pub/sub ({@code redis://}, {@code rediss://}): at-most-once, no replay,
+ * ordered per publisher, cheap channels.
+ *
+ * <p>Logical channel {@code c} is the Redis channel {@code prefix:c}; prefixes hold no {@code :},
+ * so two prefixes never share a Redis channel. Each instance uses two connections, opened on first
+ * use: one for publishing (see {@link RedisPublisher}: pipelined, bounded outbox, every publish
+ * settled within the publish timeout) and one in pub/sub mode for all its subscriptions (see
+ * {@link RedisSubscriber}: shared SUBSCRIBE per channel, reconnect, resubscribe and
+ * {@link Subscriber#onGap} after an outage).
+ *
+ * <p>At-most-once means: a message reaches the subscriptions that are active and connected when
+ * Redis receives it. Redis keeps nothing: messages published while a subscriber's connection is
+ * down are lost for it, and it is told so by {@link Subscriber#onGap} once it is back.
+ */
+public final class RedisPubSubBackplane extends AbstractBackplane {
+
+    private final RedisEndpoint endpoint;
+    private final Capabilities capabilities;
+    private final byte[] channelPrefix;
+    private final ExecutorService deliveryPool;
+    private final ScheduledExecutorService timer;
+    private final RedisPublisher publisher;
+    private final RedisSubscriber subscriber;
+
+    RedisPubSubBackplane(BackplaneConfig config, RedisEndpoint endpoint, RedisPubSubOptions options) {
+        super(config);
+        this.endpoint = endpoint;
+        this.capabilities = new Capabilities("redis", DeliveryGuarantee.AT_MOST_ONCE, false, true,
+                options.maxPayloadBytes(), true);
+        this.channelPrefix = (config.prefix() + ":").getBytes(StandardCharsets.US_ASCII);
+        this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-redis-delivery"));
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, new DaemonThreads("backplane-redis-timer"));
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.timer = scheduler;
+        this.publisher = new RedisPublisher(endpoint, config.publishTimeout(), options.maxPendingPublishes(),
+                deliveryPool, timer);
+        this.subscriber = new RedisSubscriber(endpoint, config.prefix(), config.connectTimeout(),
+                options.healthCheckInterval(), options.maxSubscriberBacklog(), deliveryPool, timer, publisher::connectionSuspect);
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    /** The Redis server this backplane talks to. */
+    public RedisEndpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    protected CompletableFuture<Position> doPublish(String channel, byte[] payload) {
+        return publisher.publish(channel, redisChannel(channel), payload.clone());
+    }
+
+    @Override
+    protected CompletableFuture<Subscription> doSubscribe(String channel, Position from, Subscriber subscriber) {
+        // from is always null: capabilities declare no replay, so AbstractBackplane refuses positions.
+        return this.subscriber.subscribe(channel, new String(redisChannel(channel), StandardCharsets.US_ASCII),
+                subscriber);
+    }
+
+    /** {@code prefix:channel} in bytes; channel names are ASCII by {@link dev.backplane.Channels}' rules. */
+    private byte[] redisChannel(String channel) {
+        byte[] name = new byte[channelPrefix.length + channel.length()];
+        System.arraycopy(channelPrefix, 0, name, 0, channelPrefix.length);
+        for (int i = 0; i < channel.length(); i++) {
+            name[channelPrefix.length + i] = (byte) channel.charAt(i);
+        }
+        return name;
+    }
+
+    /**
+     * Sends what is queued while Redis is reachable (each publish still bounded by its timeout),
+     * fails the rest, closes both connections and stops every thread.
+     */
+    @Override
+    protected void doClose() {
+        try {
+            subscriber.close();
+            publisher.close();
+        } finally {
+            timer.shutdownNow();
+            // Deliveries in progress finish on their threads, which then end; close() may be called from one.
+            deliveryPool.shutdown();
+        }
+    }
+}

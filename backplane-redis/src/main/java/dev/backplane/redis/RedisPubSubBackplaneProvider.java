@@ -1,0 +1,35 @@
+package dev.backplane.redis;
+
+import dev.backplane.Backplane;
+import dev.backplane.BackplaneConfig;
+import dev.backplane.BackplaneProvider;
+import java.util.Set;
+
+/**
+ * Provider {@code redis} for the URI schemes {@code redis://} and {@code rediss://} (TLS): Redis
+ * pub/sub, at-most-once. See {@link RedisEndpoint} for the URI and {@link RedisPubSubOptions} for
+ * the options.
+ */
+public final class RedisPubSubBackplaneProvider implements BackplaneProvider {
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("redis", "rediss");
+    }
+
+    @Override
+    public Set<String> options() {
+        return RedisPubSubOptions.OPTIONS;
+    }
+
+    /** Reads the configuration; connects lazily, on the first publish or subscribe. */
+    @Override
+    public Backplane create(BackplaneConfig config) {
+        return new RedisPubSubBackplane(config, RedisEndpoint.from(config), RedisPubSubOptions.from(config));
+    }
+}

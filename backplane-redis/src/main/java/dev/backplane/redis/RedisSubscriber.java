@@ -1,0 +1,492 @@
+package dev.backplane.redis;
+
+import dev.backplane.BackplaneConfigurationException;
+import dev.backplane.BackplaneException;
+import dev.backplane.BrokerUnavailableException;
+import dev.backplane.Subscriber;
+import dev.backplane.Subscription;
+import dev.backplane.spi.DaemonThreads;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * The subscriber side of one backplane instance: one Redis connection in pub/sub mode, read by one
+ * thread, carrying every channel this instance subscribes to.
+ *
+ * <p>Subscriptions to one channel share one Redis SUBSCRIBE: the first one sends it and the last
+ * one to close sends UNSUBSCRIBE. A subscribe future completes when Redis confirms the SUBSCRIBE.
+ * Every SUBSCRIBE and UNSUBSCRIBE names one channel per reply, and Redis answers them in order, so
+ * a queue of the channels awaiting a reply tells when the server's state matches ours.
+ *
+ * <p>The connection always holds one extra subscription, the control channel {@code prefix:}
+ * (never a logical channel: those are not empty), so that it stays in pub/sub mode while no
+ * logical channel is subscribed, and its confirmation says the connection is ready.
+ *
+ * <p>When the connection fails, the thread reconnects with {@link Backoff}, subscribes to every
+ * channel again and, as each is confirmed, reports a {@link dev.backplane.Gap} to each subscription
+ * that was active before: messages published in between were not delivered to it.
+ */
+final class RedisSubscriber implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(RedisSubscriber.class.getName());
+
+    /** Most channels named in one SUBSCRIBE when resubscribing. */
+    private static final int RESUBSCRIBE_CHUNK = 1000;
+
+    private final RedisEndpoint endpoint;
+    private final byte[] controlChannel;
+    private final Duration connectTimeout;
+    private final Duration healthCheckInterval;
+    private final int maxBacklog;
+    private final ExecutorService deliveryPool;
+    private final ScheduledExecutorService timer;
+    private final Backoff backoff = new Backoff();
+    private final Runnable onConnectionLost;
+
+    private final Object lock = new Object();
+    /** Channels wanted, by Redis name. Mutated under {@link #lock}; read by the socket reader without it. */
+    private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
+    /** Redis names of the channels sent in SUBSCRIBE/UNSUBSCRIBE on this connection and not yet answered, in order. */
+    private final ArrayDeque<String> awaitingReply = new ArrayDeque<>();
+    private final Map<String, Integer> awaitingCount = new HashMap<>();
+    /** The connection once its control subscription is confirmed, else null. */
+    private Session ready;
+    private Connection connection;
+    private Thread thread;
+    private ScheduledFuture<?> healthCheck;
+    private boolean closing;
+    private long outageStartedNanos;
+    private String outageCause;
+    private long pingsSent;
+    private volatile long pongsReceived;
+    private volatile String unavailableBecause;
+    /** The last configuration problem logged; the reader thread's own. */
+    private String lastWarning;
+
+    RedisSubscriber(RedisEndpoint endpoint, String prefix, Duration connectTimeout, Duration healthCheckInterval,
+            int maxBacklog, ExecutorService deliveryPool, ScheduledExecutorService timer, Runnable onConnectionLost) {
+        this.endpoint = endpoint;
+        this.controlChannel = (prefix + ":").getBytes(StandardCharsets.US_ASCII);
+        this.connectTimeout = connectTimeout;
+        this.healthCheckInterval = healthCheckInterval;
+        this.maxBacklog = maxBacklog;
+        this.deliveryPool = deliveryPool;
+        this.timer = timer;
+        this.onConnectionLost = onConnectionLost;
+    }
+
+    /** The logical channel's state: its subscriptions and whether Redis confirmed the SUBSCRIBE. */
+    private static final class ChannelState {
+        final String redisName;
+        final List<RedisSubscription> subscriptions = new CopyOnWriteArrayList<>();
+        boolean confirmed;
+
+        ChannelState(String redisName) {
+            this.redisName = redisName;
+        }
+    }
+
+    /**
+     * Subscribes to {@code redisName}, delivering as {@code channel}. The future completes once
+     * Redis confirmed the subscription, or fails after the connect timeout.
+     */
+    CompletableFuture<Subscription> subscribe(String channel, String redisName, Subscriber subscriber) {
+        RedisSubscription subscription = new RedisSubscription(channel, subscriber, deliveryPool, maxBacklog,
+                s -> unsubscribe(redisName, s));
+        synchronized (lock) {
+            if (closing) {
+                subscription.fail(new IllegalStateException("the Redis backplane is closed"));
+                return subscription.ready();
+            }
+            startIfNeeded();
+            ChannelState state = channels.get(redisName);
+            if (state == null) {
+                state = new ChannelState(redisName);
+                channels.put(redisName, state);
+                if (ready != null) {
+                    send(ready, true, List.of(redisName));
+                }
+            }
+            state.subscriptions.add(subscription);
+            if (state.confirmed) {
+                subscription.activate();
+                return subscription.ready();
+            }
+        }
+        try {
+            timer.schedule(() -> expire(redisName, subscription), connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closedMeanwhile) {
+            // close() fails every subscription that is still waiting
+        }
+        return subscription.ready();
+    }
+
+    private void unsubscribe(String redisName, RedisSubscription subscription) {
+        synchronized (lock) {
+            ChannelState state = channels.get(redisName);
+            if (state == null || !state.subscriptions.remove(subscription) || !state.subscriptions.isEmpty()) {
+                return;
+            }
+            channels.remove(redisName);
+            if (ready != null) {
+                send(ready, false, List.of(redisName));
+            }
+        }
+    }
+
+    /** A subscription still unconfirmed after the connect timeout fails and is withdrawn. */
+    private void expire(String redisName, RedisSubscription subscription) {
+        synchronized (lock) {
+            if (subscription.active || subscription.isClosed()) {
+                return;
+            }
+            unsubscribe(redisName, subscription);
+            String why = unavailableBecause;
+            subscription.fail(new BrokerUnavailableException("subscribe to '" + subscription.channel()
+                    + "' not confirmed by Redis at " + endpoint.hostAndPort() + " within connectTimeout "
+                    + connectTimeout.toMillis() + "ms" + (why != null ? ": " + why : "")));
+        }
+    }
+
+    private void startIfNeeded() {
+        if (thread == null) {
+            thread = new DaemonThreads("backplane-redis-subscriber").newThread(this::run);
+            thread.start();
+            long interval = healthCheckInterval.toNanos();
+            healthCheck = timer.scheduleWithFixedDelay(this::checkHealth, interval, interval, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Writes SUBSCRIBE or UNSUBSCRIBE; a failed write drops the connection so the reader reconnects. */
+    private void send(Session session, boolean subscribe, List<String> redisNames) {
+        byte[][] names = new byte[redisNames.size()][];
+        for (int i = 0; i < names.length; i++) {
+            String name = redisNames.get(i);
+            names[i] = name.getBytes(StandardCharsets.US_ASCII);
+            awaitingReply.add(name);
+            awaitingCount.merge(name, 1, Integer::sum);
+        }
+        try {
+            if (subscribe) {
+                session.subscribe(names);
+            } else {
+                session.unsubscribe(names);
+            }
+        } catch (RuntimeException e) {
+            dropConnection();
+        }
+    }
+
+    // ------------------------------------------------------------ subscriber thread
+
+    private void run() {
+        while (true) {
+            synchronized (lock) {
+                if (closing) {
+                    return;
+                }
+            }
+            Connection c;
+            try {
+                c = RedisConnections.open(endpoint);
+            } catch (BackplaneException e) {
+                unavailable(e);
+                if (!pause()) {
+                    return;
+                }
+                continue;
+            }
+            Session session = new Session(c);
+            synchronized (lock) {
+                if (closing) {
+                    c.close();
+                    return;
+                }
+                connection = c;
+            }
+            RuntimeException failure;
+            try {
+                session.proceed(c, controlChannel);
+                failure = new IllegalStateException("the subscriber connection left pub/sub mode");
+            } catch (JedisDataException e) {
+                // Redis refused a SUBSCRIBE (no permission, no login): the channels waiting for it cannot be had.
+                unavailable(RedisConnections.translate(endpoint, e, "subscribing"));
+                failure = e;
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            lost(failure);
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                // it is broken already
+            }
+            if (!pause()) {
+                return;
+            }
+        }
+    }
+
+    /** Waits the backoff; false if closing. */
+    private boolean pause() {
+        try {
+            Thread.sleep(backoff.nextMillis());
+        } catch (InterruptedException e) {
+            return false;
+        }
+        synchronized (lock) {
+            return !closing;
+        }
+    }
+
+    /**
+     * Records why Redis cannot be had. A refused login or permission fails every subscribe
+     * still waiting at once, since waiting will not fix it.
+     */
+    private void unavailable(BackplaneException e) {
+        unavailableBecause = e.getMessage();
+        if (!(e instanceof BackplaneConfigurationException)) {
+            return;
+        }
+        if (!e.getMessage().equals(lastWarning)) {
+            lastWarning = e.getMessage(); // once, not on every retry
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
+        }
+        synchronized (lock) {
+            for (ChannelState state : List.copyOf(channels.values())) {
+                for (RedisSubscription s : state.subscriptions) {
+                    if (!s.active) {
+                        state.subscriptions.remove(s);
+                        s.fail(e);
+                    }
+                }
+                if (state.subscriptions.isEmpty()) {
+                    channels.remove(state.redisName);
+                }
+            }
+        }
+    }
+
+    /** The control subscription is confirmed: the connection is ready; subscribe to every wanted channel. */
+    private void connected(Session session) {
+        synchronized (lock) {
+            ready = session;
+            unavailableBecause = null;
+            backoff.reset();
+            pingsSent = 0;
+            pongsReceived = 0;
+            List<String> names = new ArrayList<>(channels.keySet());
+            for (int i = 0; i < names.size(); i += RESUBSCRIBE_CHUNK) {
+                send(session, true, names.subList(i, Math.min(names.size(), i + RESUBSCRIBE_CHUNK)));
+            }
+        }
+    }
+
+    /** Redis answered the oldest SUBSCRIBE/UNSUBSCRIBE; if it was the last one for the channel, its state is Redis' state. */
+    private void replied(String redisName) {
+        synchronized (lock) {
+            String expected = awaitingReply.poll();
+            if (expected == null || !expected.equals(redisName)) {
+                LOG.log(System.Logger.Level.WARNING, "Redis confirmed '" + redisName + "' while '" + expected
+                        + "' was expected; reconnecting to resynchronize");
+                dropConnection();
+                return;
+            }
+            if (awaitingCount.merge(redisName, -1, Integer::sum) > 0) {
+                return;
+            }
+            awaitingCount.remove(redisName);
+            ChannelState state = channels.get(redisName);
+            if (state == null || state.confirmed) {
+                return; // unsubscribed: nothing waits for it
+            }
+            // The last command for this channel was a SUBSCRIBE, since wanting it again sends one.
+            state.confirmed = true;
+            String gapReason = outageStartedNanos == 0 ? null : gapReason(state);
+            for (RedisSubscription s : state.subscriptions) {
+                if (!s.active) {
+                    s.activate();
+                } else if (s.gapOwed) {
+                    s.gapOwed = false;
+                    s.gap(gapReason);
+                }
+            }
+        }
+    }
+
+    private String gapReason(ChannelState state) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - outageStartedNanos);
+        return "the connection to Redis at " + endpoint.hostAndPort() + " was lost (" + outageCause + ") and restored"
+                + " after " + millis + " ms; messages published to this channel meanwhile were not delivered"
+                + " (at-most-once)";
+    }
+
+    /** The connection failed: everything must be subscribed again, and active subscriptions owe a gap. */
+    private void lost(RuntimeException failure) {
+        onConnectionLost.run();
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            if (ready != null || outageStartedNanos == 0) {
+                outageStartedNanos = System.nanoTime();
+                outageCause = String.valueOf(failure.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "lost the subscriber connection to Redis at "
+                        + endpoint.hostAndPort() + " (" + outageCause + "); reconnecting");
+            }
+            ready = null;
+            connection = null;
+            awaitingReply.clear();
+            awaitingCount.clear();
+            for (ChannelState state : channels.values()) {
+                state.confirmed = false;
+                for (RedisSubscription s : state.subscriptions) {
+                    if (s.active) {
+                        s.gapOwed = true;
+                    }
+                }
+            }
+            unavailableBecause = "lost the connection to Redis at " + endpoint.hostAndPort() + ": " + outageCause;
+        }
+    }
+
+    private void dispatch(byte[] redisChannel, byte[] payload) {
+        ChannelState state = channels.get(new String(redisChannel, StandardCharsets.US_ASCII));
+        if (state == null) {
+            return;
+        }
+        boolean first = true;
+        for (RedisSubscription s : state.subscriptions) {
+            // Each subscription owns its array.
+            s.offer(first ? payload : payload.clone());
+            first = false;
+        }
+    }
+
+    // ------------------------------------------------------------ health check (timer thread)
+
+    /** Pings the connection; one that did not answer the previous ping is dropped and reconnected. */
+    private void checkHealth() {
+        synchronized (lock) {
+            if (ready == null) {
+                return;
+            }
+            if (pingsSent > pongsReceived) {
+                LOG.log(System.Logger.Level.WARNING, "Redis at " + endpoint.hostAndPort() + " did not answer a ping within "
+                        + healthCheckInterval.toMillis() + "ms; reconnecting");
+                dropConnection();
+                return;
+            }
+            pingsSent++;
+            try {
+                ready.ping();
+            } catch (RuntimeException e) {
+                dropConnection();
+            }
+        }
+    }
+
+    /** Closes the socket under the reader, which then reconnects (or stops, if closing). */
+    private void dropConnection() {
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.disconnect();
+            } catch (RuntimeException e) {
+                // closing the socket is all that matters
+            }
+        }
+    }
+
+    /** Closes every subscription and the connection, and stops the thread. Idempotent. */
+    @Override
+    public void close() {
+        Thread t;
+        List<RedisSubscription> all = new ArrayList<>();
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            channels.values().forEach(state -> all.addAll(state.subscriptions));
+            channels.clear();
+            t = thread;
+            if (healthCheck != null) {
+                healthCheck.cancel(false);
+            }
+            dropConnection();
+        }
+        for (RedisSubscription s : all) {
+            if (s.active) {
+                s.shutdown();
+            } else {
+                s.fail(new BrokerUnavailableException("subscribe to '" + s.channel()
+                        + "' not completed: the Redis backplane was closed first"));
+            }
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(Math.max(1000, connectTimeout.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** One connection's pub/sub session: Jedis calls it on the reader thread. */
+    private final class Session extends BinaryJedisPubSub {
+        private final Connection connection;
+
+        Session(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void onSubscribe(byte[] channel, int subscribedChannels) {
+            if (java.util.Arrays.equals(channel, controlChannel)) {
+                connected(this);
+            } else {
+                replied(new String(channel, StandardCharsets.US_ASCII));
+            }
+        }
+
+        @Override
+        public void onUnsubscribe(byte[] channel, int subscribedChannels) {
+            if (channel != null) {
+                replied(new String(channel, StandardCharsets.US_ASCII));
+            }
+        }
+
+        @Override
+        public void onMessage(byte[] channel, byte[] message) {
+            dispatch(channel, message);
+        }
+
+        @Override
+        public void onPong(byte[] pattern) {
+            pongsReceived++;
+        }
+
+        @Override
+        public String toString() {
+            return "Session[" + connection + "]";
+        }
+    }
+}

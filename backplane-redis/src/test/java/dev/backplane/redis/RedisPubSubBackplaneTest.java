@@ -1,0 +1,354 @@
+package dev.backplane.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.backplane.Backplane;
+import dev.backplane.BackplaneConfigurationException;
+import dev.backplane.Backplanes;
+import dev.backplane.BrokerUnavailableException;
+import dev.backplane.Delivery;
+import dev.backplane.DeliveryGuarantee;
+import dev.backplane.Gap;
+import dev.backplane.Subscriber;
+import dev.backplane.Subscription;
+import dev.backplane.brokers.Broker;
+import dev.backplane.brokers.Brokers;
+import dev.backplane.tck.AsyncFailures;
+import dev.backplane.tck.Recorder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** What the Redis pub/sub backplane adds to the kit's rules: login, database, errors, shared subscriptions, limits. */
+class RedisPubSubBackplaneTest {
+
+    private static Broker broker;
+    private final List<Backplane> opened = new ArrayList<>();
+    private final AsyncFailures failures = new AsyncFailures();
+    private final String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeAll
+    static void startRedis() {
+        broker = Brokers.redis();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @AfterEach
+    void closeBackplanes() {
+        opened.forEach(Backplane::close);
+        failures.rethrow();
+    }
+
+    private Backplane open(String uri, Map<String, String> options) {
+        Map<String, String> all = new HashMap<>(Map.of("prefix", prefix));
+        all.putAll(options);
+        Backplane backplane = Backplanes.open(URI.create(uri), all);
+        opened.add(backplane);
+        return backplane;
+    }
+
+    private Backplane open(Map<String, String> options) {
+        return open("redis://" + broker.address(), options);
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(10, TimeUnit.SECONDS);
+    }
+
+    /** The failure of a future that must fail; a hang fails the test instead of blocking it. */
+    private static Throwable failureOf(CompletableFuture<?> future) throws Exception {
+        try {
+            future.get(15, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("expected the future to fail, but it succeeded");
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Jedis admin() {
+        return new Jedis(broker.host(), broker.port());
+    }
+
+    @Test
+    void declaresAtMostOnceWithoutReplayOrderedCheapChannelsAndTheConfiguredMaxPayload() {
+        var capabilities = open(Map.of("maxPayload", "4096")).capabilities();
+        assertThat(capabilities.transport()).isEqualTo("redis");
+        assertThat(capabilities.guarantee()).isEqualTo(DeliveryGuarantee.AT_MOST_ONCE);
+        assertThat(capabilities.replay()).isFalse();
+        assertThat(capabilities.orderedPerPublisher()).isTrue();
+        assertThat(capabilities.cheapChannels()).isTrue();
+        assertThat(capabilities.maxPayloadBytes()).isEqualTo(4096);
+        assertThat(open(Map.of()).capabilities().maxPayloadBytes()).isEqualTo(1 << 20);
+    }
+
+    @Test
+    void anUnknownOptionIsRefusedListingTheAcceptedOnes() {
+        assertThatThrownBy(() -> open(Map.of("maxPayloadz", "1")))
+                .isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("maxPayloadz")
+                .hasMessageContaining("maxPendingPublishes");
+    }
+
+    @Test
+    void logicalChannelsLiveUnderThePrefixOnRedis() throws Exception {
+        Backplane backplane = open(Map.of());
+        Recorder recorder = new Recorder("news", failures, true);
+        await(backplane.subscribe("news", recorder));
+        try (Jedis jedis = admin()) {
+            assertThat(jedis.pubsubNumSub(prefix + ":news")).containsEntry(prefix + ":news", 1L);
+            assertThat(jedis.publish(prefix + ":news", "from outside")).isEqualTo(1L);
+        }
+        assertThat(recorder.awaitCount(1).get(0).text()).isEqualTo("from outside");
+    }
+
+    @Test
+    void subscriptionsToOneChannelShareOneRedisSubscribeUntilTheLastCloses() throws Exception {
+        Backplane backplane = open(Map.of());
+        Subscription first = await(backplane.subscribe("shared", new Recorder("shared", failures, true)));
+        Subscription second = await(backplane.subscribe("shared", new Recorder("shared", failures, true)));
+        String redisChannel = prefix + ":shared";
+        try (Jedis jedis = admin()) {
+            assertThat(jedis.pubsubNumSub(redisChannel)).containsEntry(redisChannel, 1L);
+            first.close();
+            Thread.sleep(200);
+            assertThat(jedis.pubsubNumSub(redisChannel)).as("one subscription still open").containsEntry(redisChannel, 1L);
+            second.close();
+            awaitNumSub(jedis, redisChannel, 0L);
+        }
+    }
+
+    private static void awaitNumSub(Jedis jedis, String channel, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (jedis.pubsubNumSub(channel).get(channel) != expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(jedis.pubsubNumSub(channel)).containsEntry(channel, expected);
+    }
+
+    @Test
+    void anAclUserAndPasswordFromTheUriAreUsedForBothConnections() throws Exception {
+        String user = "app-" + prefix;
+        try (Jedis jedis = admin()) {
+            jedis.aclSetUser(user, "reset", "on", ">s3cret", "resetchannels", "&" + prefix + ":*",
+                    "-@all", "+publish", "+subscribe", "+unsubscribe", "+ping");
+        }
+        Backplane backplane = open("redis://" + user + ":s3cret@" + broker.address(), Map.of());
+        Recorder recorder = new Recorder("acl", failures, true);
+        await(backplane.subscribe("acl", recorder));
+        await(backplane.publish("acl", utf8("hello")));
+        assertThat(recorder.awaitCount(1).get(0).text()).isEqualTo("hello");
+        try (Jedis jedis = admin()) {
+            assertThat(jedis.clientList()).as("connections logged in as the URI's user")
+                    .contains("user=" + user + " ");
+        }
+    }
+
+    @Test
+    void aChannelTheAclUserMayNotUseFailsNamingTheUserAndThePermission() throws Exception {
+        String user = "narrow-" + prefix;
+        try (Jedis jedis = admin()) {
+            jedis.aclSetUser(user, "reset", "on", ">s3cret", "resetchannels", "&elsewhere:*",
+                    "-@all", "+publish", "+subscribe", "+unsubscribe", "+ping");
+        }
+        Backplane backplane = open("redis://" + user + ":s3cret@" + broker.address(), Map.of());
+        Throwable publish = failureOf(backplane.publish("denied", utf8("x")));
+        assertThat(publish).isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("user '" + user + "'")
+                .hasMessageContaining("NOPERM")
+                .hasMessageNotContaining("s3cret");
+        Throwable subscribe = failureOf(backplane.subscribe("denied", new Recorder("denied", failures, true)));
+        assertThat(subscribe).isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("user '" + user + "'")
+                .hasMessageContaining("NOPERM");
+    }
+
+    @Test
+    void aWrongPasswordFailsPublishAndSubscribeWithAnAuthenticationErrorThatHidesThePassword() throws Exception {
+        String user = "pw-" + prefix;
+        try (Jedis jedis = admin()) {
+            jedis.aclSetUser(user, "reset", "on", ">right-password", "allchannels", "+@all");
+        }
+        Backplane backplane = open("redis://" + user + ":wrong-password@" + broker.address(), Map.of());
+        Throwable publish = failureOf(backplane.publish("c", utf8("x")));
+        assertThat(publish).isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("authentication failed for user '" + user + "'")
+                .hasMessageContaining(broker.address())
+                .hasMessageNotContaining("wrong-password");
+        Throwable subscribe = failureOf(backplane.subscribe("c", new Recorder("c", failures, true)));
+        assertThat(subscribe).isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("authentication failed for user '" + user + "'")
+                .hasMessageNotContaining("wrong-password");
+    }
+
+    @Test
+    void aServerThatRequiresAPasswordNoneWasGivenForSaysSo() throws Exception {
+        try (Jedis jedis = admin()) {
+            jedis.configSet("requirepass", "needed");
+        }
+        try {
+            Backplane backplane = open(Map.of());
+            Throwable publish = failureOf(backplane.publish("c", utf8("x")));
+            assertThat(publish).isInstanceOf(BackplaneConfigurationException.class)
+                    .hasMessageContaining("requires authentication").hasMessageContaining(broker.address());
+            Throwable subscribe = failureOf(backplane.subscribe("c", new Recorder("c", failures, true)));
+            assertThat(subscribe).isInstanceOf(BackplaneConfigurationException.class)
+                    .hasMessageContaining("requires authentication");
+        } finally {
+            try (Jedis jedis = admin()) {
+                jedis.auth("needed");
+                jedis.configSet("requirepass", "");
+            }
+        }
+    }
+
+    @Test
+    void thePathSelectsTheDatabaseOfBothConnections() throws Exception {
+        Backplane backplane = open("redis://" + broker.address() + "/5",
+                Map.of(RedisEndpoint.CLIENT_NAME, "db5-" + prefix));
+        Recorder recorder = new Recorder("db", failures, true);
+        await(backplane.subscribe("db", recorder));
+        await(backplane.publish("db", utf8("in db 5")));
+        recorder.awaitCount(1);
+        try (Jedis jedis = admin()) {
+            List<String> ours = jedis.clientList().lines().filter(l -> l.contains("name=db5-" + prefix + " ")).toList();
+            assertThat(ours).as("publisher and subscriber connections").hasSize(2)
+                    .allSatisfy(line -> assertThat(line).contains(" db=5 "));
+        }
+    }
+
+    @Test
+    void aPortWithNoRedisFailsSubscribeAndPublishNamingTheAddressWithinTheirTimeouts() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Backplane backplane = open("redis://127.0.0.1:" + port,
+                Map.of("connectTimeout", "500ms", "publishTimeout", "500ms"));
+        Throwable subscribe = failureOf(backplane.subscribe("c", new Recorder("c", failures, true)));
+        assertThat(subscribe).isInstanceOf(BrokerUnavailableException.class).hasMessageContaining("127.0.0.1:" + port);
+        Throwable publish = failureOf(backplane.publish("c", utf8("x")));
+        assertThat(publish).isInstanceOf(BrokerUnavailableException.class).hasMessageContaining("127.0.0.1:" + port);
+    }
+
+    @Test
+    void aSubscriberFallingTooFarBehindLosesMessagesAndIsToldByAGap() throws Exception {
+        Backplane backplane = open(Map.of("maxSubscriberBacklog", "5"));
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> received = new ArrayList<>();
+        List<Gap> gaps = new ArrayList<>();
+        CountDownLatch gapSeen = new CountDownLatch(1);
+        Subscriber slow = new Subscriber() {
+            @Override
+            public void onMessage(Delivery delivery) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                synchronized (received) {
+                    received.add(new String(delivery.payload(), StandardCharsets.UTF_8));
+                }
+            }
+
+            @Override
+            public void onGap(Gap gap) {
+                synchronized (received) {
+                    gaps.add(gap);
+                }
+                gapSeen.countDown();
+            }
+        };
+        await(backplane.subscribe("slow", slow));
+        List<CompletableFuture<?>> published = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            published.add(backplane.publish("slow", utf8("m" + i)));
+        }
+        for (CompletableFuture<?> f : published) {
+            await(f);
+        }
+        Thread.sleep(300); // let the reader receive all 50 while the subscriber is blocked
+        release.countDown();
+        assertThat(gapSeen.await(10, TimeUnit.SECONDS)).as("a gap reported the dropped messages").isTrue();
+        synchronized (received) {
+            assertThat(gaps).hasSize(1);
+            assertThat(gaps.get(0).reason()).contains("dropped").contains("maxSubscriberBacklog");
+            // The one in progress, plus the backlog of five; the rest were dropped.
+            assertThat(received).hasSizeLessThan(50).startsWith("m0");
+            int dropped = Integer.parseInt(gaps.get(0).reason().split(" ")[0]);
+            assertThat(received.size() + dropped).isEqualTo(50);
+        }
+    }
+
+    @Test
+    void closeStopsEveryThreadItStarted() throws Exception {
+        long before = redisThreads();
+        Backplane backplane = open(Map.of());
+        Recorder recorder = new Recorder("threads", failures, true);
+        await(backplane.subscribe("threads", recorder));
+        await(backplane.publish("threads", utf8("x")));
+        recorder.awaitCount(1);
+        assertThat(redisThreads()).isGreaterThan(before);
+        backplane.close();
+        backplane.close(); // idempotent
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (redisThreads() > before && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(redisThreads()).as("backplane-redis threads after close").isEqualTo(before);
+        assertThatThrownBy(() -> backplane.publish("threads", utf8("late"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static long redisThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("backplane-redis")).count();
+    }
+
+    @Test
+    void aFullOutboxFailsThePublishAtOnceNamingTheOption() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Backplane backplane = open("redis://127.0.0.1:" + port,
+                Map.of("maxPendingPublishes", "2", "publishTimeout", "5s"));
+        List<CompletableFuture<?>> waiting = new ArrayList<>();
+        Throwable refused = null;
+        for (int i = 0; i < 10 && refused == null; i++) {
+            CompletableFuture<?> f = backplane.publish("c", utf8("m" + i));
+            if (f.isCompletedExceptionally()) {
+                refused = failureOf(f);
+            } else {
+                waiting.add(f);
+            }
+        }
+        assertThat(refused).as("a publish beyond the outbox").isInstanceOf(BrokerUnavailableException.class)
+                .hasMessageContaining("maxPendingPublishes");
+        assertThat(waiting).hasSizeLessThanOrEqualTo(3); // two queued, one possibly taken by the publisher thread
+    }
+}

@@ -1,0 +1,195 @@
+package dev.backplane.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backplane.Backplane;
+import dev.backplane.Backplanes;
+import dev.backplane.BrokerUnavailableException;
+import dev.backplane.Gap;
+import dev.backplane.Position;
+import dev.backplane.brokers.Broker;
+import dev.backplane.brokers.Brokers;
+import dev.backplane.tck.AsyncFailures;
+import dev.backplane.tck.Recorder;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** What a Redis restart does to publishes and subscriptions. Each test stops and restarts this class's private Redis. */
+class RedisPubSubOutageTest {
+
+    private static Broker broker;
+    private final List<Backplane> opened = new ArrayList<>();
+    private final AsyncFailures failures = new AsyncFailures();
+    private final String prefix = "o" + UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeAll
+    static void startRedis() {
+        broker = Brokers.redis();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @AfterEach
+    void restartAndClose() {
+        try {
+            broker.start(); // no-op when running
+        } finally {
+            opened.forEach(Backplane::close);
+        }
+        failures.rethrow();
+    }
+
+    private Backplane open(Map<String, String> options) {
+        Map<String, String> all = new HashMap<>(Map.of("prefix", prefix));
+        all.putAll(options);
+        Backplane backplane = Backplanes.open(URI.create("redis://" + broker.address()), all);
+        opened.add(backplane);
+        return backplane;
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(15, TimeUnit.SECONDS);
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> future) throws Exception {
+        try {
+            future.get(15, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("expected the future to fail, but it succeeded");
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Publishes numbered messages until the recorder has one, as an at-most-once subscriber may miss the first few. */
+    private static void publishUntilReceived(Backplane publisher, String channel, Recorder recorder) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (int i = 0; recorder.received().isEmpty(); i++) {
+            assertThat(System.nanoTime()).as("a message got through after the restart").isLessThan(deadline);
+            try {
+                publisher.publish(channel, utf8("after-" + i)).get(2, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                // the publisher may still be reconnecting
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aPublishWhileRedisIsDownFailsWithinThePublishTimeoutNamingTheAddress() throws Exception {
+        Backplane connectedBefore = open(Map.of("publishTimeout", "700ms"));
+        await(connectedBefore.publish("c", utf8("before")));
+        Backplane neverConnected = open(Map.of("publishTimeout", "700ms"));
+        broker.stop();
+        Throwable waited = failureOf(neverConnected.publish("c", utf8("during")));
+        assertThat(waited).isInstanceOf(BrokerUnavailableException.class)
+                .hasMessageContaining(broker.address())
+                .hasMessageContaining("publishTimeout 700ms");
+        // Its connection died under it: it fails at once (outcome unknown) or at its timeout, never succeeds.
+        Throwable stale = failureOf(connectedBefore.publish("c", utf8("during")));
+        assertThat(stale).isInstanceOf(BrokerUnavailableException.class).hasMessageContaining(broker.address());
+    }
+
+    @Test
+    void aPublishWhileRedisIsDownWaitsInTheOutboxAndSucceedsOnlyOnceRedisTookIt() throws Exception {
+        Backplane backplane = open(Map.of("publishTimeout", "20s"));
+        broker.stop();
+        CompletableFuture<Position> during = backplane.publish("c", utf8("during"));
+        Thread.sleep(300);
+        assertThat(during).as("no success while Redis is down").isNotDone();
+        broker.start(); // a fresh server: its command statistics start at zero
+        assertThat(await(during)).isEqualTo(Position.NONE);
+        try (Jedis jedis = new Jedis(broker.host(), broker.port())) {
+            assertThat(jedis.info("commandstats")).as("the restarted Redis received the PUBLISH")
+                    .contains("cmdstat_publish:calls=1,");
+        }
+    }
+
+    @Test
+    void subscriptionsAreRenewedAfterRedisRestarts() throws Exception {
+        Backplane subscriber = open(Map.of());
+        Backplane publisher = open(Map.of());
+        Recorder recorder = new Recorder("renewed", failures, true);
+        await(subscriber.subscribe("renewed", recorder));
+        broker.stop();
+        broker.start();
+        publishUntilReceived(publisher, "renewed", recorder);
+        try (Jedis jedis = new Jedis(broker.host(), broker.port())) {
+            assertThat(jedis.pubsubNumSub(prefix + ":renewed")).containsEntry(prefix + ":renewed", 1L);
+        }
+    }
+
+    @Test
+    void everyActiveSubscriptionIsToldOfTheOutageByAGapBeforeLaterMessages() throws Exception {
+        Backplane subscriber = open(Map.of());
+        Backplane publisher = open(Map.of());
+        Recorder first = new Recorder("gap", failures, true);
+        Recorder second = new Recorder("gap", failures, true);
+        Recorder other = new Recorder("other", failures, true);
+        await(subscriber.subscribe("gap", first));
+        await(subscriber.subscribe("gap", second));
+        await(subscriber.subscribe("other", other));
+        broker.stop();
+        broker.start();
+        for (Recorder r : List.of(first, second, other)) {
+            Gap gap = r.awaitGap();
+            assertThat(gap.reason()).contains(broker.address()).contains("at-most-once");
+        }
+        assertThat(first.gaps().get(0).channel()).isEqualTo("gap");
+        assertThat(other.gaps().get(0).channel()).isEqualTo("other");
+        publishUntilReceived(publisher, "gap", first);
+        assertThat(first.gaps()).as("one outage, one gap").hasSize(1);
+    }
+
+    @Test
+    void aSubscribeWhileRedisIsDownCompletesOnceItIsBackWithoutAGap() throws Exception {
+        Backplane subscriber = open(Map.of("connectTimeout", "20s"));
+        Backplane publisher = open(Map.of());
+        await(subscriber.subscribe("warmup", new Recorder("warmup", failures, true)));
+        broker.stop();
+        Recorder late = new Recorder("late", failures, true);
+        CompletableFuture<?> subscribed = subscriber.subscribe("late", late);
+        Thread.sleep(300);
+        assertThat(subscribed).as("not active while Redis is down").isNotDone();
+        broker.start();
+        await(subscribed);
+        await(publisher.publish("late", utf8("hello")));
+        assertThat(late.awaitCount(1).get(0).text()).isEqualTo("hello");
+        assertThat(late.gaps()).as("it was not active before the outage").isEmpty();
+    }
+
+    @Test
+    void closingWhileRedisIsDownFailsWaitingPublishesAndSubscribesAtOnce() throws Exception {
+        Backplane backplane = open(Map.of("publishTimeout", "30s", "connectTimeout", "30s"));
+        broker.stop();
+        CompletableFuture<Position> publish = backplane.publish("c", utf8("during"));
+        CompletableFuture<?> subscribe = backplane.subscribe("c", new Recorder("c", failures, true));
+        long started = System.nanoTime();
+        backplane.close();
+        assertThat(failureOf(publish)).isInstanceOf(BrokerUnavailableException.class).hasMessageContaining("closed");
+        assertThat(failureOf(subscribe)).isInstanceOf(BrokerUnavailableException.class).hasMessageContaining("closed");
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started))
+                .as("close does not wait for the 30 s timeouts").isLessThan(10);
+    }
+}

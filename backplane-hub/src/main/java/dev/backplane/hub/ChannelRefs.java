@@ -5,12 +5,17 @@ import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
  * Subscriptions held by reference count: a group or user channel is subscribed while at least one
  * local connection needs it, and closed when the last one leaves.
+ *
+ * <p>The count belongs to the holders, not to one subscription attempt: a subscribe that failed
+ * stays counted (its holders will release it), and the next {@link #acquire} tries again. A
+ * subscription still being made when its last holder leaves is closed as soon as it is active.
  */
 final class ChannelRefs {
 
@@ -22,11 +27,7 @@ final class ChannelRefs {
 
     private static final class Ref {
         int count;
-        final CompletableFuture<Subscription> subscription;
-
-        Ref(CompletableFuture<Subscription> subscription) {
-            this.subscription = subscription;
-        }
+        CompletableFuture<Subscription> subscription;
     }
 
     ChannelRefs(Backplane backplane, Function<String, Subscriber> subscriberFor) {
@@ -34,29 +35,20 @@ final class ChannelRefs {
         this.subscriberFor = subscriberFor;
     }
 
-    /** Takes a reference; completes when the channel's subscription is active. */
+    /**
+     * Takes a reference, which the caller must {@link #release} whatever the outcome; completes when
+     * the channel's subscription is active, fails when subscribing failed.
+     */
     synchronized CompletableFuture<Void> acquire(String channel) {
-        Ref ref = refs.get(channel);
-        if (ref == null) {
-            CompletableFuture<Subscription> subscribing;
-            try {
-                subscribing = backplane.subscribe(channel, subscriberFor.apply(channel));
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            Ref created = new Ref(subscribing);
-            refs.put(channel, created);
-            // A failed subscribe must not stay cached: the next acquire tries again.
-            subscribing.whenComplete((s, e) -> {
-                if (e != null) {
-                    synchronized (this) {
-                        refs.remove(channel, created);
-                    }
-                }
-            });
-            ref = created;
-        }
+        Ref ref = refs.computeIfAbsent(channel, c -> new Ref());
         ref.count++;
+        if (ref.subscription == null || ref.subscription.isCompletedExceptionally()) {
+            try {
+                ref.subscription = backplane.subscribe(channel, subscriberFor.apply(channel));
+            } catch (RuntimeException e) {
+                ref.subscription = CompletableFuture.failedFuture(e);
+            }
+        }
         return ref.subscription.thenApply(s -> null);
     }
 
@@ -73,8 +65,14 @@ final class ChannelRefs {
     }
 
     /** The channels currently held. */
-    synchronized java.util.Set<String> channels() {
-        return java.util.Set.copyOf(refs.keySet());
+    synchronized Set<String> channels() {
+        return Set.copyOf(refs.keySet());
+    }
+
+    /** How many holders a channel has; 0 if none. */
+    synchronized int count(String channel) {
+        Ref ref = refs.get(channel);
+        return ref == null ? 0 : ref.count;
     }
 
     synchronized void closeAll() {

@@ -6,7 +6,9 @@ package dev.backplane.hub;
  *
  * <p>Calls for one connection are sequential (never concurrent) and come in arrival order, on the
  * hub's threads. Return quickly: queue the bytes for the client rather than wait for the network.
- * An exception is logged and does not affect other recipients.
+ * At most {@link HubOptions#connectionBuffer()} messages wait for one sink; a sink that falls
+ * further behind has its connection ended (see {@link #disconnected}). An exception is logged and
+ * does not affect other recipients.
  */
 public interface ConnectionSink {
 
@@ -21,5 +23,16 @@ public interface ConnectionSink {
      */
     default void invoke(HubInvocation invocation) {
         invocation.fail("connection " + invocation.connectionId() + " does not accept invocations");
+    }
+
+    /**
+     * The hub ended this connection on its own: its sink fell more than
+     * {@link HubOptions#connectionBuffer()} messages behind (messages still waiting for it are
+     * discarded), or the node was closed. The connection has already left the node, its groups and
+     * presence; the endpoint should close the client's socket, telling it {@code reason}. This is the
+     * last call the sink gets. Not called for {@link HubNode#disconnect}, which the endpoint made
+     * itself. The default does nothing.
+     */
+    default void disconnected(String reason) {
     }
 }

@@ -18,12 +18,15 @@ import java.util.function.Consumer;
  * @param invocationTimeout the longest a client may take to answer, on the owner's side (default 5 min);
  *     each call of {@link HubContext#invokeJson} gives its own, shorter, wait
  * @param dedupCapacity how many recent message ids a node remembers to drop duplicates (default 16384)
+ * @param connectionBuffer how many messages and invocations may wait for one connection's sink
+ *     (default 1024); a connection whose sink falls further behind is disconnected, see
+ *     {@link ConnectionSink#disconnected}
  * @param gapListener told when the transport reports a possible loss (default: nothing beyond the log)
  * @param objectMapper serializes arguments and results (default: a plain {@link ObjectMapper})
  */
 public record HubOptions(String hub, Duration heartbeatInterval, int missedHeartbeats, int snapshotEvery,
-        Duration commandTimeout, Duration invocationTimeout, int dedupCapacity, Consumer<Gap> gapListener,
-        ObjectMapper objectMapper) {
+        Duration commandTimeout, Duration invocationTimeout, int dedupCapacity, int connectionBuffer,
+        Consumer<Gap> gapListener, ObjectMapper objectMapper) {
 
     private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper();
 
@@ -44,6 +47,9 @@ public record HubOptions(String hub, Duration heartbeatInterval, int missedHeart
         if (dedupCapacity < 16) {
             throw new IllegalArgumentException("dedupCapacity must be at least 16, was " + dedupCapacity);
         }
+        if (connectionBuffer < 1) {
+            throw new IllegalArgumentException("connectionBuffer must be at least 1, was " + connectionBuffer);
+        }
         Objects.requireNonNull(gapListener, "gapListener");
         Objects.requireNonNull(objectMapper, "objectMapper");
     }
@@ -51,47 +57,53 @@ public record HubOptions(String hub, Duration heartbeatInterval, int missedHeart
     /** The defaults for the hub {@code hub}. */
     public static HubOptions of(String hub) {
         return new HubOptions(hub, Duration.ofSeconds(1), 3, 10, Duration.ofSeconds(5), Duration.ofMinutes(5),
-                16_384, gap -> { }, DEFAULT_MAPPER);
+                16_384, 1024, gap -> { }, DEFAULT_MAPPER);
     }
 
     public HubOptions withHub(String hub) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
-                invocationTimeout, dedupCapacity, gapListener, objectMapper);
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, objectMapper);
     }
 
     public HubOptions withHeartbeat(Duration interval, int missed) {
         return new HubOptions(hub, interval, missed, snapshotEvery, commandTimeout, invocationTimeout,
-                dedupCapacity, gapListener, objectMapper);
+                dedupCapacity, connectionBuffer, gapListener, objectMapper);
     }
 
     public HubOptions withSnapshotEvery(int heartbeats) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, heartbeats, commandTimeout,
-                invocationTimeout, dedupCapacity, gapListener, objectMapper);
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, objectMapper);
     }
 
     public HubOptions withCommandTimeout(Duration timeout) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, timeout, invocationTimeout,
-                dedupCapacity, gapListener, objectMapper);
+                dedupCapacity, connectionBuffer, gapListener, objectMapper);
     }
 
     public HubOptions withInvocationTimeout(Duration timeout) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout, timeout,
-                dedupCapacity, gapListener, objectMapper);
+                dedupCapacity, connectionBuffer, gapListener, objectMapper);
     }
 
     public HubOptions withDedupCapacity(int capacity) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
-                invocationTimeout, capacity, gapListener, objectMapper);
+                invocationTimeout, capacity, connectionBuffer, gapListener, objectMapper);
+    }
+
+    /** Sets {@link #connectionBuffer()}: the most messages that may wait for one connection's sink. */
+    public HubOptions withConnectionBuffer(int messages) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
+                invocationTimeout, dedupCapacity, messages, gapListener, objectMapper);
     }
 
     public HubOptions withGapListener(Consumer<Gap> listener) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
-                invocationTimeout, dedupCapacity, listener, objectMapper);
+                invocationTimeout, dedupCapacity, connectionBuffer, listener, objectMapper);
     }
 
     public HubOptions withObjectMapper(ObjectMapper mapper) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
-                invocationTimeout, dedupCapacity, gapListener, mapper);
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, mapper);
     }
 
     /** How often each observer checks for silent nodes: a quarter of the heartbeat interval. */

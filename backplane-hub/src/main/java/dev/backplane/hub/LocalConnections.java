@@ -1,6 +1,5 @@
 package dev.backplane.hub;
 
-import dev.backplane.spi.SerialExecutor;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -19,25 +18,28 @@ import java.util.concurrent.Executor;
  */
 final class LocalConnections {
 
-    /** One registered connection; its sink is called through its own serial executor. */
-    record Local(HubConnection connection, ConnectionSink sink, SerialExecutor executor, Set<String> groups) {
+    /** One registered connection; its sink is called through its own bounded outbox. */
+    record Local(HubConnection connection, ConnectionSink sink, ConnectionOutbox outbox, Set<String> groups) {
         String id() {
             return connection.id();
         }
     }
 
     private final Executor pool;
+    private final int outboxLimit;
     private final Map<String, Local> byId = new LinkedHashMap<>();
     private final Map<String, Set<String>> groupMembers = new HashMap<>();
     private final Map<String, Set<String>> userConnections = new HashMap<>();
     private List<PresenceBody.Event> unannounced = new ArrayList<>();
 
-    LocalConnections(Executor pool) {
+    LocalConnections(Executor pool, int outboxLimit) {
         this.pool = pool;
+        this.outboxLimit = outboxLimit;
     }
 
     synchronized Local add(HubConnection connection, ConnectionSink sink) {
-        Local local = new Local(connection, sink, new SerialExecutor(pool), new HashSet<>());
+        Local local = new Local(connection, sink, new ConnectionOutbox(connection.id(), pool, outboxLimit),
+                new HashSet<>());
         byId.put(connection.id(), local);
         if (connection.userId() != null) {
             userConnections.computeIfAbsent(connection.userId(), u -> new LinkedHashSet<>()).add(connection.id());
@@ -107,6 +109,11 @@ final class LocalConnections {
             }
         }
         return out;
+    }
+
+    /** Every registered connection. */
+    synchronized List<Local> all() {
+        return List.copyOf(byId.values());
     }
 
     synchronized List<HubConnection> connections() {

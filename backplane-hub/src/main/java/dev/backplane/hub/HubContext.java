@@ -41,7 +41,9 @@ public interface HubContext extends AutoCloseable {
     /**
      * Adds a connection, on any node, to a group. Completes when the owner node has applied it: a
      * send to the group that starts after that reaches the connection. Fails at once with
-     * {@link UnknownConnectionException} for an id that is not a connection of a live node, with
+     * {@link UnknownConnectionException} for an id that is not a connection of a live node (in the
+     * first death bound after this context started: at the end of it, if the owner is still
+     * unknown by then), with
      * {@link NodeGoneException} when the owner is known dead, with {@link HubTimeoutException}
      * after {@link HubOptions#commandTimeout()} when the owner does not answer.
      */

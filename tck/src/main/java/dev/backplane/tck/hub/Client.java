@@ -95,6 +95,11 @@ public final class Client implements ConnectionSink {
         inCall = current;
     }
 
+    /** How many invocations the client's sink was handed. */
+    public synchronized int invocationCount() {
+        return invocations.size();
+    }
+
     /** What the client received, in order. */
     public synchronized List<String> texts() {
         return List.copyOf(received);

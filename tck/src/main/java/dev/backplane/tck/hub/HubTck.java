@@ -671,4 +671,40 @@ public abstract class HubTck {
             assertThat(n.stats().malformedEnvelopes()).as("malformed envelopes counted by %s", n).isGreaterThanOrEqualTo(4);
         }
     }
+
+    // ---------------------------------------------------------------- rules: redeliveries
+
+    /**
+     * Wraps a node's backplane for S18 so that every message reaches the node twice. The kit's
+     * self-test overrides it to break the hub's de-duplication on purpose.
+     */
+    protected Backplane redelivering(Backplane backplane) {
+        return new RedeliveringBackplane(backplane);
+    }
+
+    @Test
+    @DisplayName("S18 redeliveries: a message the transport delivers twice (an at-least-once redelivery) reaches a "
+            + "client once, and commands and invocations act once")
+    void s18_redeliveriesReachAClientOnce() {
+        HubNode a = node(redelivering(backplane(prefix)), hubOptions(HUB));
+        HubNode b = node(redelivering(backplane(prefix)), hubOptions(HUB));
+        HubContext ctx = context(redelivering(backplane(prefix)), hubOptions(HUB));
+        Set<String> ids = Set.of(a.nodeId(), b.nodeId());
+        awaitPresence(List.of(a, b, ctx), p -> p.nodes().equals(ids), "every observer sees the two nodes " + ids);
+        Client a1 = connect(a, "ann", "a1");
+        Client b1 = connect(b, "bob", "b1");
+        await(ctx.addToGroup(a1.id(), "g"), "add a1 to g");
+        await(ctx.addToGroup(b1.id(), "g"), "add b1 to g");
+        await(ctx.send(Target.all(), "m", "all"), "send to all");
+        await(a.send(Target.group("g"), "m", "group"), "group send");
+        await(b.send(Target.user("ann"), "m", "user"), "send to user ann");
+        await(ctx.send(Target.connection(b1.id()), "m", "direct"), "send to b1");
+        assertThat(await(ctx.invoke(b1.id(), String.class, KitTimeouts.delivery(), "ask", 1), "invoke b1"))
+                .isEqualTo("ask:[1]");
+        assertExactlyOnce(Map.of(a1, List.of("m[\"all\"]", "m[\"group\"]", "m[\"user\"]"),
+                b1, List.of("m[\"all\"]", "m[\"group\"]", "m[\"direct\"]")));
+        assertThat(b1.invocationCount()).as("invocations b1's sink received for one invoke").isEqualTo(1);
+        awaitPresence(List.of(a, b, ctx), p -> p.groupMembers("g").equals(Set.of(a1.id(), b1.id()))
+                && p.connections().equals(Set.of(a1.id(), b1.id())), "presence shows a1 and b1, both in g");
+    }
 }

@@ -21,7 +21,10 @@ import dev.backplane.hub.UnknownConnectionException;
 import dev.backplane.memory.MemoryBus;
 import dev.backplane.tck.BrokerControl;
 import dev.backplane.tck.KitTimeouts;
+import dev.backplane.Delivery;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -443,6 +446,95 @@ final class FaultyKits {
         @Override
         public String toString() {
             return "dying " + delegate;
+        }
+    }
+
+    /**
+     * De-duplication defeated: every copy of a send a node receives carries a fresh message id, so
+     * the hub cannot tell a redelivery from a new message, which is what a hub without
+     * de-duplication does with every redelivery. Relies on the envelope layout (version, kind,
+     * sender, sequence) of {@code backplane-hub/README.md}.
+     */
+    static final class ForgetsRedeliveredIds extends OnMemory {
+        @Override
+        protected Backplane redelivering(Backplane backplane) {
+            return new RestampingBackplane(super.redelivering(backplane));
+        }
+    }
+
+    /** The backplane of {@link ForgetsRedeliveredIds}: gives each delivered send a new sequence number. */
+    static final class RestampingBackplane implements Backplane {
+        private static final AtomicLong FRESH = new AtomicLong(1L << 62);
+        private final Backplane delegate;
+
+        RestampingBackplane(Backplane delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Capabilities capabilities() {
+            return delegate.capabilities();
+        }
+
+        @Override
+        public CompletableFuture<Position> publish(String channel, byte[] payload) {
+            return delegate.publish(channel, payload);
+        }
+
+        @Override
+        public CompletableFuture<Subscription> subscribe(String channel, Subscriber subscriber) {
+            return delegate.subscribe(channel, restamping(subscriber));
+        }
+
+        @Override
+        public CompletableFuture<Subscription> subscribe(String channel, Position from, Subscriber subscriber) {
+            return delegate.subscribe(channel, from, restamping(subscriber));
+        }
+
+        private static Subscriber restamping(Subscriber subscriber) {
+            return delivery -> {
+                byte[] bytes = delivery.payload();
+                if (bytes.length > 4 && bytes[0] == 1 && bytes[1] == 1) { // version 1, kind SEND
+                    int senderLength = ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff);
+                    ByteBuffer.wrap(bytes, 4 + senderLength, 8).putLong(FRESH.incrementAndGet());
+                }
+                subscriber.onMessage(new Delivery() {
+                    @Override
+                    public String channel() {
+                        return delivery.channel();
+                    }
+
+                    @Override
+                    public byte[] payload() {
+                        return bytes;
+                    }
+
+                    @Override
+                    public Position position() {
+                        return delivery.position();
+                    }
+
+                    @Override
+                    public boolean redelivered() {
+                        return delivery.redelivered();
+                    }
+
+                    @Override
+                    public void ack() {
+                        delivery.ack();
+                    }
+                });
+            };
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+
+        @Override
+        public String toString() {
+            return "restamping " + delegate;
         }
     }
 }

@@ -48,7 +48,9 @@ class HubTckSelfTest {
                 Arguments.of(FaultyKits.SingleNamespace.class, "s15_hubsAreIsolated", "each exactly once"),
                 Arguments.of(FaultyKits.IgnoresPrefix.class, "s16_prefixesAreIsolated", "each exactly once"),
                 Arguments.of(FaultyKits.DiesOnMalformedInput.class, "s17_malformedEnvelopesAreCountedAndSkipped",
-                        "expected message(s)"));
+                        "expected message(s)"),
+                Arguments.of(FaultyKits.ForgetsRedeliveredIds.class, "s18_redeliveriesReachAClientOnce",
+                        "each exactly once"));
     }
 
     @ParameterizedTest(name = "{0} fails {1}")

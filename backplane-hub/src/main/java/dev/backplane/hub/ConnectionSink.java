@@ -1,0 +1,38 @@
+package dev.backplane.hub;
+
+/**
+ * Writes to one client: what a WebSocket endpoint plugs in for each connection it registers with
+ * {@link HubNode#connect}.
+ *
+ * <p>Calls for one connection are sequential (never concurrent) and come in arrival order, on the
+ * hub's threads. Return quickly: queue the bytes for the client rather than wait for the network.
+ * At most {@link HubOptions#connectionBuffer()} messages wait for one sink; a sink that falls
+ * further behind has its connection ended (see {@link #disconnected}). An exception is logged and
+ * does not affect other recipients.
+ */
+public interface ConnectionSink {
+
+    /** Delivers a one-way message. {@link HubMessage#argumentsJson()} is shared: never modify it. */
+    void send(HubMessage message);
+
+    /**
+     * Asks the client for a result. Answer later, from any thread, with
+     * {@link HubInvocation#complete}, {@link HubInvocation#completeJson} or
+     * {@link HubInvocation#fail} (or {@link HubNode#completeInvocation} with the invocation id). The
+     * default refuses: a connection that cannot answer fails the caller at once.
+     */
+    default void invoke(HubInvocation invocation) {
+        invocation.fail("connection " + invocation.connectionId() + " does not accept invocations");
+    }
+
+    /**
+     * The hub ended this connection on its own: its sink fell more than
+     * {@link HubOptions#connectionBuffer()} messages behind (messages still waiting for it are
+     * discarded), or the node was closed. The connection has already left the node, its groups and
+     * presence; the endpoint should close the client's socket, telling it {@code reason}. This is the
+     * last call the sink gets. Not called for {@link HubNode#disconnect}, which the endpoint made
+     * itself. The default does nothing.
+     */
+    default void disconnected(String reason) {
+    }
+}

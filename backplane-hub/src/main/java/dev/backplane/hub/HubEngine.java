@@ -1,0 +1,402 @@
+package dev.backplane.hub;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backplane.Backplane;
+import dev.backplane.Subscription;
+import dev.backplane.spi.DaemonThreads;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A hub node or context: checks the public calls, wires the parts that do the work, and owns the
+ * lifecycle (start, connect/disconnect, close). A context is an engine that holds no connections:
+ * it does not heartbeat and does not subscribe to sends.
+ *
+ * <p>The parts: {@link TargetRouter} (targets to channels, and to local recipients),
+ * {@link InboxDispatcher} (everything received), {@link GroupCommands} and {@link LocalInvocations}
+ * (the owner's side of commands), {@link RemoteRequests} (the caller's side),
+ * {@link PresenceAnnouncer} and {@link PresenceWatch} (presence, own and others').
+ */
+final class HubEngine implements HubNode {
+
+    private static final System.Logger LOG = System.getLogger(HubEngine.class.getName());
+
+    private final Backplane backplane;
+    private final HubOptions options;
+    private final boolean holdsConnections;
+    private final String nodeId = Ids.newNodeId();
+    private final ChannelNames channels;
+    private final ObjectMapper mapper;
+    private final ScheduledThreadPoolExecutor timer;
+    private final ExecutorService sinkPool;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final HubCounters counters = new HubCounters();
+    private final LocalConnections locals;
+    private final ChannelRefs refs;
+    private final PresenceView presence;
+    private final EnvelopePublisher publisher;
+    private final InboxDispatcher inbox;
+    private final TargetRouter router;
+    private final RemoteRequests requests;
+    private final LocalInvocations invocations;
+    private final PresenceAnnouncer announcer;
+    private final PresenceWatch watch;
+    private final List<Subscription> fixedSubscriptions = new ArrayList<>();
+
+    private HubEngine(Backplane backplane, HubOptions options, boolean holdsConnections) {
+        this.backplane = Objects.requireNonNull(backplane, "backplane");
+        this.options = Objects.requireNonNull(options, "options");
+        this.holdsConnections = holdsConnections;
+        this.channels = new ChannelNames(options.hub());
+        this.mapper = options.objectMapper();
+        this.timer = new ScheduledThreadPoolExecutor(1, new DaemonThreads("hub-" + nodeId + "-timer"));
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.sinkPool = Executors.newCachedThreadPool(new DaemonThreads("hub-" + nodeId + "-sink"));
+        this.locals = new LocalConnections(sinkPool, options.connectionBuffer());
+        this.presence = new PresenceView(System::nanoTime, options.heartbeatInterval().toNanos());
+        this.publisher = new EnvelopePublisher(backplane, nodeId, channels, closed);
+        this.inbox = new InboxDispatcher(nodeId, options, channels, publisher, counters, closed);
+        this.refs = new ChannelRefs(backplane, inbox::subscriberFor);
+        this.router = new TargetRouter(channels, locals, counters, this::endSlowConnection);
+        this.requests = new RemoteRequests(options, channels, presence, publisher, timer);
+        this.invocations = new LocalInvocations(nodeId, this, locals, router, publisher, timer, options);
+        this.announcer = holdsConnections
+                ? new PresenceAnnouncer(nodeId, options, channels, locals, publisher, timer) : null;
+        GroupCommands groups = new GroupCommands(nodeId, holdsConnections, channels, locals, refs, publisher,
+                this::presenceChanged);
+        this.watch = new PresenceWatch(nodeId, options, presence, publisher, requests, counters);
+        inbox.handlers(new InboxDispatcher.Handlers(router, groups, invocations, requests, watch, announcer));
+    }
+
+    static HubEngine start(Backplane backplane, HubOptions options, boolean holdsConnections) {
+        HubEngine engine = new HubEngine(backplane, options, holdsConnections);
+        try {
+            engine.begin();
+            return engine;
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    private void begin() {
+        List<String> fixed = new ArrayList<>(List.of(channels.node(nodeId), channels.presence()));
+        if (holdsConnections) {
+            fixed.add(channels.all());
+        }
+        for (String channel : fixed) {
+            fixedSubscriptions.add(await(backplane.subscribe(channel, inbox.subscriberFor(channel)),
+                    "subscribe to " + channel));
+        }
+        if (announcer != null) {
+            announcer.start();
+        }
+        // Learn the hub at once rather than at the next heartbeats.
+        publisher.requestSnapshot(null);
+        long sweep = options.sweepInterval().toNanos();
+        timer.scheduleAtFixedRate(watch::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
+    }
+
+    // ------------------------------------------------------------------ HubContext
+
+    @Override
+    public String hub() {
+        return options.hub();
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public CompletableFuture<Void> send(Target target, String method, Object... args) {
+        byte[] json;
+        try {
+            json = serialize(args == null ? new Object[] {null} : args);
+        } catch (HubException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return sendJson(target, method, json);
+    }
+
+    /**
+     * {@inheritDoc} When the broker does not take the envelope on one of the channels, the future
+     * fails with that error; copies already taken on other channels are delivered.
+     */
+    @Override
+    public CompletableFuture<Void> sendJson(Target target, String method, byte[] argumentsJson) {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(argumentsJson, "argumentsJson");
+        ensureOpen();
+        Set<String> targetChannels;
+        try {
+            targetChannels = router.channelsFor(target);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        // Encoded once; the same bytes go to every channel, and receivers de-duplicate by message id.
+        byte[] envelope = EnvelopeCodec.encode(new Envelope(Envelope.Kind.SEND, nodeId, publisher.nextSeq(), target, "",
+                method, argumentsJson));
+        counters.sent.increment();
+        return CompletableFuture.allOf(targetChannels.stream().map(c -> publisher.publish(c, envelope))
+                .toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public CompletableFuture<Void> addToGroup(String connectionId, String group) {
+        return groupCommand(Envelope.Kind.GROUP_ADD, connectionId, group);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeFromGroup(String connectionId, String group) {
+        return groupCommand(Envelope.Kind.GROUP_REMOVE, connectionId, group);
+    }
+
+    private CompletableFuture<Void> groupCommand(Envelope.Kind kind, String connectionId, String group) {
+        Objects.requireNonNull(group, "group");
+        ensureOpen();
+        try {
+            channels.group(group); // refuses an empty name here rather than on the owner
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        boolean add = kind == Envelope.Kind.GROUP_ADD;
+        String what = (add ? "adding " : "removing ") + "connection " + connectionId + (add ? " to" : " from")
+                + " group '" + group + "'";
+        return requests.request(kind, connectionId, group, Envelope.EMPTY, options.commandTimeout(), what)
+                .thenApply(r -> null);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> invokeJson(String connectionId, Duration timeout, String method, Object... args) {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(method, "method");
+        ensureOpen();
+        byte[] json;
+        try {
+            json = serialize(args == null ? new Object[] {null} : args);
+        } catch (HubException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return requests.request(Envelope.Kind.INVOKE, connectionId, method, json, timeout,
+                "invoking " + method + " on connection " + connectionId);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> invoke(String connectionId, Class<T> resultType, Duration timeout, String method,
+            Object... args) {
+        Objects.requireNonNull(resultType, "resultType");
+        return invokeJson(connectionId, timeout, method, args).thenApply(json -> {
+            try {
+                return mapper.readValue(json, resultType);
+            } catch (IOException e) {
+                throw new ClientInvocationException("the answer of connection " + connectionId + " to " + method + " ("
+                        + new String(json, StandardCharsets.UTF_8) + ") is not a " + resultType.getName() + ": "
+                        + e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public HubPresence presence() {
+        return presence;
+    }
+
+    @Override
+    public HubStats stats() {
+        return counters.snapshot();
+    }
+
+    // ------------------------------------------------------------------ HubNode
+
+    @Override
+    public CompletableFuture<HubConnection> connect(String userId, ConnectionSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        requireNode("connect");
+        ensureOpen();
+        if (userId != null && userId.isEmpty()) {
+            throw new IllegalArgumentException("userId must be null (anonymous) or non-empty");
+        }
+        HubConnection connection = new HubConnection(Ids.newConnectionId(nodeId), userId);
+        CompletableFuture<Void> ready;
+        synchronized (locals) {
+            locals.add(connection, sink);
+            ready = userId == null ? CompletableFuture.completedFuture(null) : refs.acquire(channels.user(userId));
+        }
+        presenceChanged();
+        return ready.handle((v, e) -> {
+            if (e != null) {
+                disconnect(connection.id());
+                Throwable cause = Failures.rootCause(e);
+                throw new HubException("connecting " + connection.id() + " failed: could not subscribe to its user "
+                        + "channel: " + cause.getMessage(), cause);
+            }
+            return connection;
+        });
+    }
+
+    /**
+     * {@inheritDoc} Messages still waiting for the connection's sink are discarded: the client is
+     * gone.
+     */
+    @Override
+    public boolean disconnect(String connectionId) {
+        requireNode("disconnect");
+        LocalConnections.Local local = remove(connectionId, "disconnected");
+        if (local == null) {
+            return false;
+        }
+        local.outbox().close(null);
+        return true;
+    }
+
+    /** Removes a connection with its memberships and channel references; null if it was not here. */
+    private LocalConnections.Local remove(String connectionId, String why) {
+        LocalConnections.Local local;
+        synchronized (locals) {
+            local = locals.remove(connectionId);
+            if (local == null) {
+                return null;
+            }
+            local.groups().forEach(g -> refs.release(channels.group(g)));
+            if (local.connection().userId() != null) {
+                refs.release(channels.user(local.connection().userId()));
+            }
+        }
+        invocations.connectionGone(connectionId, why);
+        presenceChanged();
+        return local;
+    }
+
+    /**
+     * A sink fell more than {@link HubOptions#connectionBuffer()} calls behind: the connection is
+     * ended, what waits for it discarded, and its sink told why, as its last call.
+     */
+    private void endSlowConnection(LocalConnections.Local slow) {
+        String reason = "the client fell more than " + options.connectionBuffer() + " messages behind";
+        if (remove(slow.id(), "was disconnected (" + reason + ")") == null) {
+            return; // already ended by another delivery thread, or by the endpoint
+        }
+        counters.slowConnections.increment();
+        int discarded = slow.outbox().close(() -> slow.sink().disconnected(reason));
+        LOG.log(System.Logger.Level.WARNING, "hub '" + options.hub() + "' node " + nodeId + " disconnected "
+                + slow.id() + ": " + reason + "; " + discarded + " waiting message(s) discarded");
+    }
+
+    @Override
+    public Collection<HubConnection> localConnections() {
+        return locals.connections();
+    }
+
+    @Override
+    public boolean completeInvocation(String connectionId, String invocationId, Object result) {
+        return completeInvocationJson(connectionId, invocationId, serialize(result));
+    }
+
+    @Override
+    public boolean completeInvocationJson(String connectionId, String invocationId, byte[] resultJson) {
+        Objects.requireNonNull(resultJson, "resultJson");
+        return invocations.complete(connectionId, invocationId, resultJson);
+    }
+
+    @Override
+    public boolean failInvocation(String connectionId, String invocationId, String error) {
+        return invocations.fail(connectionId, invocationId, error);
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private void presenceChanged() {
+        if (announcer != null && !closed.get()) {
+            announcer.changed();
+        }
+    }
+
+    private byte[] serialize(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new HubException("could not serialize " + value.getClass().getName() + " as JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    private <T> T await(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(options.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new HubException("starting hub '" + options.hub() + "': " + what + " did not complete within "
+                    + options.commandTimeout());
+        } catch (ExecutionException e) {
+            Throwable cause = Failures.rootCause(e);
+            throw new HubException("starting hub '" + options.hub() + "': " + what + " failed: " + cause.getMessage(),
+                    cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HubException("interrupted while starting hub '" + options.hub() + "'", e);
+        }
+    }
+
+    private void requireNode(String what) {
+        if (!holdsConnections) {
+            throw new UnsupportedOperationException(what + " needs a HubNode; this is a context without connections");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("hub '" + options.hub() + "' node " + nodeId + " is closed");
+        }
+    }
+
+    /** Threads of this node, for tests: both pools are shut down by {@link #close}. */
+    boolean threadsShutDown() {
+        return timer.isShutdown() && sinkPool.isShutdown();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (announcer != null) {
+            try {
+                announcer.goodbye().get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "goodbye of node " + nodeId + " not sent: " + e);
+            }
+        }
+        timer.shutdownNow();
+        fixedSubscriptions.forEach(ChannelRefs::closeQuietly);
+        refs.closeAll();
+        requests.failAll(() -> new HubException("hub '" + options.hub() + "' node " + nodeId + " was closed"));
+        // Each sink hears that its connection ended, after the call it may be in.
+        String reason = "hub node " + nodeId + " was closed";
+        for (LocalConnections.Local local : locals.all()) {
+            local.outbox().close(() -> local.sink().disconnected(reason));
+        }
+        sinkPool.shutdown();
+    }
+
+    @Override
+    public String toString() {
+        return (holdsConnections ? "HubNode[" : "HubContext[") + options.hub() + " " + nodeId + "]";
+    }
+}

@@ -1,0 +1,130 @@
+package dev.backplane.hub;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backplane.Gap;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * How a node or context takes part in a hub. Start from {@link #of(String)} and adjust with the
+ * {@code with...} methods.
+ *
+ * @param hub the hub's name; nodes and contexts with different names never see each other
+ * @param heartbeatInterval how often a node announces itself (default 1 s)
+ * @param missedHeartbeats how many intervals without a word before a node is declared dead (default 3)
+ * @param snapshotEvery every how many heartbeats one carries the node's full state (default 10)
+ * @param commandTimeout how long a group add/remove waits for the owner node (default 5 s)
+ * @param invocationTimeout the longest a client may take to answer, on the owner's side (default 5 min);
+ *     each call of {@link HubContext#invokeJson} gives its own, shorter, wait
+ * @param dedupCapacity how many recent message ids a node remembers to drop duplicates (default 16384)
+ * @param connectionBuffer how many messages and invocations may wait for one connection's sink
+ *     (default 1024); a connection whose sink falls further behind is disconnected, see
+ *     {@link ConnectionSink#disconnected}
+ * @param gapListener told when the transport reports a possible loss (default: nothing beyond the log)
+ * @param objectMapper serializes arguments and results (default: a plain {@link ObjectMapper})
+ */
+public record HubOptions(String hub, Duration heartbeatInterval, int missedHeartbeats, int snapshotEvery,
+        Duration commandTimeout, Duration invocationTimeout, int dedupCapacity, int connectionBuffer,
+        Consumer<Gap> gapListener, ObjectMapper objectMapper) {
+
+    private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper();
+
+    public HubOptions {
+        Objects.requireNonNull(hub, "hub");
+        if (hub.isEmpty()) {
+            throw new IllegalArgumentException("hub name must not be empty");
+        }
+        requirePositive(heartbeatInterval, "heartbeatInterval");
+        requirePositive(commandTimeout, "commandTimeout");
+        requirePositive(invocationTimeout, "invocationTimeout");
+        if (missedHeartbeats < 1) {
+            throw new IllegalArgumentException("missedHeartbeats must be at least 1, was " + missedHeartbeats);
+        }
+        if (snapshotEvery < 1) {
+            throw new IllegalArgumentException("snapshotEvery must be at least 1, was " + snapshotEvery);
+        }
+        if (dedupCapacity < 16) {
+            throw new IllegalArgumentException("dedupCapacity must be at least 16, was " + dedupCapacity);
+        }
+        if (connectionBuffer < 1) {
+            throw new IllegalArgumentException("connectionBuffer must be at least 1, was " + connectionBuffer);
+        }
+        Objects.requireNonNull(gapListener, "gapListener");
+        Objects.requireNonNull(objectMapper, "objectMapper");
+    }
+
+    /** The defaults for the hub {@code hub}. */
+    public static HubOptions of(String hub) {
+        return new HubOptions(hub, Duration.ofSeconds(1), 3, 10, Duration.ofSeconds(5), Duration.ofMinutes(5),
+                16_384, 1024, gap -> { }, DEFAULT_MAPPER);
+    }
+
+    public HubOptions withHub(String hub) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, objectMapper);
+    }
+
+    public HubOptions withHeartbeat(Duration interval, int missed) {
+        return new HubOptions(hub, interval, missed, snapshotEvery, commandTimeout, invocationTimeout,
+                dedupCapacity, connectionBuffer, gapListener, objectMapper);
+    }
+
+    public HubOptions withSnapshotEvery(int heartbeats) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, heartbeats, commandTimeout,
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, objectMapper);
+    }
+
+    public HubOptions withCommandTimeout(Duration timeout) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, timeout, invocationTimeout,
+                dedupCapacity, connectionBuffer, gapListener, objectMapper);
+    }
+
+    public HubOptions withInvocationTimeout(Duration timeout) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout, timeout,
+                dedupCapacity, connectionBuffer, gapListener, objectMapper);
+    }
+
+    public HubOptions withDedupCapacity(int capacity) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
+                invocationTimeout, capacity, connectionBuffer, gapListener, objectMapper);
+    }
+
+    /** Sets {@link #connectionBuffer()}: the most messages that may wait for one connection's sink. */
+    public HubOptions withConnectionBuffer(int messages) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
+                invocationTimeout, dedupCapacity, messages, gapListener, objectMapper);
+    }
+
+    public HubOptions withGapListener(Consumer<Gap> listener) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
+                invocationTimeout, dedupCapacity, connectionBuffer, listener, objectMapper);
+    }
+
+    public HubOptions withObjectMapper(ObjectMapper mapper) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, mapper);
+    }
+
+    /** How often each observer checks for silent nodes: a quarter of the heartbeat interval. */
+    public Duration sweepInterval() {
+        return heartbeatInterval.dividedBy(4).compareTo(Duration.ofMillis(5)) < 0
+                ? Duration.ofMillis(5) : heartbeatInterval.dividedBy(4);
+    }
+
+    /**
+     * The longest a node that stops without a goodbye stays in others' presence after its last
+     * heartbeat was received: {@code heartbeatInterval x missedHeartbeats + sweepInterval}. Add the
+     * transport's delivery latency to get the bound from the moment it stopped.
+     */
+    public Duration deathBound() {
+        return heartbeatInterval.multipliedBy(missedHeartbeats).plus(sweepInterval());
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.backplane.hub;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * What one process knows of the hub's nodes, built from their presence messages.
+ *
+ * <p>Each node numbers its presence messages. A snapshot replaces what is known of the node; a
+ * delta applies only on top of the message right before it. A missing number marks the node's
+ * view stale (kept, but not updated by deltas) and asks the node for a snapshot, so a lost or
+ * reordered message heals itself. Every message from a node pushes its death deadline to
+ * {@code now + its interval x its missed count}; {@link #sweep} declares the nodes past it dead.
+ */
+final class PresenceView implements HubPresence {
+
+    enum Status { ALIVE, GONE, UNKNOWN }
+
+    /** Asks one node for a snapshot. */
+    interface SnapshotRequester {
+        void request(String nodeId);
+    }
+
+    private static final int REMEMBERED_GONE = 4096;
+
+    private static final class NodeView {
+        long appliedSeq;
+        boolean stale = true;
+        long deadline;
+        long lastRequest = Long.MIN_VALUE / 2;
+        final Map<String, Conn> connections = new HashMap<>();
+    }
+
+    private record Conn(String user, Set<String> groups) {
+    }
+
+    private final LongSupplier clock;
+    private final long requestSpacingNanos;
+    private final Map<String, NodeView> nodes = new HashMap<>();
+    private final Map<String, String> gone = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > REMEMBERED_GONE;
+        }
+    };
+
+    PresenceView(LongSupplier nanoClock, long requestSpacingNanos) {
+        this.clock = nanoClock;
+        this.requestSpacingNanos = requestSpacingNanos;
+    }
+
+    synchronized void onPresence(String node, long seq, PresenceBody body, SnapshotRequester requester) {
+        if ("left".equals(gone.get(node))) {
+            return; // a late message from a node that said goodbye must not bring it back
+        }
+        gone.remove(node); // a node declared dead that speaks again was only silent
+        NodeView view = nodes.computeIfAbsent(node, n -> new NodeView());
+        long now = clock.getAsLong();
+        view.deadline = now + body.heartbeatMillis() * 1_000_000L * body.missed();
+        if (body.snapshot() != null) {
+            if (view.stale || seq >= view.appliedSeq) {
+                view.connections.clear();
+                for (PresenceBody.ConnectionState c : body.snapshot()) {
+                    view.connections.put(c.id(), new Conn(c.user(), new HashSet<>(c.groups())));
+                }
+                view.appliedSeq = seq;
+                view.stale = false;
+            }
+            return;
+        }
+        if (seq <= view.appliedSeq && !view.stale) {
+            return; // already applied (a redelivery)
+        }
+        if (view.stale || seq != view.appliedSeq + 1) {
+            view.stale = true;
+            if (now - view.lastRequest >= requestSpacingNanos) {
+                view.lastRequest = now;
+                requester.request(node);
+            }
+            return;
+        }
+        for (PresenceBody.Event e : body.events()) {
+            apply(view, e);
+        }
+        view.appliedSeq = seq;
+    }
+
+    synchronized void onGoodbye(String node) {
+        nodes.remove(node);
+        gone.put(node, "left");
+    }
+
+    /** Declares dead the nodes silent past their deadline and returns their ids. */
+    synchronized List<String> sweep() {
+        long now = clock.getAsLong();
+        List<String> dead = new ArrayList<>();
+        nodes.entrySet().removeIf(e -> {
+            if (now - e.getValue().deadline > 0) {
+                dead.add(e.getKey());
+                return true;
+            }
+            return false;
+        });
+        dead.forEach(n -> gone.put(n, "dead"));
+        return dead;
+    }
+
+    synchronized Status status(String node) {
+        if (nodes.containsKey(node)) {
+            return Status.ALIVE;
+        }
+        return gone.containsKey(node) ? Status.GONE : Status.UNKNOWN;
+    }
+
+    /** Why a node is gone, for error messages: "left" or "dead". */
+    synchronized String goneReason(String node) {
+        return gone.getOrDefault(node, "unknown");
+    }
+
+    @Override
+    public synchronized Set<String> nodes() {
+        return Set.copyOf(nodes.keySet());
+    }
+
+    @Override
+    public synchronized Set<String> onlineUsers() {
+        Set<String> users = new HashSet<>();
+        forEachConnection((id, c) -> {
+            if (c.user() != null) {
+                users.add(c.user());
+            }
+        });
+        return Set.copyOf(users);
+    }
+
+    @Override
+    public synchronized Set<String> connectionsOfUser(String userId) {
+        Set<String> ids = new HashSet<>();
+        forEachConnection((id, c) -> {
+            if (userId.equals(c.user())) {
+                ids.add(id);
+            }
+        });
+        return Set.copyOf(ids);
+    }
+
+    @Override
+    public synchronized Set<String> groupMembers(String group) {
+        Set<String> ids = new HashSet<>();
+        forEachConnection((id, c) -> {
+            if (c.groups().contains(group)) {
+                ids.add(id);
+            }
+        });
+        return Set.copyOf(ids);
+    }
+
+    @Override
+    public synchronized Set<String> connections() {
+        Set<String> ids = new HashSet<>();
+        forEachConnection((id, c) -> ids.add(id));
+        return Set.copyOf(ids);
+    }
+
+    private void forEachConnection(java.util.function.BiConsumer<String, Conn> action) {
+        for (NodeView view : nodes.values()) {
+            view.connections.forEach(action);
+        }
+    }
+
+    private static void apply(NodeView view, PresenceBody.Event e) {
+        switch (e.op()) {
+            case PresenceBody.Event.CONNECT -> view.connections.put(e.id(), new Conn(e.user(), new HashSet<>()));
+            case PresenceBody.Event.DISCONNECT -> view.connections.remove(e.id());
+            case PresenceBody.Event.JOIN -> {
+                Conn c = view.connections.get(e.id());
+                if (c != null) {
+                    c.groups().add(e.group());
+                }
+            }
+            case PresenceBody.Event.LEAVE -> {
+                Conn c = view.connections.get(e.id());
+                if (c != null) {
+                    c.groups().remove(e.group());
+                }
+            }
+            default -> { } // an op from a newer version: ignored, the next snapshot corrects the view
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.backplane.hub;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+
+/**
+ * The observer's side of presence: reads other nodes' presence messages into the
+ * {@link PresenceView}, handles goodbyes, and declares silent nodes dead, failing the requests
+ * that waited on them.
+ */
+final class PresenceWatch {
+
+    private static final System.Logger LOG = System.getLogger(PresenceWatch.class.getName());
+
+    private final String nodeId;
+    private final HubOptions options;
+    private final ObjectMapper mapper;
+    private final PresenceView view;
+    private final EnvelopePublisher publisher;
+    private final RemoteRequests requests;
+    private final HubCounters counters;
+
+    PresenceWatch(String nodeId, HubOptions options, PresenceView view, EnvelopePublisher publisher,
+            RemoteRequests requests, HubCounters counters) {
+        this.nodeId = nodeId;
+        this.options = options;
+        this.mapper = options.objectMapper();
+        this.view = view;
+        this.publisher = publisher;
+        this.requests = requests;
+        this.counters = counters;
+    }
+
+    void onPresence(Envelope e) {
+        view.onPresence(e.sender(), e.seq(), read(e), publisher::requestSnapshot);
+    }
+
+    void onGoodbye(Envelope e) {
+        view.onGoodbye(e.sender());
+        requests.nodeGone(e.sender(), () -> new NodeGoneException("node " + e.sender() + " left the hub before answering"));
+    }
+
+    /** Declares the nodes past their deadline dead; run every sweep interval. */
+    void sweep() {
+        for (String dead : view.sweep()) {
+            counters.declaredDead.increment();
+            LOG.log(System.Logger.Level.INFO, "hub '" + options.hub() + "' node " + nodeId + " declared node " + dead
+                    + " dead: no presence message within its heartbeat interval x missed heartbeats");
+            requests.nodeGone(dead, () -> new NodeGoneException("node " + dead + " was declared dead (no heartbeat) "
+                    + "before answering"));
+        }
+    }
+
+    private PresenceBody read(Envelope e) {
+        try {
+            PresenceBody body = mapper.readValue(e.payload(), PresenceBody.class);
+            if (body.heartbeatMillis() <= 0 || body.missed() <= 0 || (body.snapshot() == null && body.events() == null)) {
+                throw new IllegalArgumentException("incomplete presence body");
+            }
+            return body;
+        } catch (IOException | IllegalArgumentException ex) {
+            counters.malformed.increment();
+            throw new IllegalArgumentException("malformed presence from node " + e.sender() + ": " + ex.getMessage(), ex);
+        }
+    }
+}

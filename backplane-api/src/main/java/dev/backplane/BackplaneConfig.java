@@ -30,8 +30,8 @@ import java.util.TreeSet;
  *   <tr><td>{@code ackTimeout}</td><td>{@code 30s}</td><td>at-least-once only: when an unacknowledged
  *       delivery is delivered again</td></tr>
  * </table>
- * Durations are written {@code 250ms}, {@code 5s}, {@code 2m}, as ISO-8601 ({@code PT5S}) or as
- * plain milliseconds.
+ * Durations are written {@code 250ms}, {@code 1.5s}, {@code 2m}, {@code 1h}, as ISO-8601
+ * ({@code PT5S}) or as plain milliseconds.
  */
 public final class BackplaneConfig {
 
@@ -46,6 +46,9 @@ public final class BackplaneConfig {
             Set.of(PREFIX, PROVIDER, CONNECT_TIMEOUT, PUBLISH_TIMEOUT, ACK_TIMEOUT);
 
     public static final String DEFAULT_PREFIX = "backplane";
+
+    private static final java.util.regex.Pattern DURATION =
+            java.util.regex.Pattern.compile("(-?\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
     private final URI uri;
     private final Map<String, String> options;
@@ -188,23 +191,25 @@ public final class BackplaneConfig {
     }
 
     private Duration parseDuration(String name, String raw) {
-        try {
-            if (raw.startsWith("P") || raw.startsWith("p")) {
+        if (raw.startsWith("P") || raw.startsWith("p")) {
+            try {
                 return Duration.parse(raw);
+            } catch (DateTimeParseException e) {
+                throw invalid(name, raw, "a duration such as 250ms, 1.5s, 2m or PT5S");
             }
-            if (raw.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(raw.substring(0, raw.length() - 2)));
-            }
-            if (raw.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(raw.substring(0, raw.length() - 1)) * 1000));
-            }
-            if (raw.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(raw.substring(0, raw.length() - 1)) * 60);
-            }
-            return Duration.ofMillis(Long.parseLong(raw));
-        } catch (NumberFormatException | DateTimeParseException e) {
-            throw invalid(name, raw, "a duration such as 250ms, 5s, 2m or PT5S");
         }
+        java.util.regex.Matcher m = DURATION.matcher(raw);
+        if (!m.matches()) {
+            throw invalid(name, raw, "a duration such as 250ms, 1.5s, 2m or PT5S");
+        }
+        double amount = Double.parseDouble(m.group(1));
+        double millisPerUnit = switch (m.group(2) == null ? "ms" : m.group(2)) {
+            case "ms" -> 1;
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            default -> 3_600_000;
+        };
+        return Duration.ofMillis(Math.round(amount * millisPerUnit));
     }
 
     private static Map<String, String> parseQuery(URI uri) {

@@ -63,7 +63,8 @@ public final class Backplanes {
         Objects.requireNonNull(uri, "uri");
         if (uri.getScheme() == null) {
             throw new BackplaneConfigurationException("backplane URI '" + uri + "' has no scheme; expected e.g. "
-                    + "redis://localhost:6379 or mem://local. Schemes present: " + load(loader).schemes());
+                    + "redis://localhost:6379 or mem://local. Schemes present: " + load(loader).schemes()
+                    + load(loader).failureNote());
         }
         BackplaneConfig config = BackplaneConfig.of(uri, options);
         BackplaneProvider provider = select(config, load(loader));
@@ -92,7 +93,7 @@ public final class Backplanes {
             throw new BackplaneConfigurationException("more than one backplane provider for " + asked + ": "
                     + matches.stream().map(p -> p.name() + " (" + p.getClass().getName() + ")")
                             .collect(Collectors.joining(", "))
-                    + "; remove one from the class path or choose with ?provider=NAME");
+                    + "; remove one from the class path or choose with ?provider=NAME" + loaded.failureNote());
         }
         if (matches.isEmpty()) {
             String key = wanted != null ? wanted : scheme;
@@ -103,10 +104,7 @@ public final class Backplanes {
                     : "No known artifact provides it. ");
             message.append("Schemes present: ").append(loaded.schemes())
                     .append("; providers present: ").append(loaded.names()).append('.');
-            if (!loaded.failures.isEmpty()) {
-                message.append(" Providers that failed to load: ").append(loaded.failures);
-            }
-            throw new BackplaneConfigurationException(message.toString());
+            throw new BackplaneConfigurationException(message.append(loaded.failureNote()).toString());
         }
         return matches.get(0);
     }
@@ -131,6 +129,11 @@ public final class Backplanes {
 
     /** The outcome of one provider look-up: what loaded and what failed. */
     record Loaded(List<BackplaneProvider> providers, List<String> failures) {
+        /** Empty, or a sentence naming the providers that failed to load. */
+        String failureNote() {
+            return failures.isEmpty() ? "" : ". Providers that failed to load: " + failures;
+        }
+
         TreeSet<String> schemes() {
             return providers.stream().flatMap(p -> p.schemes().stream()).collect(Collectors.toCollection(TreeSet::new));
         }

@@ -63,12 +63,23 @@ class BackplaneConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"abc", "5h", "s", "ms", "PTxS", "1.5m", "5sec"})
+    @ValueSource(strings = {"abc", "5d", "s", "ms", "PTxS", "1.5.2m", "5sec", "5 s", "1e3"})
     void malformedDurationsNameOptionValueAndTheExpectedForm(String raw) {
         assertThatThrownBy(() -> withOption("publishTimeout", raw).publishTimeout())
                 .isInstanceOf(BackplaneConfigurationException.class)
                 .hasMessageContaining("option 'publishTimeout' has value '" + raw + "'")
-                .hasMessageContaining("250ms, 5s, 2m or PT5S");
+                .hasMessageContaining("250ms, 1.5s, 2m or PT5S");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1500", "1500ms", "1.5s", "0.025m", "PT1.5S"})
+    void durationsAcceptEveryDocumentedUnit(String raw) {
+        assertThat(withOption("publishTimeout", raw).publishTimeout()).isEqualTo(java.time.Duration.ofMillis(1500));
+    }
+
+    @Test
+    void hoursAreAccepted() {
+        assertThat(withOption("publishTimeout", "2h").publishTimeout()).isEqualTo(java.time.Duration.ofHours(2));
     }
 
     @Test

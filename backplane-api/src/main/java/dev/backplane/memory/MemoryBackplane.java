@@ -89,6 +89,11 @@ public final class MemoryBackplane extends AbstractBackplane {
         MemorySubscription subscription = new MemorySubscription(channel, subscriber);
         MemoryBus.Channel state = bus.channel(key(channel));
         synchronized (state) {
+            if (after > state.lastSequence) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("position " + after
+                        + " is beyond the last message (" + state.lastSequence + ") of channel '" + channel
+                        + "' on memory bus '" + bus.name() + "'; was it stored by another bus or an earlier JVM?"));
+            }
             if (after >= 0) {
                 List<MemoryBus.Entry> replay = new ArrayList<>();
                 for (MemoryBus.Entry e : state.log) {
@@ -157,8 +162,7 @@ public final class MemoryBackplane extends AbstractBackplane {
         MemorySubscription(String channel, Subscriber subscriber) {
             this.channel = channel;
             this.subscriber = subscriber;
-            this.redeliveries = new Redeliveries(config.ackTimeout(), timer,
-                    delivery -> executor.execute(() -> deliver(delivery)));
+            this.redeliveries = new Redeliveries(config.ackTimeout(), timer, executor, this::deliver);
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.backplane.Position;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +17,7 @@ class RedeliveriesTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final List<Delivery> dispatched = new CopyOnWriteArrayList<>();
-    private final Redeliveries redeliveries = new Redeliveries(Duration.ofMillis(100), timer, dispatched::add);
+    private final Redeliveries redeliveries = new Redeliveries(Duration.ofMillis(100), timer, Runnable::run, dispatched::add);
 
     @AfterEach
     void stop() {
@@ -49,7 +50,7 @@ class RedeliveriesTest {
     @Test
     void acknowledgingTheRedeliveryEndsIt() throws Exception {
         List<Delivery> seen = new CopyOnWriteArrayList<>();
-        Redeliveries acking = new Redeliveries(Duration.ofMillis(100), timer, d -> {
+        Redeliveries acking = new Redeliveries(Duration.ofMillis(100), timer, Runnable::run, d -> {
             seen.add(d);
             if (d.redelivered()) {
                 d.ack();
@@ -63,6 +64,38 @@ class RedeliveriesTest {
         acking.close();
         assertThat(seen).extracting(d -> d.payload()[0] + (d.redelivered() ? "r" : ""))
                 .containsExactly("1", "2", "1r");
+    }
+
+    @Test
+    void theAckTimeoutStartsWhenTheSubscriberIsGivenTheDeliveryNotWhenItIsQueued() throws Exception {
+        // A subscriber that takes longer than the ack timeout over its first delivery (which may
+        // so come again): the ones queued behind it get their full timeout once handed over, and
+        // being acknowledged at once, must never come again.
+        ExecutorService serial = Executors.newSingleThreadExecutor();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Redeliveries slow = new Redeliveries(Duration.ofMillis(150), timer, serial, d -> {
+            seen.add(d.payload()[0] + (d.redelivered() ? "r" : ""));
+            if (d.payload()[0] == 0 && !d.redelivered()) {
+                sleep(600);
+            }
+            d.ack();
+        });
+        for (byte i = 0; i < 5; i++) {
+            slow.deliver("c", new byte[] {i}, Position.NONE);
+        }
+        Thread.sleep(1200);
+        slow.close();
+        serial.shutdownNow();
+        assertThat(seen.subList(0, 5)).containsExactly("0", "1", "2", "3", "4");
+        assertThat(seen.subList(5, seen.size())).as("redeliveries").containsOnly("0r");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

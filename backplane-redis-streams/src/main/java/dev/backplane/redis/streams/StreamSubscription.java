@@ -38,7 +38,7 @@ final class StreamSubscription implements Subscription {
         this.key = key;
         this.subscriber = subscriber;
         this.executor = new SerialExecutor(pool);
-        this.redeliveries = new Redeliveries(ackTimeout, timer, d -> executor.execute(() -> handle(d)));
+        this.redeliveries = new Redeliveries(ackTimeout, timer, executor, this::handle);
         this.onClose = onClose;
     }
 

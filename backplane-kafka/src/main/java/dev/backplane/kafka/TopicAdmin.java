@@ -1,0 +1,151 @@
+package dev.backplane.kafka;
+
+import dev.backplane.BackplaneConfigurationException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * The backplane's topic work on the broker: finding a topic, creating it when allowed, and
+ * reading a partition's offsets. Every call is asynchronous and bounded by the timeout given.
+ */
+final class TopicAdmin implements AutoCloseable {
+
+    /** The first and next offsets of a partition: {@code [start, end)} is what it retains. */
+    record Offsets(long start, long end) {
+    }
+
+    private final Admin admin;
+    private final KafkaSettings settings;
+    private final KafkaErrors errors;
+    // Partition counts of topics known to exist; a topic is looked up once per backplane.
+    private final Map<String, Integer> known = new ConcurrentHashMap<>();
+
+    TopicAdmin(Admin admin, KafkaSettings settings, KafkaErrors errors) {
+        this.admin = admin;
+        this.settings = settings;
+        this.errors = errors;
+    }
+
+    /**
+     * The partition count of {@code topic}, creating the topic first if it is missing and
+     * {@code createTopics} is on. Fails with {@link BackplaneConfigurationException} if it is
+     * missing and may not or cannot be created, and with a broker-unavailable error on timeout.
+     */
+    CompletableFuture<Integer> ensure(String topic, Duration timeout) {
+        Integer count = known.get(topic);
+        if (count != null) {
+            return CompletableFuture.completedFuture(count);
+        }
+        return describe(topic, timeout)
+                .exceptionallyCompose(e -> {
+                    if (!(unwrap(e) instanceof UnknownTopicOrPartitionException)) {
+                        return CompletableFuture.failedFuture(errors.topicLookup(topic, "look up", unwrap(e), timeout));
+                    }
+                    if (!settings.createTopics) {
+                        return CompletableFuture.failedFuture(new BackplaneConfigurationException("Kafka topic '" + topic
+                                + "' does not exist on " + settings.brokers() + " and option '" + KafkaSettings.CREATE_TOPICS
+                                + "' is false in " + settings.config.redactedUri() + "; create the topic (with "
+                                + settings.mapping.partitionsToCreate() + " partition(s)) or set createTopics=true"));
+                    }
+                    return create(topic, timeout);
+                })
+                .thenApply(partitions -> {
+                    known.put(topic, partitions);
+                    return partitions;
+                });
+    }
+
+    /** The retained range of a partition. */
+    CompletableFuture<Offsets> offsets(TopicPartition partition, Duration timeout) {
+        ListOffsetsOptions options = new ListOffsetsOptions().timeoutMs(millis(timeout));
+        CompletableFuture<Long> start = stage(admin.listOffsets(Map.of(partition, OffsetSpec.earliest()), options)
+                .partitionResult(partition)).thenApply(info -> info.offset());
+        CompletableFuture<Long> end = stage(admin.listOffsets(Map.of(partition, OffsetSpec.latest()), options)
+                .partitionResult(partition)).thenApply(info -> info.offset());
+        return start.thenCombine(end, Offsets::new)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                        errors.topicLookup(partition.topic(), "read the offsets of", unwrap(e), timeout)));
+    }
+
+    /** Completes once the cluster answers. */
+    CompletableFuture<Void> describeCluster(Duration timeout) {
+        return stage(admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis(timeout))).nodes())
+                .thenAccept(nodes -> { })
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(unwrap(e) instanceof TimeoutException
+                        ? errors.unreachable("connecting", timeout, unwrap(e))
+                        : errors.topicLookup("(any)", "reach the cluster for", unwrap(e), timeout)));
+    }
+
+    /** Forgets what is known of {@code topic}, so that the next {@link #ensure} looks again. */
+    void forget(String topic) {
+        known.remove(topic);
+    }
+
+    private CompletableFuture<Integer> describe(String topic, Duration timeout) {
+        DescribeTopicsOptions options = new DescribeTopicsOptions().timeoutMs(millis(timeout));
+        return stage(admin.describeTopics(List.of(topic), options).topicNameValues().get(topic))
+                .thenApply(description -> description.partitions().size());
+    }
+
+    private CompletableFuture<Integer> create(String topic, Duration timeout) {
+        NewTopic newTopic = new NewTopic(topic, java.util.Optional.of(settings.mapping.partitionsToCreate()),
+                settings.replicationFactor);
+        Map<String, String> configs = new HashMap<>();
+        settings.retention.ifPresent(r -> configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(r.toMillis())));
+        newTopic.configs(configs);
+        CreateTopicsOptions options = new CreateTopicsOptions().timeoutMs(millis(timeout));
+        return stage(admin.createTopics(List.of(newTopic), options).numPartitions(topic))
+                .exceptionallyCompose(e -> unwrap(e) instanceof TopicExistsException
+                        // Another node created it first.
+                        ? describe(topic, timeout)
+                        : CompletableFuture.failedFuture(errors.topicLookup(topic, "create", unwrap(e), timeout)));
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ZERO);
+    }
+
+    /** A plain future completed by the Kafka future (whose own stages refuse some operations). */
+    static <T> CompletableFuture<T> stage(KafkaFuture<T> future) {
+        CompletableFuture<T> plain = new CompletableFuture<>();
+        future.whenComplete((value, error) -> {
+            if (error != null) {
+                plain.completeExceptionally(unwrap(error));
+            } else {
+                plain.complete(value);
+            }
+        });
+        return plain;
+    }
+
+    static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+                && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static int millis(Duration timeout) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+    }
+}

@@ -47,6 +47,12 @@ public final class KafkaBackplane extends AbstractBackplane {
     /** Record header naming the logical channel of a record. */
     static final String CHANNEL_HEADER = "backplane-channel";
 
+    /**
+     * Bytes a record may need beyond its payload: batch header (61), record framing, the key (the
+     * channel, at most 200) and the two headers (names and values, at most about 300).
+     */
+    static final int RECORD_OVERHEAD = 1024;
+
     private final KafkaSettings settings;
     private final Capabilities capabilities;
     private final KafkaClients clients;
@@ -175,8 +181,11 @@ public final class KafkaBackplane extends AbstractBackplane {
      */
     private void checkBroker(KafkaErrors errors) {
         Duration timeout = config.connectTimeout();
+        String shared = settings.mapping.topic("any");
         CompletableFuture<?> check = settings.mapping.sharedTopic()
-                ? publisher.prepare(settings.mapping.topic("any"), timeout)
+                ? publisher.prepare(shared, timeout)
+                        .thenCompose(ready -> topics.maxMessageBytes(shared, timeout))
+                        .thenAccept(limit -> limit.ifPresent(bytes -> checkMaxPayload(shared, bytes)))
                 : topics.describeCluster(timeout);
         try {
             check.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -197,6 +206,16 @@ public final class KafkaBackplane extends AbstractBackplane {
     private void closed(KafkaSubscription subscription) {
         subscriptions.remove(subscription);
         receiver.remove(subscription);
+    }
+
+    private void checkMaxPayload(String topic, int maxMessageBytes) {
+        if (settings.maxPayload + RECORD_OVERHEAD > maxMessageBytes) {
+            throw new BackplaneConfigurationException("topic '" + topic + "' on " + settings.brokers()
+                    + " accepts records of at most " + maxMessageBytes + " bytes (max.message.bytes), too few for a "
+                    + "payload of " + settings.maxPayload + " bytes (option " + KafkaSettings.MAX_PAYLOAD + ") plus "
+                    + RECORD_OVERHEAD + " bytes of record overhead; lower " + KafkaSettings.MAX_PAYLOAD + " to at most "
+                    + (maxMessageBytes - RECORD_OVERHEAD) + " or raise the topic's max.message.bytes");
+        }
     }
 
     @Override

@@ -5,18 +5,21 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -85,6 +88,19 @@ final class TopicAdmin implements AutoCloseable {
                         errors.topicLookup(partition.topic(), "read the offsets of", unwrap(e), timeout)));
     }
 
+    /**
+     * The largest record batch {@code topic} accepts ({@code max.message.bytes}), or empty if the
+     * broker does not say (for instance because describing configurations is not permitted).
+     */
+    CompletableFuture<Optional<Integer>> maxMessageBytes(String topic, Duration timeout) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return stage(admin.describeConfigs(List.of(resource), new DescribeConfigsOptions().timeoutMs(millis(timeout)))
+                .values().get(resource))
+                .thenApply(config -> Optional.ofNullable(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG))
+                        .map(entry -> Integer.parseInt(entry.value())))
+                .exceptionally(e -> Optional.empty());
+    }
+
     /** Completes once the cluster answers. */
     CompletableFuture<Void> describeCluster(Duration timeout) {
         return stage(admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis(timeout))).nodes())
@@ -106,7 +122,7 @@ final class TopicAdmin implements AutoCloseable {
     }
 
     private CompletableFuture<Integer> create(String topic, Duration timeout) {
-        NewTopic newTopic = new NewTopic(topic, java.util.Optional.of(settings.mapping.partitionsToCreate()),
+        NewTopic newTopic = new NewTopic(topic, Optional.of(settings.mapping.partitionsToCreate()),
                 settings.replicationFactor);
         Map<String, String> configs = new HashMap<>();
         settings.retention.ifPresent(r -> configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(r.toMillis())));

@@ -27,8 +27,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>The producer's timeouts come from {@code publishTimeout} (T): it never blocks
  * ({@code max.block.ms=0}), and a record it holds is acknowledged or failed within
- * {@code delivery.timeout.ms} = 3/4 T, leaving the rest of T for a record that first waits for
- * its topic (see {@link KafkaPublisher}).
+ * {@code delivery.timeout.ms} = T/2, leaving the other half of T for a record that first waits for
+ * its topic or for the topic's metadata, as it may right after a broker restart (see
+ * {@link KafkaPublisher}).
  */
 final class KafkaClients {
 
@@ -57,7 +58,7 @@ final class KafkaClients {
     static KafkaClients open(KafkaSettings settings) {
         String id = "backplane-" + settings.config.prefix() + "-" + SEQUENCE.incrementAndGet();
         long publishMs = Math.max(4, settings.config.publishTimeout().toMillis());
-        long deliveryMs = publishMs - publishMs / 4;
+        long deliveryMs = publishMs / 2;
         Admin admin = null;
         Producer<String, byte[]> producer = null;
         try {

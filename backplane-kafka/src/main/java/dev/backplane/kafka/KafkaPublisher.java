@@ -28,7 +28,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * <p>The producer is configured never to block ({@code max.block.ms=0}): a record whose topic the
  * producer knows goes straight into its buffer, which is the outbox while the broker is down, and
  * its future completes from the producer's acknowledgement or fails when the delivery timeout
- * (three quarters of {@code publishTimeout}) runs out. A record whose topic is not ready yet
+ * (half of {@code publishTimeout}) runs out. A record whose topic is not ready yet
  * (not created, or not in the producer's metadata) waits in a per-topic queue, in order, while the
  * topic is prepared off the caller's thread; it is sent only if the delivery timeout still fits
  * in its publish timeout, and fails unsent otherwise. So every future completes within

@@ -2,6 +2,7 @@ package dev.backplane.kafka;
 
 import dev.backplane.Backplane;
 import dev.backplane.Backplanes;
+import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Position;
 import dev.backplane.brokers.Broker;
 import dev.backplane.tck.AsyncFailures;
@@ -71,6 +72,23 @@ final class KafkaTestBackplanes implements AutoCloseable {
 
     static Position publish(Backplane backplane, String channel, String text) {
         return await(backplane.publish(channel, text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Publishes, trying again while it fails with {@link BrokerUnavailableException}: a restarted
+     * broker takes a moment to elect its partition leaders. Gives up after the kit's recovery time.
+     */
+    static Position publishEventually(Backplane backplane, String channel, String text) {
+        long deadline = System.nanoTime() + KitTimeouts.recovery().toNanos();
+        while (true) {
+            try {
+                return publish(backplane, channel, text);
+            } catch (BrokerUnavailableException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** The future's value within the kit's delivery timeout; its failure's cause is thrown as it is. */

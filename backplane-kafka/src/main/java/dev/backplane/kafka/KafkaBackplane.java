@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 
 /**
  * A backplane on Apache Kafka: at-least-once, with replay from offsets, every subscribing
@@ -110,8 +111,13 @@ public final class KafkaBackplane extends AbstractBackplane {
         String topic = settings.mapping.topic(channel);
         Duration timeout = config.connectTimeout();
         CompletableFuture<Subscription> result = new CompletableFuture<>();
-        completer.relay(topics.ensure(topic, timeout).thenCompose(count -> {
-            TopicPartition partition = new TopicPartition(topic, TopicMapping.partition(channel, count));
+        completer.relay(topics.ensure(topic, timeout).thenCompose(info -> {
+            if (!info.allows(AclOperation.READ)) {
+                throw new BackplaneConfigurationException("not allowed to read Kafka topic '" + topic + "' on "
+                        + settings.brokers() + ", which holds channel '" + channel + "'; grant the client's principal "
+                        + "READ on the topic");
+            }
+            TopicPartition partition = new TopicPartition(topic, TopicMapping.partition(channel, info.partitions()));
             return topics.offsets(partition, timeout).thenCompose(offsets -> {
                 KafkaSubscription subscription = new KafkaSubscription(channel, partition, subscriber, deliveryPool,
                         timer, config.ackTimeout(), this::closed);

@@ -73,6 +73,7 @@ final class KafkaPublisher implements AutoCloseable {
         TopicGate gate = gates.computeIfAbsent(topic, TopicGate::new);
         long deadline = System.nanoTime() + timeout.toNanos();
         return topics.ensure(topic, timeout)
+                .thenApply(TopicAdmin.TopicInfo::partitions)
                 .thenCompose(count -> awaitMetadata(topic, count, deadline).thenApply(ignored -> count))
                 .thenAccept(count -> {
                     synchronized (gate) {
@@ -187,6 +188,7 @@ final class KafkaPublisher implements AutoCloseable {
         long deadline = System.nanoTime() + publishTimeoutNanos;
         Duration timeout = Duration.ofNanos(publishTimeoutNanos);
         topics.ensure(gate.topic, timeout)
+                .thenApply(TopicAdmin.TopicInfo::partitions)
                 .thenCompose(count -> awaitMetadata(gate.topic, count, deadline).thenApply(ignored -> count))
                 .whenComplete((count, error) -> prepared(gate, count, error));
     }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -35,11 +37,21 @@ final class TopicAdmin implements AutoCloseable {
     record Offsets(long start, long end) {
     }
 
+    /**
+     * What the backplane needs to know of a topic: its partition count and what this client may do
+     * with it ({@code null} if the broker does not say).
+     */
+    record TopicInfo(int partitions, Set<AclOperation> authorized) {
+        boolean allows(AclOperation operation) {
+            return authorized == null || authorized.contains(operation) || authorized.contains(AclOperation.ALL);
+        }
+    }
+
     private final Admin admin;
     private final KafkaSettings settings;
     private final KafkaErrors errors;
-    // Partition counts of topics known to exist; a topic is looked up once per backplane.
-    private final Map<String, Integer> known = new ConcurrentHashMap<>();
+    // Topics known to exist; a topic is looked up once per backplane.
+    private final Map<String, TopicInfo> known = new ConcurrentHashMap<>();
 
     TopicAdmin(Admin admin, KafkaSettings settings, KafkaErrors errors) {
         this.admin = admin;
@@ -48,14 +60,14 @@ final class TopicAdmin implements AutoCloseable {
     }
 
     /**
-     * The partition count of {@code topic}, creating the topic first if it is missing and
+     * What is known of {@code topic}, creating the topic first if it is missing and
      * {@code createTopics} is on. Fails with {@link BackplaneConfigurationException} if it is
      * missing and may not or cannot be created, and with a broker-unavailable error on timeout.
      */
-    CompletableFuture<Integer> ensure(String topic, Duration timeout) {
-        Integer count = known.get(topic);
-        if (count != null) {
-            return CompletableFuture.completedFuture(count);
+    CompletableFuture<TopicInfo> ensure(String topic, Duration timeout) {
+        TopicInfo info = known.get(topic);
+        if (info != null) {
+            return CompletableFuture.completedFuture(info);
         }
         return describe(topic, timeout)
                 .exceptionallyCompose(e -> {
@@ -70,9 +82,9 @@ final class TopicAdmin implements AutoCloseable {
                     }
                     return create(topic, timeout);
                 })
-                .thenApply(partitions -> {
-                    known.put(topic, partitions);
-                    return partitions;
+                .thenApply(created -> {
+                    known.put(topic, created);
+                    return created;
                 });
     }
 
@@ -115,24 +127,28 @@ final class TopicAdmin implements AutoCloseable {
         known.remove(topic);
     }
 
-    private CompletableFuture<Integer> describe(String topic, Duration timeout) {
-        DescribeTopicsOptions options = new DescribeTopicsOptions().timeoutMs(millis(timeout));
+    private CompletableFuture<TopicInfo> describe(String topic, Duration timeout) {
+        DescribeTopicsOptions options = new DescribeTopicsOptions().timeoutMs(millis(timeout))
+                .includeAuthorizedOperations(true);
         return stage(admin.describeTopics(List.of(topic), options).topicNameValues().get(topic))
-                .thenApply(description -> description.partitions().size());
+                .thenApply(description -> new TopicInfo(description.partitions().size(), description.authorizedOperations()));
     }
 
-    private CompletableFuture<Integer> create(String topic, Duration timeout) {
+    private CompletableFuture<TopicInfo> create(String topic, Duration timeout) {
         NewTopic newTopic = new NewTopic(topic, Optional.of(settings.mapping.partitionsToCreate()),
                 settings.replicationFactor);
         Map<String, String> configs = new HashMap<>();
         settings.retention.ifPresent(r -> configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(r.toMillis())));
         newTopic.configs(configs);
         CreateTopicsOptions options = new CreateTopicsOptions().timeoutMs(millis(timeout));
-        return stage(admin.createTopics(List.of(newTopic), options).numPartitions(topic))
+        return stage(admin.createTopics(List.of(newTopic), options).all())
                 .exceptionallyCompose(e -> unwrap(e) instanceof TopicExistsException
                         // Another node created it first.
-                        ? describe(topic, timeout)
-                        : CompletableFuture.failedFuture(errors.topicLookup(topic, "create", unwrap(e), timeout)));
+                        ? CompletableFuture.completedFuture(null)
+                        : CompletableFuture.failedFuture(errors.topicLookup(topic, "create", unwrap(e), timeout)))
+                .thenCompose(created -> describe(topic, timeout))
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                        errors.topicLookup(topic, "look up", unwrap(e), timeout)));
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -46,6 +48,8 @@ final class TopicAdmin implements AutoCloseable {
             return authorized == null || authorized.contains(operation) || authorized.contains(AclOperation.ALL);
         }
     }
+
+    private static final Duration RETRY = Duration.ofMillis(20);
 
     private final Admin admin;
     private final KafkaSettings settings;
@@ -90,14 +94,16 @@ final class TopicAdmin implements AutoCloseable {
 
     /** The retained range of a partition. */
     CompletableFuture<Offsets> offsets(TopicPartition partition, Duration timeout) {
-        ListOffsetsOptions options = new ListOffsetsOptions().timeoutMs(millis(timeout));
-        CompletableFuture<Long> start = stage(admin.listOffsets(Map.of(partition, OffsetSpec.earliest()), options)
-                .partitionResult(partition)).thenApply(info -> info.offset());
-        CompletableFuture<Long> end = stage(admin.listOffsets(Map.of(partition, OffsetSpec.latest()), options)
-                .partitionResult(partition)).thenApply(info -> info.offset());
-        return start.thenCombine(end, Offsets::new)
-                .exceptionallyCompose(e -> CompletableFuture.failedFuture(
-                        errors.topicLookup(partition.topic(), "read the offsets of", unwrap(e), timeout)));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return whileUnknown(() -> {
+            ListOffsetsOptions options = new ListOffsetsOptions().timeoutMs(millis(remaining(deadline)));
+            CompletableFuture<Long> start = stage(admin.listOffsets(Map.of(partition, OffsetSpec.earliest()), options)
+                    .partitionResult(partition)).thenApply(info -> info.offset());
+            CompletableFuture<Long> end = stage(admin.listOffsets(Map.of(partition, OffsetSpec.latest()), options)
+                    .partitionResult(partition)).thenApply(info -> info.offset());
+            return start.thenCombine(end, Offsets::new);
+        }, deadline).exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                errors.topicLookup(partition.topic(), "read the offsets of", unwrap(e), timeout)));
     }
 
     /**
@@ -146,9 +152,31 @@ final class TopicAdmin implements AutoCloseable {
                         // Another node created it first.
                         ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.failedFuture(errors.topicLookup(topic, "create", unwrap(e), timeout)))
-                .thenCompose(created -> describe(topic, timeout))
+                .thenCompose(created -> {
+                    long deadline = System.nanoTime() + timeout.toNanos();
+                    return whileUnknown(() -> describe(topic, remaining(deadline)), deadline);
+                })
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(
                         errors.topicLookup(topic, "look up", unwrap(e), timeout)));
+    }
+
+    /**
+     * Runs {@code call} again while it fails because the broker does not know the topic yet, as
+     * it may for a moment after the topic was created, until {@code deadline}.
+     */
+    private static <T> CompletableFuture<T> whileUnknown(Supplier<CompletableFuture<T>> call, long deadline) {
+        return call.get().exceptionallyCompose(e -> {
+            if (unwrap(e) instanceof UnknownTopicOrPartitionException && System.nanoTime() + RETRY.toNanos() < deadline) {
+                return CompletableFuture.supplyAsync(() -> null,
+                                CompletableFuture.delayedExecutor(RETRY.toMillis(), TimeUnit.MILLISECONDS))
+                        .thenCompose(ignored -> whileUnknown(call, deadline));
+            }
+            return CompletableFuture.failedFuture(unwrap(e));
+        });
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
     }
 
     @Override

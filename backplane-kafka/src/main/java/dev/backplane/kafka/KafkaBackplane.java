@@ -66,6 +66,11 @@ public final class KafkaBackplane extends AbstractBackplane {
     private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
     KafkaBackplane(KafkaSettings settings) {
+        this(settings, KafkaReceiver.MAX_BACKLOG);
+    }
+
+    /** @param maxBacklog deliveries queued for a subscription beyond which its partition is paused */
+    KafkaBackplane(KafkaSettings settings, int maxBacklog) {
         super(settings.config);
         this.settings = settings;
         this.capabilities = new Capabilities("kafka", DeliveryGuarantee.AT_LEAST_ONCE, true, true, settings.maxPayload,
@@ -81,7 +86,7 @@ public final class KafkaBackplane extends AbstractBackplane {
         this.publisher = new KafkaPublisher(clients.producer(), settings, topics, errors, timer, completer,
                 clients.deliveryTimeout());
         this.receiver = new KafkaReceiver(clients.consumer(), settings.config.prefix(), config.connectTimeout(),
-                name + "-consumer");
+                maxBacklog, name + "-consumer");
         try {
             checkBroker(errors);
         } catch (RuntimeException e) {

@@ -42,12 +42,13 @@ final class KafkaReceiver implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration IDLE = Duration.ofMillis(200);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
-    // A partition stops being fetched while a subscription has this many deliveries queued, and resumes below half.
-    private static final int MAX_BACKLOG = 10_000;
+    /** Deliveries queued for one subscription beyond which its partition is paused, until half as many are left. */
+    static final int MAX_BACKLOG = 10_000;
 
     private final Consumer<String, byte[]> consumer;
     private final byte[] prefix;
     private final Duration lookupTimeout;
+    private final int maxBacklog;
     private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
     private final Thread thread;
     // Poll thread only.
@@ -55,10 +56,12 @@ final class KafkaReceiver implements AutoCloseable {
     private volatile boolean closed;
     private long lastWarning;
 
-    KafkaReceiver(Consumer<String, byte[]> consumer, String prefix, Duration lookupTimeout, String threadName) {
+    KafkaReceiver(Consumer<String, byte[]> consumer, String prefix, Duration lookupTimeout, int maxBacklog,
+            String threadName) {
         this.consumer = consumer;
         this.prefix = prefix.getBytes(StandardCharsets.UTF_8);
         this.lookupTimeout = lookupTimeout;
+        this.maxBacklog = maxBacklog;
         this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
         thread.start();
@@ -233,9 +236,9 @@ final class KafkaReceiver implements AutoCloseable {
                     backlog = Math.max(backlog, s.backlog());
                 }
             }
-            if (backlog > MAX_BACKLOG && !paused.contains(entry.getKey())) {
+            if (backlog > maxBacklog && !paused.contains(entry.getKey())) {
                 consumer.pause(List.of(entry.getKey()));
-            } else if (backlog < MAX_BACKLOG / 2 && paused.contains(entry.getKey())) {
+            } else if (backlog <= maxBacklog / 2 && paused.contains(entry.getKey())) {
                 consumer.resume(List.of(entry.getKey()));
             }
         }

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.backplane.Backplane;
+import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneConfigurationException;
+import dev.backplane.Delivery;
 import dev.backplane.Gap;
 import dev.backplane.Position;
+import dev.backplane.Subscriber;
 import dev.backplane.brokers.Broker;
 import dev.backplane.brokers.Brokers;
 import dev.backplane.tck.Recorder;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -254,6 +259,61 @@ class KafkaTopicMappingTest {
         assertThat(fromKept.awaitCount(1)).extracting(Recorder.Received::text).containsExactly("h4");
         assertThat(fromKept.settle()).isEqualTo(1);
         assertThat(fromKept.gaps()).isEmpty();
+    }
+
+    @Test
+    void recordsDeletedBeforeALaggingSubscriptionReadThemAreReportedAsAGap() throws Exception {
+        Backplane a = kit.open("");
+        // A reader that pauses the partition as soon as two deliveries wait: it falls behind at once.
+        KafkaSettings settings = KafkaSettings.of(BackplaneConfig.of(URI.create(kit.uri("")), Map.of()));
+        try (Backplane lagging = new KafkaBackplane(settings, 1)) {
+            CountDownLatch release = new CountDownLatch(1);
+            Recorder r = new Recorder("lag", kit.failures, true);
+            await(lagging.subscribe("lag", new Subscriber() {
+                @Override
+                public void onMessage(Delivery delivery) {
+                    r.onMessage(delivery);
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void onGap(Gap gap) {
+                    r.onGap(gap);
+                }
+            }));
+            List<Position> positions = new ArrayList<>();
+            positions.add(publish(a, "lag", "m0"));
+            r.awaitCount(1);
+            for (int i = 1; i < 5; i++) {
+                positions.add(publish(a, "lag", "m" + i));
+            }
+            // Give the reader time to take some of m1 to m4 and pause; what comes next stays on the broker.
+            Thread.sleep(1000);
+            for (int i = 5; i < 10; i++) {
+                positions.add(publish(a, "lag", "m" + i));
+            }
+            long firstKept = Long.parseLong(positions.get(9).value());
+            kit.admin().deleteRecords(Map.of(new TopicPartition(kit.prefix(), 0), RecordsToDelete.beforeOffset(firstKept)))
+                    .all().get(30, TimeUnit.SECONDS);
+            release.countDown();
+
+            Gap gap = r.awaitGap();
+            // The reader paused once two deliveries waited: after m2, m3 or m4, depending on how it fetched them.
+            int lastRead = positions.indexOf(gap.after());
+            assertThat(lastRead).as("index of the last message read before the gap (%s)", gap.after()).isBetween(2, 4);
+            assertThat(gap.resumedAt()).as("first position after the gap").isEqualTo(positions.get(9));
+            assertThat(gap.reason()).contains("retention");
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i <= lastRead; i++) {
+                expected.add("m" + i);
+            }
+            expected.add("m9");
+            assertThat(r.awaitCount(expected.size())).extracting(Recorder.Received::text).containsExactlyElementsOf(expected);
+        }
     }
 
     @Test

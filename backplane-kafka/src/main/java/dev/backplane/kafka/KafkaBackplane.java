@@ -2,6 +2,7 @@ package dev.backplane.kafka;
 
 import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.BackplaneException;
+import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Capabilities;
 import dev.backplane.DeliveryGuarantee;
 import dev.backplane.Gap;
@@ -192,25 +193,29 @@ public final class KafkaBackplane extends AbstractBackplane {
      */
     private void checkBroker(KafkaErrors errors) {
         Duration timeout = config.connectTimeout();
-        String shared = settings.mapping.topic("any");
-        CompletableFuture<?> check = settings.mapping.sharedTopic()
-                ? publisher.prepare(shared, timeout)
-                        .thenCompose(ready -> topics.maxMessageBytes(shared, timeout))
-                        .thenAccept(limit -> limit.ifPresent(bytes -> checkMaxPayload(shared, bytes)))
-                : topics.describeCluster(timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<?> check;
+        if (settings.mapping.sharedTopic()) {
+            String shared = settings.mapping.topic("any channel");
+            check = publisher.prepare(shared, timeout)
+                    .thenCompose(ready -> topics.maxMessageBytes(shared,
+                            Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))))
+                    .thenAccept(limit -> limit.ifPresent(bytes -> checkMaxPayload(shared, bytes)));
+        } else {
+            check = topics.describeCluster(timeout);
+        }
         try {
-            check.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            check.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             Throwable cause = TopicAdmin.unwrap(e);
-            if (cause instanceof BackplaneException b) {
-                throw b;
-            }
-            throw errors.topicLookup(settings.mapping.topic("any"), "look up", cause, timeout);
+            throw cause instanceof BackplaneException known ? known
+                    : new BrokerUnavailableException("opening the Kafka backplane " + config.redactedUri() + " failed: "
+                            + cause, cause);
         } catch (TimeoutException e) {
             throw errors.unreachable("opening the backplane", timeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BackplaneConfigurationException("interrupted while opening the Kafka backplane " + config.redactedUri(), e);
+            throw new BackplaneException("interrupted while opening the Kafka backplane " + config.redactedUri(), e);
         }
     }
 

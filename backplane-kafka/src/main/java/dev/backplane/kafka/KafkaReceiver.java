@@ -14,6 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -187,7 +188,7 @@ final class KafkaReceiver implements AutoCloseable {
                     + "receive nothing more", e);
         } finally {
             try {
-                consumer.close(Duration.ZERO);
+                consumer.close(CloseOptions.timeout(Duration.ZERO));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "closing the Kafka consumer failed", e);
             }

@@ -148,6 +148,8 @@ final class KafkaClients {
         c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.max(1024 * 1024, settings.maxPayload + 64 * 1024));
         c.put(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG, 50);
+        // A partition assigned while a fetch waits for data is fetched only after that fetch returns.
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         return c;
     }
 }

@@ -35,7 +35,7 @@ final class KafkaErrors {
         if (cause instanceof BackplaneException known) {
             return known;
         }
-        if (cause instanceof TimeoutException) {
+        if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
             return unreachable("trying to " + action + " topic '" + topic + "'", timeout, cause);
         }
         if (cause instanceof AuthorizationException) {

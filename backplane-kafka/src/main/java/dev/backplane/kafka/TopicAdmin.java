@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
@@ -54,6 +53,7 @@ final class TopicAdmin implements AutoCloseable {
     private final Admin admin;
     private final KafkaSettings settings;
     private final KafkaErrors errors;
+    private final TopicCreator creator;
     // Topics known to exist; a topic is looked up once per backplane.
     private final Map<String, TopicInfo> known = new ConcurrentHashMap<>();
 
@@ -61,6 +61,7 @@ final class TopicAdmin implements AutoCloseable {
         this.admin = admin;
         this.settings = settings;
         this.errors = errors;
+        this.creator = new TopicCreator(admin, this::newTopic, settings.config.connectTimeout());
     }
 
     /**
@@ -140,14 +141,17 @@ final class TopicAdmin implements AutoCloseable {
                 .thenApply(description -> new TopicInfo(description.partitions().size(), description.authorizedOperations()));
     }
 
-    private CompletableFuture<TopicInfo> create(String topic, Duration timeout) {
+    private NewTopic newTopic(String topic) {
         NewTopic newTopic = new NewTopic(topic, Optional.of(settings.mapping.partitionsToCreate()),
                 settings.replicationFactor);
         Map<String, String> configs = new HashMap<>();
         settings.retention.ifPresent(r -> configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(r.toMillis())));
-        newTopic.configs(configs);
-        CreateTopicsOptions options = new CreateTopicsOptions().timeoutMs(millis(timeout));
-        return stage(admin.createTopics(List.of(newTopic), options).all())
+        return newTopic.configs(configs);
+    }
+
+    private CompletableFuture<TopicInfo> create(String topic, Duration timeout) {
+        return creator.create(topic)
+                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .exceptionallyCompose(e -> unwrap(e) instanceof TopicExistsException
                         // Another node created it first.
                         ? CompletableFuture.completedFuture(null)

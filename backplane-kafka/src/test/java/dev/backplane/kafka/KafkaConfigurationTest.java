@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.Backplanes;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.brokers.LoopbackPorts;
 import dev.backplane.tck.KitTimeouts;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,6 +35,19 @@ class KafkaConfigurationTest {
                 .hasMessageContaining("[partition]")
                 .hasMessageContaining("partitions")
                 .hasMessageContaining("topicPerChannel");
+    }
+
+    @ParameterizedTest(name = "{0} means bootstrap servers {1}")
+    @CsvSource(delimiter = '|', value = {
+            "kafka://broker:9093                   | broker:9093",
+            "kafka://broker                        | broker:9092",
+            "kafka://b1:1,b2:2,b3?topic=t          | b1:1,b2:2,b3:9092",
+            "kafka://10.0.0.7:19092                | 10.0.0.7:19092",
+            "kafka://[::1]:9093                    | [::1]:9093",
+    })
+    void brokerListIsReadAsBootstrapServers(String uri, String bootstrap) {
+        KafkaSettings settings = KafkaSettings.of(BackplaneConfig.of(URI.create(uri.trim()), Map.of()));
+        assertThat(settings.bootstrapServers).isEqualTo(bootstrap.trim());
     }
 
     @ParameterizedTest(name = "{0} is refused naming {1}")

@@ -61,6 +61,23 @@ public final class Brokers {
         });
     }
 
+    /**
+     * A single-node Kafka (KRaft): {@code BACKPLANE_TEST_KAFKA} if set, else an {@code apache/kafka}
+     * container where Docker answers, else a broker inside this JVM
+     * ({@link dev.backplane.brokers.kafka.EmbeddedKafkaBroker}). The Kafka artifacts are optional
+     * dependencies of this module: a test module that calls this declares them itself.
+     */
+    public static Broker kafka() {
+        Optional<Broker> external = fromEnvironment(dev.backplane.brokers.kafka.KafkaBrokers.ENV, 9092);
+        if (external.isPresent()) {
+            return external.get();
+        }
+        if (ContainerBroker.dockerAvailable()) {
+            return dev.backplane.brokers.kafka.KafkaBrokers.container();
+        }
+        return dev.backplane.brokers.kafka.KafkaBrokers.embedded();
+    }
+
     private static Optional<Broker> fromEnvironment(String variable, int defaultPort) {
         String value = System.getenv(variable);
         if (value == null || value.isBlank()) {

@@ -1,0 +1,133 @@
+package dev.backplane.kafka;
+
+import dev.backplane.Backplane;
+import dev.backplane.Backplanes;
+import dev.backplane.BrokerUnavailableException;
+import dev.backplane.Position;
+import dev.backplane.brokers.Broker;
+import dev.backplane.tck.AsyncFailures;
+import dev.backplane.tck.KitTimeouts;
+import dev.backplane.tck.Recorder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * What the module's tests share: backplanes opened on one broker with a prefix of the test's own
+ * and closed after it, an admin client to look at the broker, and waits bounded by the kit's timeouts.
+ */
+final class KafkaTestBackplanes implements AutoCloseable {
+
+    final AsyncFailures failures = new AsyncFailures();
+    private final Broker broker;
+    private final String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<Backplane> opened = new ArrayList<>();
+    private Admin admin;
+
+    KafkaTestBackplanes(Broker broker) {
+        this.broker = broker;
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    /** {@code kafka://host:port?prefix=<this test's>} plus {@code query} (options joined with {@code &}). */
+    String uri(String query) {
+        return "kafka://" + broker.address() + "?prefix=" + prefix + (query.isEmpty() ? "" : "&" + query);
+    }
+
+    Backplane open(String query) {
+        Backplane backplane = Backplanes.open(uri(query));
+        opened.add(backplane);
+        return backplane;
+    }
+
+    Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.address()));
+        }
+        return admin;
+    }
+
+    Recorder subscribe(Backplane backplane, String channel) {
+        Recorder recorder = new Recorder(channel, failures, true);
+        await(backplane.subscribe(channel, recorder));
+        return recorder;
+    }
+
+    Recorder subscribe(Backplane backplane, String channel, Position from) {
+        Recorder recorder = new Recorder(channel, failures, true);
+        await(backplane.subscribe(channel, from, recorder));
+        return recorder;
+    }
+
+    static Position publish(Backplane backplane, String channel, String text) {
+        return await(backplane.publish(channel, text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Publishes, trying again while it fails with {@link BrokerUnavailableException}: a restarted
+     * broker takes a moment to elect its partition leaders. Gives up after the kit's recovery time.
+     */
+    static Position publishEventually(Backplane backplane, String channel, String text) {
+        long deadline = System.nanoTime() + KitTimeouts.recovery().toNanos();
+        while (true) {
+            try {
+                return publish(backplane, channel, text);
+            } catch (BrokerUnavailableException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The future's value within the kit's delivery timeout; its failure's cause is thrown as it is. */
+    static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(KitTimeouts.delivery().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new AssertionError(e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError("did not complete within " + KitTimeouts.delivery(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The topics on the broker whose names start with this test's prefix. */
+    List<String> topicsOfThisTest() {
+        try {
+            return admin().listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(name -> name.startsWith(prefix)).sorted().toList();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("listing topics failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        opened.forEach(Backplane::close);
+        opened.clear();
+        if (admin != null) {
+            admin.close();
+        }
+        failures.rethrow();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.backplane.brokers.kafka;
+
+/**
+ * The Kafka side of {@link dev.backplane.brokers.Brokers#kafka()}: the environment variable it
+ * reads and the brokers it can start.
+ */
+public final class KafkaBrokers {
+
+    /** {@code host:port} of a running Kafka broker to use instead of starting one; never stopped by the tests. */
+    public static final String ENV = "BACKPLANE_TEST_KAFKA";
+
+    private KafkaBrokers() {
+    }
+
+    /** A broker in an {@code apache/kafka} container; needs a Docker engine. */
+    public static KafkaContainerBroker container() {
+        return new KafkaContainerBroker();
+    }
+
+    /** A broker inside this JVM, from the Maven artifacts alone. */
+    public static EmbeddedKafkaBroker embedded() {
+        return new EmbeddedKafkaBroker();
+    }
+}

@@ -30,7 +30,7 @@ import java.util.TreeSet;
  *   <tr><td>{@code ackTimeout}</td><td>{@code 30s}</td><td>at-least-once only: when an unacknowledged
  *       delivery is delivered again</td></tr>
  * </table>
- * Durations are written {@code 250ms}, {@code 1.5s}, {@code 2m}, {@code 1h}, as ISO-8601
+ * Durations are written {@code 250ms}, {@code 1.5s}, {@code 2m}, {@code 1h}, {@code 7d}, as ISO-8601
  * ({@code PT5S}) or as plain milliseconds.
  */
 public final class BackplaneConfig {
@@ -48,7 +48,7 @@ public final class BackplaneConfig {
     public static final String DEFAULT_PREFIX = "backplane";
 
     private static final java.util.regex.Pattern DURATION =
-            java.util.regex.Pattern.compile("(-?\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+            java.util.regex.Pattern.compile("(-?\\d+(?:\\.\\d+)?)(ms|s|m|h|d)?");
 
     private final URI uri;
     private final Map<String, String> options;
@@ -207,7 +207,8 @@ public final class BackplaneConfig {
             case "ms" -> 1;
             case "s" -> 1_000;
             case "m" -> 60_000;
-            default -> 3_600_000;
+            case "h" -> 3_600_000;
+            default -> 86_400_000;
         };
         return Duration.ofMillis(Math.round(amount * millisPerUnit));
     }

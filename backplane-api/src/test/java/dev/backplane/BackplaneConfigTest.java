@@ -63,7 +63,7 @@ class BackplaneConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"abc", "5d", "s", "ms", "PTxS", "1.5.2m", "5sec", "5 s", "1e3"})
+    @ValueSource(strings = {"abc", "5w", "s", "ms", "PTxS", "1.5.2m", "5sec", "5 s", "1e3"})
     void malformedDurationsNameOptionValueAndTheExpectedForm(String raw) {
         assertThatThrownBy(() -> withOption("publishTimeout", raw).publishTimeout())
                 .isInstanceOf(BackplaneConfigurationException.class)
@@ -78,8 +78,9 @@ class BackplaneConfigTest {
     }
 
     @Test
-    void hoursAreAccepted() {
+    void hoursAndDaysAreAccepted() {
         assertThat(withOption("publishTimeout", "2h").publishTimeout()).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(withOption("publishTimeout", "7d").publishTimeout()).isEqualTo(java.time.Duration.ofDays(7));
     }
 
     @Test

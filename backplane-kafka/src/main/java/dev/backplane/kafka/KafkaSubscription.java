@@ -41,7 +41,7 @@ final class KafkaSubscription implements Subscription {
         this.partition = partition;
         this.subscriber = subscriber;
         this.executor = new SerialExecutor(pool);
-        this.redeliveries = new Redeliveries(ackTimeout, timer, delivery -> executor.execute(() -> deliver(delivery)));
+        this.redeliveries = new Redeliveries(ackTimeout, timer, executor, this::deliver);
         this.onClose = onClose;
     }
 

@@ -1,42 +1,12 @@
 package dev.backplane.kafka;
 
-import dev.backplane.brokers.Broker;
-import dev.backplane.brokers.Brokers;
-import dev.backplane.tck.BackplaneTck;
-import dev.backplane.tck.BrokerControl;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /** The Kafka backplane with one topic per channel against the whole transport kit and a real KRaft broker. */
-class KafkaTopicPerChannelTckTest extends BackplaneTck {
-
-    private static Broker broker;
-
-    @BeforeAll
-    static void openBroker() {
-        broker = Brokers.kafka();
-    }
-
-    @AfterAll
-    static void closeBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @Override
-    protected String backplaneUri() {
-        return "kafka://" + broker.address();
-    }
+class KafkaTopicPerChannelTckTest extends KafkaBackplaneTckTest {
 
     @Override
     protected Map<String, String> extraOptions() {
         return Map.of(KafkaSettings.TOPIC_PER_CHANNEL, "true");
-    }
-
-    @Override
-    protected BrokerControl brokerControl() {
-        return BrokerControl.of(broker::stop, broker::start);
     }
 }

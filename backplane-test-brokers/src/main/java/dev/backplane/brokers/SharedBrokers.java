@@ -27,6 +27,11 @@ public final class SharedBrokers {
         return shared("nats", Brokers::nats);
     }
 
+    /** The shared Kafka broker, see {@link Brokers#kafka()}. */
+    public static Broker kafka() {
+        return shared("kafka", Brokers::kafka);
+    }
+
     private static Broker shared(String kind, Supplier<Broker> start) {
         return BROKERS.computeIfAbsent(kind, k -> {
             Broker broker = start.get();

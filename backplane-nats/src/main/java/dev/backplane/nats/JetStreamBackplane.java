@@ -1,0 +1,357 @@
+package dev.backplane.nats;
+
+import dev.backplane.BackplaneConfig;
+import dev.backplane.BackplaneException;
+import dev.backplane.BrokerUnavailableException;
+import dev.backplane.Capabilities;
+import dev.backplane.DeliveryGuarantee;
+import dev.backplane.Position;
+import dev.backplane.Subscriber;
+import dev.backplane.Subscription;
+import dev.backplane.spi.AbstractBackplane;
+import dev.backplane.spi.DaemonThreads;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.NUID;
+import io.nats.client.api.PublishAck;
+import io.nats.client.api.StreamInfo;
+import io.nats.client.impl.Headers;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * JetStream: at least once, with replay. Every channel of a prefix is a subject of the prefix's
+ * stream ({@link StreamSettings}); a message's {@link Position} is its stream sequence.
+ *
+ * <p>Publishing: a publish completes with the stream sequence of JetStream's acknowledgement, so
+ * a completed publish is stored. Each carries a {@code Nats-Msg-Id}: a publish whose
+ * acknowledgement was lost with the connection is sent again after the reconnect, and the server
+ * stores it once. While the connection is down, publishes wait in the {@link Outbox} for at most
+ * {@code publishTimeout}.
+ *
+ * <p>Subscribing: each subscription reads through an ordered consumer of its own
+ * ({@link StreamSubscription}), from the sequence after the last it handed on, so a broker restart
+ * loses nothing the stream stored.
+ */
+final class JetStreamBackplane extends AbstractBackplane {
+
+    private static final System.Logger LOG = System.getLogger(JetStreamBackplane.class.getName());
+    private static final String MSG_ID = "Nats-Msg-Id";
+    private static final Duration CONSUMER_HEARTBEAT = Duration.ofSeconds(2);
+
+    private final NatsLink link;
+    private final Subjects subjects;
+    private final StreamSettings stream;
+    private final Capabilities capabilities;
+    private final JetStream js;
+    private final JetStreamManagement jsm;
+    private final Dispatcher dispatcher;
+    private final ExecutorService deliveryPool;
+    private final ExecutorService io;
+    private final ScheduledExecutorService timer;
+    private final Outbox outbox;
+    private final Set<PendingPublish> inFlight = new LinkedHashSet<>(); // guarded by itself; send order
+    private final Set<StreamSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+
+    JetStreamBackplane(BackplaneConfig config, NatsLink link, StreamSettings stream) {
+        super(config);
+        this.link = link;
+        this.subjects = new Subjects(config.prefix());
+        this.stream = stream;
+        Connection connection = link.connection();
+        JetStreamOptions options = JetStreamOptions.builder().requestTimeout(config.connectTimeout()).build();
+        try {
+            this.js = connection.jetStream(options);
+            this.jsm = connection.jetStreamManagement(options);
+        } catch (IOException e) {
+            throw new BrokerUnavailableException("cannot use JetStream on NATS at " + link.description() + ": " + e.getMessage(), e);
+        }
+        new StreamProvisioner(jsm, link, stream, subjects).ensure();
+        this.capabilities = new Capabilities("jetstream", DeliveryGuarantee.AT_LEAST_ONCE, true, true,
+                maxPayload(connection), false);
+        this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-jetstream-delivery"));
+        this.io = Executors.newCachedThreadPool(new DaemonThreads("backplane-jetstream-io"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("backplane-jetstream-timer"));
+        this.dispatcher = connection.createDispatcher();
+        // Nothing goes out while publishes of the previous connection still await a resend: order.
+        this.outbox = new Outbox(link.settings().outboxBytes(), this::trySend,
+                () -> link.connected() && !staleInFlight(), link.description());
+        long sweep = Math.max(10, Math.min(50, config.publishTimeout().toMillis() / 10));
+        timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        link.onReconnected(() -> io.execute(this::afterReconnect));
+    }
+
+    /** The server's payload limit less the message id header every publish carries. */
+    private static int maxPayload(Connection connection) {
+        long serverMax = connection.getServerInfo().getMaxPayload();
+        long header = new Headers().put(MSG_ID, NUID.nextGlobal()).serializedLength();
+        return (int) Math.min((serverMax > 0 ? serverMax : 1 << 20) - header, Integer.MAX_VALUE - 8);
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    @Override
+    protected CompletableFuture<Position> doPublish(String channel, byte[] payload) {
+        PendingPublish publish = new PendingPublish(subjects.subject(channel), payload.clone(),
+                System.nanoTime() + config.publishTimeout().toNanos(), NUID.nextGlobal());
+        outbox.submit(publish);
+        return publish.result;
+    }
+
+    /** Hands a publish to jnats; false if jnats does not take it now (it then sent nothing). */
+    private boolean trySend(PendingPublish publish) {
+        int attempt = ++publish.attempt;
+        publish.reconnectsAtSend = link.reconnects();
+        CompletableFuture<PublishAck> ack;
+        try {
+            ack = js.publishAsync(publish.subject, new Headers().put(MSG_ID, publish.messageId), publish.payload);
+        } catch (IllegalStateException e) {
+            if (link.connection().getStatus() == Connection.Status.CLOSED) {
+                publish.fail(new BrokerUnavailableException("the NATS connection to " + link.description()
+                        + " is closed; the publish to '" + publish.subject + "' was not sent", e));
+                return true;
+            }
+            return false;
+        } catch (IllegalArgumentException e) {
+            publish.fail(e);
+            return true;
+        }
+        publish.sent = true;
+        synchronized (inFlight) {
+            inFlight.add(publish);
+        }
+        ack.whenComplete((a, error) -> onAcknowledgement(publish, attempt, a, error));
+        return true;
+    }
+
+    private void onAcknowledgement(PendingPublish publish, int attempt, PublishAck ack, Throwable error) {
+        if (ack != null) {
+            // Any attempt's acknowledgement will do: the message id makes them the same message.
+            forget(publish);
+            publish.result.complete(Position.of(Long.toString(ack.getSeqno())));
+            return;
+        }
+        if (attempt != publish.attempt || publish.done()) {
+            return; // superseded by a resend after a reconnect
+        }
+        Throwable cause = rootCause(error);
+        if (cause instanceof JetStreamApiException api) {
+            forget(publish);
+            publish.fail(new BackplaneException("JetStream on NATS at " + link.description() + " refused the publish to '"
+                    + publish.subject + "': " + api.getErrorDescription() + " (code " + api.getApiErrorCode() + ")", api));
+        } else if (String.valueOf(cause.getMessage()).contains("503")) {
+            // No stream answered: it may be recovering after a restart; try again until the deadline.
+            forget(publish);
+            retryLater(publish);
+        }
+        // Otherwise (no answer yet, request cancelled) it stays in flight: a reconnect resends it,
+        // the deadline fails it.
+    }
+
+    private void retryLater(PendingPublish publish) {
+        try {
+            timer.schedule(() -> {
+                if (!publish.done()) {
+                    if (publish.expired(System.nanoTime())) {
+                        publish.fail(new BackplaneException("no JetStream stream stored the publish to '" + publish.subject
+                                + "' within publishTimeout (no responders): does stream '" + stream.stream()
+                                + "' still exist on NATS at " + link.description() + "?"));
+                    } else {
+                        outbox.requeueFirst(List.of(publish));
+                        outbox.drain();
+                    }
+                }
+            }, 200, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            publish.fail(new BrokerUnavailableException("the backplane was closed before JetStream stored the publish to '"
+                    + publish.subject + "'"));
+        }
+    }
+
+    private void forget(PendingPublish publish) {
+        synchronized (inFlight) {
+            inFlight.remove(publish);
+        }
+    }
+
+    /**
+     * Whether publishes sent on an earlier connection still wait for their acknowledgement. Their
+     * acknowledgement was lost with that connection; they are sent again, before anything newer.
+     * In-flight publishes are in send order, so the oldest tells.
+     */
+    private boolean staleInFlight() {
+        synchronized (inFlight) {
+            return !inFlight.isEmpty() && inFlight.iterator().next().reconnectsAtSend != link.reconnects();
+        }
+    }
+
+    /** Moves the publishes of earlier connections ahead of everything held, to be sent again. */
+    private void resendStale() {
+        synchronized (outbox) {
+            List<PendingPublish> stale = new ArrayList<>();
+            long current = link.reconnects();
+            synchronized (inFlight) {
+                Iterator<PendingPublish> it = inFlight.iterator();
+                while (it.hasNext()) {
+                    PendingPublish p = it.next();
+                    if (p.reconnectsAtSend != current) {
+                        it.remove();
+                        stale.add(p);
+                    }
+                }
+            }
+            outbox.requeueFirst(stale);
+        }
+    }
+
+    private void sweep() {
+        try {
+            long now = System.nanoTime();
+            outbox.expire(now);
+            if (link.connected()) {
+                if (staleInFlight()) {
+                    resendStale();
+                }
+                outbox.drain();
+            }
+            List<PendingPublish> expired = new ArrayList<>();
+            synchronized (inFlight) {
+                Iterator<PendingPublish> it = inFlight.iterator();
+                while (it.hasNext()) {
+                    PendingPublish p = it.next();
+                    if (p.done() || p.expired(now)) {
+                        it.remove();
+                        expired.add(p);
+                    }
+                }
+            }
+            expired.forEach(p -> p.fail(new BrokerUnavailableException("JetStream on NATS at " + link.description()
+                    + " did not acknowledge the publish to '" + p.subject + "' within publishTimeout; it may have been "
+                    + "stored (a resend within " + stream.duplicateWindow() + " is recognised as the same message)")));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the JetStream outbox sweep failed", e);
+        }
+    }
+
+    private void afterReconnect() {
+        resendStale();
+        outbox.drain();
+        subscriptions.forEach(s -> io.execute(s::resume));
+    }
+
+    // ---------------------------------------------------------------- subscribing
+
+    @Override
+    protected CompletableFuture<Subscription> doSubscribe(String channel, Position from, Subscriber subscriber) {
+        long after = from == null ? -1 : parse(from);
+        String subject = subjects.subject(channel);
+        StreamSubscription subscription = new StreamSubscription(channel, subject, stream.stream(), subscriber, js,
+                dispatcher, CONSUMER_HEARTBEAT, config.ackTimeout(), deliveryPool, io, timer, subscriptions::remove);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                StreamInfo info = jsm.getStreamInfo(stream.stream());
+                long next;
+                if (after < 0) {
+                    // Live: everything stored after this point, whatever became of the consumer since.
+                    next = info.getStreamState().getLastSequence() + 1;
+                } else {
+                    new RetentionCheck(jsm, stream.stream(), subject).gapAfter(channel, after, info)
+                            .ifPresent(subscription::gap);
+                    next = after + 1;
+                }
+                subscriptions.add(subscription);
+                subscription.start(next);
+                return (Subscription) subscription;
+            } catch (IOException | JetStreamApiException | IllegalStateException e) {
+                subscription.close();
+                throw new CompletionException(new BrokerUnavailableException("cannot subscribe to '" + subject
+                        + "' on JetStream stream '" + stream.stream() + "' at " + link.description() + ": " + e.getMessage(), e));
+            }
+        }, io);
+    }
+
+    private static long parse(Position from) {
+        if (from.equals(Position.EARLIEST)) {
+            return 0;
+        }
+        try {
+            long value = Long.parseLong(from.value());
+            if (value < 0) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("position '" + from.value()
+                    + "' was not produced by the jetstream transport (expected a stream sequence number)");
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    @Override
+    protected void doClose() {
+        List<StreamSubscription> open = new ArrayList<>(subscriptions);
+        open.forEach(StreamSubscription::close);
+        outbox.close();
+        awaitAcknowledgements(config.publishTimeout().compareTo(Duration.ofSeconds(2)) < 0
+                ? config.publishTimeout() : Duration.ofSeconds(2));
+        List<PendingPublish> left;
+        synchronized (inFlight) {
+            left = new ArrayList<>(inFlight);
+            inFlight.clear();
+        }
+        left.forEach(p -> p.fail(new BrokerUnavailableException("the backplane was closed before JetStream acknowledged "
+                + "the publish to '" + p.subject + "'; it may have been stored")));
+        timer.shutdownNow();
+        io.shutdownNow();
+        link.close();
+        deliveryPool.shutdown();
+    }
+
+    private void awaitAcknowledgements(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (System.nanoTime() < deadline) {
+            synchronized (inFlight) {
+                if (inFlight.isEmpty()) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static Throwable rootCause(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException
+                || (t instanceof RuntimeException && t.getClass() == RuntimeException.class)) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -109,6 +109,11 @@ final class JetStreamBackplane extends AbstractBackplane {
         return capabilities;
     }
 
+    /** The connection, for the module's tests. */
+    NatsLink link() {
+        return link;
+    }
+
     // ---------------------------------------------------------------- publishing
 
     @Override

@@ -77,6 +77,11 @@ final class NatsBackplane extends AbstractBackplane {
         return capabilities;
     }
 
+    /** The connection, for the module's tests. */
+    NatsLink link() {
+        return link;
+    }
+
     @Override
     protected CompletableFuture<Position> doPublish(String channel, byte[] payload) {
         PendingPublish publish = new PendingPublish(subjects.subject(channel), payload.clone(),

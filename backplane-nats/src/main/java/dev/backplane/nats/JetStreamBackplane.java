@@ -82,9 +82,9 @@ final class JetStreamBackplane extends AbstractBackplane {
         } catch (IOException e) {
             throw new BrokerUnavailableException("cannot use JetStream on NATS at " + link.description() + ": " + e.getMessage(), e);
         }
-        new StreamProvisioner(jsm, link, stream, subjects).ensure();
+        StreamInfo info = new StreamProvisioner(jsm, link, stream, subjects).ensure();
         this.capabilities = new Capabilities("jetstream", DeliveryGuarantee.AT_LEAST_ONCE, true, true,
-                maxPayload(connection), false);
+                maxPayload(connection, info.getConfiguration().getMaximumMessageSize()), false);
         this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-jetstream-delivery"));
         this.io = Executors.newCachedThreadPool(new DaemonThreads("backplane-jetstream-io"));
         this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("backplane-jetstream-timer"));
@@ -97,11 +97,18 @@ final class JetStreamBackplane extends AbstractBackplane {
         link.onReconnected(() -> io.execute(this::afterReconnect));
     }
 
-    /** The server's payload limit less the message id header every publish carries. */
-    private static int maxPayload(Connection connection) {
+    /**
+     * The server's payload limit, or the stream's message size limit if lower, less the message id
+     * header every publish carries.
+     */
+    private static int maxPayload(Connection connection, long streamMax) {
         long serverMax = connection.getServerInfo().getMaxPayload();
+        long max = serverMax > 0 ? serverMax : 1 << 20;
+        if (streamMax > 0) {
+            max = Math.min(max, streamMax);
+        }
         long header = new Headers().put(MSG_ID, NUID.nextGlobal()).serializedLength();
-        return (int) Math.min((serverMax > 0 ? serverMax : 1 << 20) - header, Integer.MAX_VALUE - 8);
+        return (int) Math.min(max - header, Integer.MAX_VALUE - 8);
     }
 
     @Override
@@ -275,6 +282,7 @@ final class JetStreamBackplane extends AbstractBackplane {
                 dispatcher, CONSUMER_HEARTBEAT, config.ackTimeout(), deliveryPool, io, timer, subscriptions::remove);
         return CompletableFuture.supplyAsync(() -> {
             try {
+                awaitConnected(subject);
                 StreamInfo info = jsm.getStreamInfo(stream.stream());
                 long next;
                 if (after < 0) {
@@ -294,6 +302,19 @@ final class JetStreamBackplane extends AbstractBackplane {
                         + "' on JetStream stream '" + stream.stream() + "' at " + link.description() + ": " + e.getMessage(), e));
             }
         }, io);
+    }
+
+    /** A subscribe made during an outage waits for the connection, at most connectTimeout. */
+    private void awaitConnected(String subject) {
+        try {
+            if (!link.awaitConnected(System.nanoTime() + config.connectTimeout().toNanos())) {
+                throw new CompletionException(new BrokerUnavailableException("cannot subscribe to '" + subject
+                        + "': NATS at " + link.description() + " was unreachable for connectTimeout=" + config.connectTimeout()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(new BrokerUnavailableException("interrupted while subscribing to '" + subject + "'", e));
+        }
     }
 
     private static long parse(Position from) {

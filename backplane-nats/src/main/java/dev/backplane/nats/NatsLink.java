@@ -200,6 +200,21 @@ final class NatsLink implements AutoCloseable {
         return c != null && c.getStatus() == Connection.Status.CONNECTED;
     }
 
+    /**
+     * Waits until the connection is up, at most until {@code deadlineNanos} ({@link System#nanoTime()}).
+     *
+     * @return whether it is up
+     */
+    boolean awaitConnected(long deadlineNanos) throws InterruptedException {
+        while (!connected()) {
+            if (System.nanoTime() - deadlineNanos >= 0 || connection.getStatus() == Connection.Status.CLOSED) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     /** How many times the connection was re-established; changes when a new connection replaces the old. */
     long reconnects() {
         return connection.getStatistics().getReconnects();
@@ -271,6 +286,9 @@ final class NatsLink implements AutoCloseable {
         @SuppressWarnings("deprecation")
         public void connectionEvent(Connection conn, ConnectionListener.Events type) {
             // jnats calls the four-argument form, whose default lands here.
+            if (connection == null) {
+                return; // events of the first connect attempts; open() reports how those went
+            }
             switch (type) {
                 case DISCONNECTED -> {
                     LOG.log(System.Logger.Level.WARNING, "backplane {0} lost its connection to NATS at {1}; reconnecting",

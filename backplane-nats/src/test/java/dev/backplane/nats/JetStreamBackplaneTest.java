@@ -288,6 +288,28 @@ class JetStreamBackplaneTest {
     }
 
     @Test
+    void aSubscribeMadeDuringAnOutageCompletesOnceTheBrokerIsBack() {
+        Backplane a = opened.open(uri());
+        broker.stop();
+        Recorder recorder = new Recorder("late", failures, true);
+        CompletableFuture<dev.backplane.Subscription> subscribing = a.subscribe("late", recorder);
+        broker.start();
+        await(subscribing);
+        Position stored = await(opened.open(uri()).publish("late", utf8("m")));
+        assertThat(recorder.awaitCount(1).get(0).position()).isEqualTo(stored);
+    }
+
+    @Test
+    void aSubscribeMadeDuringALongOutageFailsWithinConnectTimeout() {
+        Backplane a = opened.open(uri(), Map.of("connectTimeout", "500ms"));
+        broker.stop();
+        CompletableFuture<dev.backplane.Subscription> subscribing = a.subscribe("late", d -> { });
+        Opened.awaitDone(subscribing, Duration.ofSeconds(3));
+        assertThatThrownBy(subscribing::get).cause().isInstanceOf(BrokerUnavailableException.class)
+                .hasMessageContaining("connectTimeout");
+    }
+
+    @Test
     void closeLeavesNoPublishPending() {
         Backplane a = opened.open(uri());
         List<CompletableFuture<Position>> publishes = new ArrayList<>();

@@ -199,6 +199,29 @@ class NatsBackplaneTest {
     }
 
     @Test
+    void aSubscribeMadeDuringAnOutageCompletesOnceTheBrokerIsBack() {
+        Backplane a = opened.open(uri());
+        broker.stop();
+        awaitDisconnected(a);
+        Recorder recorder = new Recorder("late", failures, true);
+        CompletableFuture<Subscription> subscribing = a.subscribe("late", recorder);
+        broker.start();
+        await(subscribing);
+        await(opened.open(uri()).publish("late", utf8("m")));
+        assertThat(recorder.awaitCount(1).get(0).text()).isEqualTo("m");
+    }
+
+    @Test
+    void aSubscribeMadeDuringALongOutageFailsWithinConnectTimeout() {
+        Backplane a = opened.open(uri(), Map.of("connectTimeout", "500ms"));
+        broker.stop();
+        CompletableFuture<Subscription> subscribing = a.subscribe("late", d -> { });
+        Opened.awaitDone(subscribing, Duration.ofSeconds(3));
+        assertThatThrownBy(subscribing::get).cause().isInstanceOf(BrokerUnavailableException.class)
+                .hasMessageContaining("connectTimeout");
+    }
+
+    @Test
     void closeLeavesNoPublishPending() {
         Backplane a = opened.open(uri());
         List<CompletableFuture<Position>> publishes = new ArrayList<>();

@@ -1,16 +1,24 @@
 package dev.backplane.tck;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Every wait in the kit comes from here, multiplied by {@code BACKPLANE_TCK_TIMEOUT_SCALE}
  * (environment variable or system property, default 1) for slow machines.
+ *
+ * <p>{@link #withScale} changes the scale for one piece of work on the calling thread and the
+ * threads it starts; the kit's own tests use it to run deliberately broken backplanes, where the
+ * rule is expected to fail and waiting the full time to see it fail would be waste.
  */
 public final class KitTimeouts {
 
     public static final String SCALE_VARIABLE = "BACKPLANE_TCK_TIMEOUT_SCALE";
 
-    private static final double SCALE = readScale();
+    private static final double CONFIGURED_SCALE = readScale();
+
+    // Inheritable, so that threads a rule starts wait on the same scale as the rule itself.
+    private static final InheritableThreadLocal<Double> SCALE_OVERRIDE = new InheritableThreadLocal<>();
 
     private KitTimeouts() {
     }
@@ -30,6 +38,14 @@ public final class KitTimeouts {
         return scaled(Duration.ofSeconds(3));
     }
 
+    /**
+     * Extra time a future may take beyond the timeout that bounds it (timer resolution, a busy
+     * machine) before the kit calls it hung.
+     */
+    public static Duration grace() {
+        return scaled(Duration.ofSeconds(2));
+    }
+
     /** The ack timeout the kit configures on backplanes. */
     public static Duration ack() {
         return scaled(Duration.ofMillis(1500));
@@ -41,11 +57,34 @@ public final class KitTimeouts {
     }
 
     public static Duration scaled(Duration base) {
-        return Duration.ofNanos((long) (base.toNanos() * SCALE));
+        return Duration.ofNanos((long) (base.toNanos() * scale()));
     }
 
+    /** The scale in force on this thread. */
     public static double scale() {
-        return SCALE;
+        Double override = SCALE_OVERRIDE.get();
+        return override != null ? override : CONFIGURED_SCALE;
+    }
+
+    /**
+     * Runs {@code work} with every kit timeout multiplied by {@code scale} instead of the
+     * configured scale, on this thread and the threads started meanwhile.
+     */
+    public static <T> T withScale(double scale, Supplier<T> work) {
+        if (!(scale > 0)) {
+            throw new IllegalArgumentException("a timeout scale must be positive, was " + scale);
+        }
+        Double previous = SCALE_OVERRIDE.get();
+        SCALE_OVERRIDE.set(scale);
+        try {
+            return work.get();
+        } finally {
+            if (previous == null) {
+                SCALE_OVERRIDE.remove();
+            } else {
+                SCALE_OVERRIDE.set(previous);
+            }
+        }
     }
 
     private static double readScale() {
@@ -55,7 +94,7 @@ public final class KitTimeouts {
         }
         try {
             double value = Double.parseDouble(raw.trim());
-            if (value <= 0) {
+            if (!(value > 0)) {
                 throw new NumberFormatException();
             }
             return value;

@@ -9,7 +9,10 @@ import dev.backplane.Subscriber;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -93,13 +96,67 @@ public final class Recorder implements Subscriber {
         return awaitCount(count, KitTimeouts.delivery());
     }
 
-    public synchronized List<Received> awaitCount(int count, Duration timeout) {
+    public List<Received> awaitCount(int count, Duration timeout) {
+        return awaitCount(count, timeout, null);
+    }
+
+    /**
+     * Waits until {@code count} deliveries arrived; fails with {@code meaning} (what it says about
+     * the backplane when they do not) followed by what did arrive.
+     */
+    public List<Received> awaitCount(int count, String meaning) {
+        return awaitCount(count, KitTimeouts.delivery(), meaning);
+    }
+
+    public synchronized List<Received> awaitCount(int count, Duration timeout, String meaning) {
         awaitUntil(() -> received.size() >= count, timeout);
         if (received.size() < count) {
-            throw new AssertionError("subscription of '" + channel + "' received " + received.size() + " of "
-                    + count + " expected message(s) within " + timeout + "; received: " + summary());
+            throw new AssertionError((meaning == null ? "" : meaning + ": ") + "subscription of '" + channel
+                    + "' received " + received.size() + " of " + count + " expected message(s) within " + timeout
+                    + "; received: " + summary());
         }
         return List.copyOf(received);
+    }
+
+    /**
+     * Waits until every text of {@code expected} was received at least once, for at most
+     * {@code timeout}; fails with {@code meaning} and the texts still missing otherwise.
+     */
+    public synchronized void awaitTexts(Collection<String> expected, Duration timeout, String meaning) {
+        Set<String> wanted = new LinkedHashSet<>(expected);
+        awaitUntil(() -> missing(wanted).isEmpty(), timeout);
+        Set<String> missing = missing(wanted);
+        if (!missing.isEmpty()) {
+            throw new AssertionError(meaning + ": subscription of '" + channel + "' is missing " + missing.size()
+                    + " of " + wanted.size() + " message(s) after " + timeout + ": " + abbreviate(missing)
+                    + "; received: " + summary());
+        }
+    }
+
+    /** How many deliveries carried {@code text}. */
+    public synchronized long count(String text) {
+        return received.stream().filter(r -> r.text().equals(text)).count();
+    }
+
+    /** Whether any delivery carried {@code text}. */
+    public synchronized boolean has(String text) {
+        return received.stream().anyMatch(r -> r.text().equals(text));
+    }
+
+    /** How many deliveries arrived so far. */
+    public synchronized int size() {
+        return received.size();
+    }
+
+    private Set<String> missing(Set<String> wanted) {
+        Set<String> missing = new LinkedHashSet<>(wanted);
+        received.forEach(r -> missing.remove(r.text()));
+        return missing;
+    }
+
+    private static String abbreviate(Collection<String> texts) {
+        List<String> shown = texts.stream().limit(20).toList();
+        return texts.size() <= 20 ? shown.toString() : shown + " and " + (texts.size() - 20) + " more";
     }
 
     /** Waits until a received payload's text satisfies {@code condition}. */
@@ -112,13 +169,24 @@ public final class Recorder implements Subscriber {
     }
 
     /** Waits until a gap is reported. */
-    public synchronized Gap awaitGap() {
+    public Gap awaitGap() {
+        return awaitGap(null);
+    }
+
+    /** Waits until a gap is reported; fails with {@code meaning} otherwise. */
+    public synchronized Gap awaitGap(String meaning) {
         Duration timeout = KitTimeouts.recovery();
         awaitUntil(() -> !gaps.isEmpty(), timeout);
         if (gaps.isEmpty()) {
-            throw new AssertionError("subscription of '" + channel + "' reported no gap within " + timeout);
+            throw new AssertionError((meaning == null ? "" : meaning + ": ") + "subscription of '" + channel
+                    + "' reported no gap within " + timeout);
         }
         return gaps.get(0);
+    }
+
+    /** The channel this recorder was made for. */
+    public String channel() {
+        return channel;
     }
 
     /** Waits the quiet period and returns how many deliveries there are then. */
@@ -145,7 +213,8 @@ public final class Recorder implements Subscriber {
         }
     }
 
-    private String summary() {
+    /** What was received, abbreviated, for failure messages. */
+    public synchronized String summary() {
         List<String> texts = new ArrayList<>();
         for (Received r : received) {
             texts.add(r.payload().length > 40 ? "<" + r.payload().length + " bytes>" : r.text());

@@ -1,0 +1,62 @@
+package dev.backplane.tck.selftest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backplane.tck.BackplaneTck;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kit does not fail correct backplanes of the other kinds, and skips exactly the rules whose
+ * capability they lack, saying which capability. (The memory backplane itself, at-least-once with
+ * replay, runs as {@code MemoryBackplaneTckTest}.)
+ */
+class ConformingVariantsTest {
+
+    @Test
+    void anAtMostOnceBackplaneWithoutReplayPassesEveryRuleItRuns() {
+        assertPassesSkipping(FaultyKits.AtMostOnceNoReplay.class, Map.of(
+                "T20", "guarantee=AT_LEAST_ONCE", "T26", "guarantee=AT_LEAST_ONCE",
+                "T21", "replay=true", "T22", "replay=true", "T23", "replay=true", "T24", "replay=true"));
+    }
+
+    @Test
+    void anAtLeastOnceBackplaneWithoutReplayPassesEveryRuleItRuns() {
+        assertPassesSkipping(FaultyKits.AtLeastOnceNoReplay.class, Map.of(
+                "T19", "guarantee=AT_MOST_ONCE", "T27", "guarantee=AT_MOST_ONCE",
+                "T21", "replay=true", "T22", "replay=true", "T23", "replay=true", "T24", "replay=true"));
+    }
+
+    @Test
+    void theMemoryBackplaneSkipsOnlyTheRulesForOtherKinds() {
+        Map<String, KitRun.Result> results = KitRun.run(MemoryKit.class, List.of("T19", "T25", "T27"), 1.0);
+        assertThat(results.values()).allMatch(KitRun.Result::skipped, "skipped");
+        assertThat(results.get("T19").message()).contains("guarantee=AT_MOST_ONCE");
+        assertThat(results.get("T25").message()).contains("declares it");
+        assertThat(results.get("T27").message()).contains("guarantee=AT_MOST_ONCE");
+    }
+
+    /** The memory backplane, through the faulty provider with no fault. */
+    static class MemoryKit extends FaultyKit {
+        MemoryKit() {
+            super("");
+        }
+    }
+
+    private static void assertPassesSkipping(Class<? extends BackplaneTck> kit, Map<String, String> skipped) {
+        Map<String, KitRun.Result> results = KitRun.runAll(kit);
+        assertThat(results.keySet()).as("rules run").containsAll(KitRun.rules().keySet());
+        List<KitRun.Result> failed = results.values().stream().filter(r -> !r.skipped() && !r.status().equals("SUCCESSFUL"))
+                .toList();
+        assertThat(failed).as("rules a correct backplane failed").isEmpty();
+        Set<String> skippedRules = results.values().stream().filter(KitRun.Result::skipped).map(KitRun.Result::rule)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(skippedRules).as("rules skipped").isEqualTo(new TreeSet<>(skipped.keySet()));
+        skipped.forEach((rule, capability) -> assertThat(results.get(rule).message())
+                .as("reason %s was skipped", rule).contains(rule).contains(capability));
+    }
+}

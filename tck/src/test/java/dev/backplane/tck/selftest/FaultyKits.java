@@ -1,0 +1,218 @@
+package dev.backplane.tck.selftest;
+
+/**
+ * One kit per {@code faulty://} variant, for {@link KitCatchesFaultsTest} and
+ * {@link ConformingVariantsTest} to run through the JUnit Platform test kit. Nested, so that
+ * surefire does not run them on its own (they are meant to fail).
+ */
+final class FaultyKits {
+
+    private FaultyKits() {
+    }
+
+    /** Correct, at-most-once without replay: the shape of Redis pub/sub or core NATS. */
+    static class AtMostOnceNoReplay extends FaultyKit {
+        AtMostOnceNoReplay() {
+            super("guarantee=atMostOnce&replay=false");
+        }
+    }
+
+    /** Correct, at-least-once without replay. */
+    static class AtLeastOnceNoReplay extends FaultyKit {
+        AtLeastOnceNoReplay() {
+            super("replay=false");
+        }
+    }
+
+    static class Drop extends FaultyKit {
+        Drop() {
+            super("fault=drop");
+        }
+    }
+
+    static class Duplicate extends FaultyKit {
+        Duplicate() {
+            super("fault=duplicate");
+        }
+    }
+
+    static class Reorder extends FaultyKit {
+        Reorder() {
+            super("fault=reorder");
+        }
+    }
+
+    static class LeakChannel extends FaultyKit {
+        LeakChannel() {
+            super("fault=leakChannel");
+        }
+    }
+
+    static class LeakPrefix extends FaultyKit {
+        LeakPrefix() {
+            super("fault=leakPrefix");
+        }
+    }
+
+    static class MangleBytes extends FaultyKit {
+        MangleBytes() {
+            super("fault=mangleBytes");
+        }
+    }
+
+    static class RetainPublishedArray extends FaultyKit {
+        RetainPublishedArray() {
+            super("fault=retainPublishedArray");
+        }
+    }
+
+    static class ShareDeliveredArray extends FaultyKit {
+        ShareDeliveredArray() {
+            super("fault=shareDeliveredArray");
+        }
+    }
+
+    static class LenientNames extends FaultyKit {
+        LenientNames() {
+            super("fault=lenientNames");
+        }
+    }
+
+    static class NullAsEmpty extends FaultyKit {
+        NullAsEmpty() {
+            super("fault=nullAsEmpty");
+        }
+    }
+
+    static class Oversize extends FaultyKit {
+        Oversize() {
+            super("fault=oversize");
+        }
+    }
+
+    static class EarlySubscribe extends FaultyKit {
+        EarlySubscribe() {
+            super("fault=earlySubscribe");
+        }
+    }
+
+    static class DeliverAfterUnsubscribe extends FaultyKit {
+        DeliverAfterUnsubscribe() {
+            super("fault=deliverAfterUnsubscribe");
+        }
+    }
+
+    static class UnsubscribeAll extends FaultyKit {
+        UnsubscribeAll() {
+            super("fault=unsubscribeAll");
+        }
+    }
+
+    static class NeverAcknowledgePublish extends FaultyKit {
+        NeverAcknowledgePublish() {
+            super("fault=neverAcknowledgePublish");
+        }
+    }
+
+    static class StopOnThrow extends FaultyKit {
+        StopOnThrow() {
+            super("fault=stopOnThrow");
+        }
+    }
+
+    static class CloseKeepsSubscriptions extends FaultyKit {
+        CloseKeepsSubscriptions() {
+            super("fault=closeKeepsSubscriptions");
+        }
+    }
+
+    static class ClosedSilently extends FaultyKit {
+        ClosedSilently() {
+            super("fault=closedSilently");
+        }
+    }
+
+    static class PendingOnClose extends FaultyKit {
+        PendingOnClose() {
+            super("fault=pendingOnClose");
+        }
+    }
+
+    static class HangOnOutage extends FaultyKit {
+        HangOnOutage() {
+            super("fault=hangOnOutage");
+        }
+    }
+
+    static class AckThenLose extends FaultyKit {
+        AckThenLose() {
+            super("fault=ackThenLose");
+        }
+    }
+
+    static class NoResubscribe extends FaultyKit {
+        NoResubscribe() {
+            super("fault=noResubscribe");
+        }
+    }
+
+    static class ResumeFromLatest extends FaultyKit {
+        ResumeFromLatest() {
+            super("fault=resumeFromLatest");
+        }
+    }
+
+    static class NoGap extends FaultyKit {
+        NoGap() {
+            super("fault=noGap");
+        }
+    }
+
+    static class FakeReplay extends FaultyKit {
+        FakeReplay() {
+            super("fault=fakeReplay");
+        }
+    }
+
+    static class InclusiveReplay extends FaultyKit {
+        InclusiveReplay() {
+            super("fault=inclusiveReplay");
+        }
+    }
+
+    static class SeamGap extends FaultyKit {
+        SeamGap() {
+            super("fault=seamGap");
+        }
+    }
+
+    static class ForeignPositionAsEarliest extends FaultyKit {
+        ForeignPositionAsEarliest() {
+            super("fault=foreignPositionAsEarliest");
+        }
+    }
+
+    static class ReplayNotRefused extends FaultyKit {
+        ReplayNotRefused() {
+            super("fault=replayNotRefused");
+        }
+    }
+
+    static class NoRedelivery extends FaultyKit {
+        NoRedelivery() {
+            super("fault=noRedelivery");
+        }
+    }
+
+    static class IgnoreAck extends FaultyKit {
+        IgnoreAck() {
+            super("fault=ignoreAck");
+        }
+    }
+
+    static class RedeliverAtMostOnce extends FaultyKit {
+        RedeliverAtMostOnce() {
+            super("fault=redeliverAtMostOnce");
+        }
+    }
+}

@@ -95,6 +95,10 @@ final class JetStreamBackplane extends AbstractBackplane {
         long sweep = Math.max(10, Math.min(50, config.publishTimeout().toMillis() / 10));
         timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
         link.onReconnected(() -> io.execute(this::afterReconnect));
+        // jnats re-creates an ordered consumer that stops sending heartbeats; so do we, from our own
+        // last sequence, in case its attempt fails while the server is still coming back.
+        link.onHeartbeatAlarm(consumer -> subscriptions.stream().filter(s -> s.readsThrough(consumer))
+                .forEach(s -> io.execute(s::resume)));
     }
 
     /**
@@ -278,19 +282,19 @@ final class JetStreamBackplane extends AbstractBackplane {
     protected CompletableFuture<Subscription> doSubscribe(String channel, Position from, Subscriber subscriber) {
         long after = from == null ? -1 : parse(from);
         String subject = subjects.subject(channel);
-        StreamSubscription subscription = new StreamSubscription(channel, subject, stream.stream(), subscriber, js,
-                dispatcher, CONSUMER_HEARTBEAT, config.ackTimeout(), deliveryPool, io, timer, subscriptions::remove);
+        RetentionCheck retention = new RetentionCheck(jsm, stream.stream(), subject);
+        StreamSubscription subscription = new StreamSubscription(channel, subject, stream.stream(), retention, subscriber,
+                js, dispatcher, CONSUMER_HEARTBEAT, config.ackTimeout(), deliveryPool, io, timer, subscriptions::remove);
         return CompletableFuture.supplyAsync(() -> {
             try {
                 awaitConnected(subject);
-                StreamInfo info = jsm.getStreamInfo(stream.stream());
+                StreamInfo info = retention.streamInfo();
                 long next;
                 if (after < 0) {
-                    // Live: everything stored after this point, whatever became of the consumer since.
+                    // Live: everything stored after this point, whatever becomes of the consumer later.
                     next = info.getStreamState().getLastSequence() + 1;
                 } else {
-                    new RetentionCheck(jsm, stream.stream(), subject).gapAfter(channel, after, info)
-                            .ifPresent(subscription::gap);
+                    retention.gapAfter(channel, after, info).ifPresent(subscription::gap);
                     next = after + 1;
                 }
                 subscriptions.add(subscription);

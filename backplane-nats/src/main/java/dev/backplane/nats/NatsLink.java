@@ -8,6 +8,7 @@ import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Consumer;
 import io.nats.client.ErrorListener;
+import io.nats.client.JetStreamSubscription;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
@@ -48,6 +49,8 @@ final class NatsLink implements AutoCloseable {
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> disconnectListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> slowConsumerListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<JetStreamSubscription>> heartbeatAlarmListeners =
+            new CopyOnWriteArrayList<>();
     private volatile Connection connection;
 
     private NatsLink(NatsSettings settings, String transport) {
@@ -160,9 +163,8 @@ final class NatsLink implements AutoCloseable {
                 // Zero: jnats refuses publishes while disconnected instead of sending them later.
                 .reconnectBufferSize(0)
                 .pingInterval(settings.pingInterval())
-                // A full client queue makes publish throw after this wait (the Outbox then holds
-                // the message) instead of blocking the caller for the default two seconds.
-                .writeQueuePushTimeout(Options.MINIMUM_WRITE_QUEUE_PUSH_TIMEOUT)
+                // A large client queue: a publish finds it full only when the network cannot keep
+                // up, and then waits at most jnats' push timeout before the Outbox holds it.
                 .maxMessagesInOutgoingQueue(65_536)
                 .executor(executor)
                 .scheduledExecutor(scheduler)
@@ -237,6 +239,11 @@ final class NatsLink implements AutoCloseable {
     /** Runs {@code listener} on the event thread when jnats dropped messages for a slow consumer. */
     void onSlowConsumer(Runnable listener) {
         slowConsumerListeners.add(listener);
+    }
+
+    /** Runs {@code listener} on the event thread when a JetStream consumer missed its heartbeats. */
+    void onHeartbeatAlarm(java.util.function.Consumer<JetStreamSubscription> listener) {
+        heartbeatAlarmListeners.add(listener);
     }
 
     /**
@@ -324,6 +331,13 @@ final class NatsLink implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "the NATS client dropped messages for a slow subscriber on {0}",
                     settings.description());
             slowConsumerListeners.forEach(NatsLink::runQuietly);
+        }
+
+        @Override
+        public void heartbeatAlarm(Connection conn, JetStreamSubscription sub, long lastStreamSequence,
+                long lastConsumerSequence) {
+            LOG.log(System.Logger.Level.DEBUG, "a JetStream consumer on {0} missed its heartbeats", settings.description());
+            heartbeatAlarmListeners.forEach(l -> runQuietly(() -> l.accept(sub)));
         }
     }
 

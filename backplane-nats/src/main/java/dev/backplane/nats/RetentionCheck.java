@@ -35,6 +35,11 @@ final class RetentionCheck {
         this.subject = subject;
     }
 
+    /** The stream's information now. */
+    StreamInfo streamInfo() throws IOException, JetStreamApiException {
+        return jsm.getStreamInfo(stream);
+    }
+
     /**
      * The gap a replay after {@code after} (0 for {@link Position#EARLIEST}) starts with, if any.
      *

@@ -15,8 +15,10 @@ import io.nats.client.Message;
 import io.nats.client.PushSubscribeOptions;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -42,6 +44,7 @@ final class StreamSubscription implements Subscription {
     private final String channel;
     private final String subject;
     private final String stream;
+    private final RetentionCheck retention;
     private final Subscriber subscriber;
     private final JetStream js;
     private final Dispatcher dispatcher;
@@ -52,17 +55,20 @@ final class StreamSubscription implements Subscription {
     private final SerialExecutor executor;
     private final Redeliveries redeliveries;
     private final Object consumerLock = new Object();
-    // Written on the dispatcher thread only (one thread delivers every consumer of this subscription).
-    private volatile long lastSequence;
-    private JetStreamSubscription consumer; // guarded by consumerLock
+    // The last stream sequence handed on; only ever moves forward.
+    private final java.util.concurrent.atomic.AtomicLong lastSequence = new java.util.concurrent.atomic.AtomicLong();
+    private volatile JetStreamSubscription consumer; // written under consumerLock
+    private final java.util.concurrent.atomic.AtomicBoolean resuming = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
 
-    StreamSubscription(String channel, String subject, String stream, Subscriber subscriber, JetStream js,
+    StreamSubscription(String channel, String subject, String stream, RetentionCheck retention, Subscriber subscriber,
+            JetStream js,
             Dispatcher dispatcher, Duration heartbeat, Duration ackTimeout, Executor deliveryPool, Executor io,
             ScheduledExecutorService timer, java.util.function.Consumer<StreamSubscription> onClose) {
         this.channel = channel;
         this.subject = subject;
         this.stream = stream;
+        this.retention = retention;
         this.subscriber = subscriber;
         this.js = js;
         this.dispatcher = dispatcher;
@@ -81,7 +87,7 @@ final class StreamSubscription implements Subscription {
 
     /** Starts reading at stream sequence {@code next}; returns once the server has the consumer. */
     void start(long next) throws IOException, JetStreamApiException {
-        lastSequence = next - 1;
+        lastSequence.set(next - 1);
         consumeFrom(next);
     }
 
@@ -99,20 +105,38 @@ final class StreamSubscription implements Subscription {
         });
     }
 
+    /** Whether {@code jnatsSubscription} is the consumer this subscription reads now. */
+    boolean readsThrough(JetStreamSubscription jnatsSubscription) {
+        return consumer == jnatsSubscription;
+    }
+
     /**
      * Starts a new consumer right after the last sequence handed on, retrying until it works or the
-     * subscription is closed; for after a reconnect, when the old consumer may be gone.
+     * subscription is closed; for after a reconnect, when the old consumer may be gone. If the stream
+     * removed messages after that sequence meanwhile, the subscriber hears of it first.
      */
     void resume() {
-        resume(Duration.ofMillis(100));
+        // One resume at a time: reconnects and heartbeat alarms may ask for it together.
+        if (resuming.compareAndSet(false, true)) {
+            resume(Duration.ofMillis(100));
+        }
     }
 
     private void resume(Duration backoff) {
         if (closed) {
+            resuming.set(false);
             return;
         }
         try {
-            consumeFrom(lastSequence + 1);
+            long after = lastSequence.get();
+            StreamInfo info = retention.streamInfo();
+            Optional<Gap> gap = retention.gapAfter(channel, after, info);
+            if (gap.isPresent()) {
+                gap(gap.get());
+                lastSequence.accumulateAndGet(info.getStreamState().getFirstSequence() - 1, Math::max);
+            }
+            consumeFrom(lastSequence.get() + 1);
+            resuming.set(false);
         } catch (IOException | JetStreamApiException | IllegalStateException e) {
             LOG.log(System.Logger.Level.DEBUG, "resuming channel '" + channel + "' failed; retrying in " + backoff, e);
             Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0
@@ -121,7 +145,7 @@ final class StreamSubscription implements Subscription {
                 timer.schedule(() -> io.execute(() -> resume(next)), backoff.toMillis(),
                         java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException closing) {
-                // The backplane is closing.
+                resuming.set(false); // the backplane is closing
             }
         }
     }
@@ -152,10 +176,9 @@ final class StreamSubscription implements Subscription {
             return;
         }
         long sequence = message.metaData().streamSequence();
-        if (sequence <= lastSequence) {
+        if (lastSequence.getAndAccumulate(sequence, Math::max) >= sequence) {
             return; // already handed on, from the consumer this one replaced
         }
-        lastSequence = sequence;
         byte[] data = message.getData() == null ? new byte[0] : message.getData();
         redeliveries.deliver(channel, data, Position.of(Long.toString(sequence)));
     }

@@ -75,14 +75,26 @@ final class JetStreamBackplane extends AbstractBackplane {
         this.subjects = new Subjects(config.prefix());
         this.stream = stream;
         Connection connection = link.connection();
-        JetStreamOptions options = JetStreamOptions.builder().requestTimeout(config.connectTimeout()).build();
+        // Half the connect timeout per request, so that a request lost with a dying connection can
+        // be made again on the new one before a subscribe's connectTimeout runs out.
+        Duration requestTimeout = config.connectTimeout().dividedBy(2);
+        JetStreamOptions options = JetStreamOptions.builder()
+                .requestTimeout(requestTimeout.compareTo(Duration.ofMillis(250)) < 0 ? Duration.ofMillis(250) : requestTimeout)
+                .build();
         try {
             this.js = connection.jetStream(options);
             this.jsm = connection.jetStreamManagement(options);
         } catch (IOException e) {
             throw new BrokerUnavailableException("cannot use JetStream on NATS at " + link.description() + ": " + e.getMessage(), e);
         }
-        StreamInfo info = new StreamProvisioner(jsm, link, stream, subjects).ensure();
+        JetStreamManagement provisioning;
+        try {
+            provisioning = connection.jetStreamManagement(
+                    JetStreamOptions.builder().requestTimeout(config.connectTimeout()).build());
+        } catch (IOException e) {
+            throw new BrokerUnavailableException("cannot use JetStream on NATS at " + link.description() + ": " + e.getMessage(), e);
+        }
+        StreamInfo info = new StreamProvisioner(provisioning, link, stream, subjects).ensure();
         this.capabilities = new Capabilities("jetstream", DeliveryGuarantee.AT_LEAST_ONCE, true, true,
                 maxPayload(connection, info.getConfiguration().getMaximumMessageSize()), false);
         this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-jetstream-delivery"));
@@ -286,9 +298,9 @@ final class JetStreamBackplane extends AbstractBackplane {
         StreamSubscription subscription = new StreamSubscription(channel, subject, stream.stream(), retention, subscriber,
                 js, dispatcher, CONSUMER_HEARTBEAT, config.ackTimeout(), deliveryPool, io, timer, subscriptions::remove);
         return CompletableFuture.supplyAsync(() -> {
+            long deadline = System.nanoTime() + config.connectTimeout().toNanos();
             try {
-                awaitConnected(subject);
-                StreamInfo info = retention.streamInfo();
+                StreamInfo info = withinDeadline(subject, deadline, retention::streamInfo);
                 long next;
                 if (after < 0) {
                     // Live: everything stored after this point, whatever becomes of the consumer later.
@@ -298,26 +310,50 @@ final class JetStreamBackplane extends AbstractBackplane {
                     next = after + 1;
                 }
                 subscriptions.add(subscription);
-                subscription.start(next);
+                withinDeadline(subject, deadline, () -> {
+                    subscription.start(next);
+                    return null;
+                });
                 return (Subscription) subscription;
-            } catch (IOException | JetStreamApiException | IllegalStateException e) {
+            } catch (IOException | JetStreamApiException | RuntimeException e) {
                 subscription.close();
+                if (e instanceof CompletionException c) {
+                    throw c;
+                }
                 throw new CompletionException(new BrokerUnavailableException("cannot subscribe to '" + subject
                         + "' on JetStream stream '" + stream.stream() + "' at " + link.description() + ": " + e.getMessage(), e));
             }
         }, io);
     }
 
-    /** A subscribe made during an outage waits for the connection, at most connectTimeout. */
-    private void awaitConnected(String subject) {
-        try {
-            if (!link.awaitConnected(System.nanoTime() + config.connectTimeout().toNanos())) {
-                throw new CompletionException(new BrokerUnavailableException("cannot subscribe to '" + subject
-                        + "': NATS at " + link.description() + " was unreachable for connectTimeout=" + config.connectTimeout()));
+    /** A JetStream API call that needs an answer. */
+    private interface ApiCall<T> {
+        T call() throws IOException, JetStreamApiException;
+    }
+
+    /**
+     * Runs {@code call} once the connection is up, again if it got no answer (a request sent just
+     * as the connection died is lost with it), until {@code deadline}. An error answer from the
+     * server is not retried.
+     */
+    private <T> T withinDeadline(String subject, long deadline, ApiCall<T> call) throws IOException, JetStreamApiException {
+        while (true) {
+            try {
+                if (!link.awaitConnected(deadline)) {
+                    throw new CompletionException(new BrokerUnavailableException("cannot subscribe to '" + subject
+                            + "': NATS at " + link.description() + " was unreachable for connectTimeout=" + config.connectTimeout()));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(new BrokerUnavailableException("interrupted while subscribing to '" + subject + "'", e));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CompletionException(new BrokerUnavailableException("interrupted while subscribing to '" + subject + "'", e));
+            try {
+                return call.call();
+            } catch (IOException | IllegalStateException e) {
+                if (isClosed() || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+            }
         }
     }
 

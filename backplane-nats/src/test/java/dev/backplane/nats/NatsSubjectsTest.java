@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-class SubjectsTest {
+class NatsSubjectsTest {
 
     private final Subjects subjects = new Subjects("app");
 

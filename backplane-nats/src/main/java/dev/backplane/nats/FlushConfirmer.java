@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Completes core NATS publishes once the server has them. A core publish has no acknowledgement of
@@ -30,7 +31,7 @@ final class FlushConfirmer implements AutoCloseable {
 
     private final NatsLink link;
     private final LinkedBlockingQueue<PendingPublish> unconfirmed = new LinkedBlockingQueue<>();
-    private final java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger outstanding = new AtomicInteger();
     private final Thread thread;
     private volatile boolean closed;
 

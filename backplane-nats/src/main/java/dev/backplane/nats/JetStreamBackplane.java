@@ -30,8 +30,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -62,6 +64,7 @@ final class JetStreamBackplane extends AbstractBackplane {
     private final JetStream js;
     private final JetStreamManagement jsm;
     private final Dispatcher dispatcher;
+    private final StreamReading reading;
     private final ExecutorService deliveryPool;
     private final ExecutorService io;
     private final ScheduledExecutorService timer;
@@ -101,6 +104,8 @@ final class JetStreamBackplane extends AbstractBackplane {
         this.io = Executors.newCachedThreadPool(new DaemonThreads("backplane-jetstream-io"));
         this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("backplane-jetstream-timer"));
         this.dispatcher = connection.createDispatcher();
+        this.reading = new StreamReading(js, jsm, dispatcher, stream.stream(), CONSUMER_HEARTBEAT, config.ackTimeout(),
+                deliveryPool, io, timer);
         // Nothing goes out while publishes of the previous connection still await a resend: order.
         this.outbox = new Outbox(link.settings().outboxBytes(), this::trySend,
                 () -> link.connected() && !staleInFlight(), link.description());
@@ -211,7 +216,7 @@ final class JetStreamBackplane extends AbstractBackplane {
                     }
                 }
             }, 200, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             publish.fail(new BrokerUnavailableException("the backplane was closed before JetStream stored the publish to '"
                     + publish.subject + "'"));
         }
@@ -294,9 +299,8 @@ final class JetStreamBackplane extends AbstractBackplane {
     protected CompletableFuture<Subscription> doSubscribe(String channel, Position from, Subscriber subscriber) {
         long after = from == null ? -1 : parse(from);
         String subject = subjects.subject(channel);
-        RetentionCheck retention = new RetentionCheck(jsm, stream.stream(), subject);
-        StreamSubscription subscription = new StreamSubscription(channel, subject, stream.stream(), retention, subscriber,
-                js, dispatcher, CONSUMER_HEARTBEAT, config.ackTimeout(), deliveryPool, io, timer, subscriptions::remove);
+        StreamSubscription subscription = new StreamSubscription(channel, subject, subscriber, reading, subscriptions::remove);
+        RetentionCheck retention = subscription.retention();
         return CompletableFuture.supplyAsync(() -> {
             long deadline = System.nanoTime() + config.connectTimeout().toNanos();
             try {
@@ -414,7 +418,7 @@ final class JetStreamBackplane extends AbstractBackplane {
 
     private static Throwable rootCause(Throwable error) {
         Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException
+        while ((t instanceof CompletionException || t instanceof ExecutionException
                 || (t instanceof RuntimeException && t.getClass() == RuntimeException.class)) && t.getCause() != null) {
             t = t.getCause();
         }

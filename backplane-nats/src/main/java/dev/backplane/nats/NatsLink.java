@@ -18,10 +18,12 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,7 +49,6 @@ final class NatsLink implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final PermissionViolations violations = new PermissionViolations();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> disconnectListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> slowConsumerListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<JetStreamSubscription>> heartbeatAlarmListeners =
             new CopyOnWriteArrayList<>();
@@ -85,10 +86,10 @@ final class NatsLink implements AutoCloseable {
             try {
                 return Nats.connect(options);
             } catch (IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
         }, executor);
         try {
@@ -102,7 +103,7 @@ final class NatsLink implements AutoCloseable {
             attempt.thenAccept(NatsLink::closeQuietly);
             throw new BrokerUnavailableException("interrupted while connecting to NATS at " + settings.description(), e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
                     ? c.getCause() : e.getCause();
             throw connectFailure(cause);
         }
@@ -231,11 +232,6 @@ final class NatsLink implements AutoCloseable {
         reconnectListeners.add(listener);
     }
 
-    /** Runs {@code listener} on the event thread after every disconnect; it must not block. */
-    void onDisconnected(Runnable listener) {
-        disconnectListeners.add(listener);
-    }
-
     /** Runs {@code listener} on the event thread when jnats dropped messages for a slow consumer. */
     void onSlowConsumer(Runnable listener) {
         slowConsumerListeners.add(listener);
@@ -262,7 +258,7 @@ final class NatsLink implements AutoCloseable {
     void awaitCallbacks(Duration timeout) throws InterruptedException {
         try {
             callbacks.submit(() -> { }).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
             // A busy or closed event thread: the caller goes on with what has been recorded.
         }
     }
@@ -300,7 +296,6 @@ final class NatsLink implements AutoCloseable {
                 case DISCONNECTED -> {
                     LOG.log(System.Logger.Level.WARNING, "backplane {0} lost its connection to NATS at {1}; reconnecting",
                             transport, settings.description());
-                    disconnectListeners.forEach(NatsLink::runQuietly);
                 }
                 case RECONNECTED -> {
                     LOG.log(System.Logger.Level.INFO, "backplane {0} reconnected to NATS at {1}", transport,

@@ -6,6 +6,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.StreamInfo;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -107,7 +108,7 @@ final class StreamProvisioner {
     private RuntimeException noAnswer(String what, IOException e, long mark) {
         String api = "$JS.API.STREAM." + (what.equals("create") ? "CREATE." : "INFO.") + settings.stream();
         try {
-            link.awaitCallbacks(java.time.Duration.ofMillis(200));
+            link.awaitCallbacks(Duration.ofMillis(200));
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }

@@ -7,8 +7,6 @@ import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.Redeliveries;
 import dev.backplane.spi.SerialExecutor;
-import io.nats.client.Dispatcher;
-import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
@@ -19,8 +17,11 @@ import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * One subscription to a channel of a JetStream stream, read through a consumer of its own: an
@@ -43,41 +44,38 @@ final class StreamSubscription implements Subscription {
 
     private final String channel;
     private final String subject;
-    private final String stream;
-    private final RetentionCheck retention;
     private final Subscriber subscriber;
-    private final JetStream js;
-    private final Dispatcher dispatcher;
-    private final Duration heartbeat;
-    private final Executor io;
-    private final ScheduledExecutorService timer;
-    private final java.util.function.Consumer<StreamSubscription> onClose;
+    private final StreamReading reading;
+    private final RetentionCheck retention;
+    private final Consumer<StreamSubscription> onClose;
     private final SerialExecutor executor;
     private final Redeliveries redeliveries;
     private final Object consumerLock = new Object();
     // The last stream sequence handed on; only ever moves forward.
-    private final java.util.concurrent.atomic.AtomicLong lastSequence = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong lastSequence = new AtomicLong();
+    private final AtomicBoolean resuming = new AtomicBoolean();
     private volatile JetStreamSubscription consumer; // written under consumerLock
-    private final java.util.concurrent.atomic.AtomicBoolean resuming = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
 
-    StreamSubscription(String channel, String subject, String stream, RetentionCheck retention, Subscriber subscriber,
-            JetStream js,
-            Dispatcher dispatcher, Duration heartbeat, Duration ackTimeout, Executor deliveryPool, Executor io,
-            ScheduledExecutorService timer, java.util.function.Consumer<StreamSubscription> onClose) {
+    /**
+     * @param onClose told when the subscription closes, to forget it
+     */
+    StreamSubscription(String channel, String subject, Subscriber subscriber, StreamReading reading,
+            Consumer<StreamSubscription> onClose) {
         this.channel = channel;
         this.subject = subject;
-        this.stream = stream;
-        this.retention = retention;
         this.subscriber = subscriber;
-        this.js = js;
-        this.dispatcher = dispatcher;
-        this.heartbeat = heartbeat;
-        this.io = io;
-        this.timer = timer;
+        this.reading = reading;
+        this.retention = new RetentionCheck(reading.jsm(), reading.stream(), subject);
         this.onClose = onClose;
-        this.executor = new SerialExecutor(deliveryPool);
-        this.redeliveries = new Redeliveries(ackTimeout, timer, delivery -> executor.execute(() -> deliver(delivery)));
+        this.executor = new SerialExecutor(reading.deliveryPool());
+        this.redeliveries = new Redeliveries(reading.ackTimeout(), reading.timer(),
+                delivery -> executor.execute(() -> deliver(delivery)));
+    }
+
+    /** How the stream's retention stands for this subscription's channel. */
+    RetentionCheck retention() {
+        return retention;
     }
 
     @Override
@@ -142,9 +140,9 @@ final class StreamSubscription implements Subscription {
             Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0
                     ? Duration.ofSeconds(1) : backoff.multipliedBy(2);
             try {
-                timer.schedule(() -> io.execute(() -> resume(next)), backoff.toMillis(),
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                reading.timer().schedule(() -> reading.io().execute(() -> resume(next)), backoff.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
                 resuming.set(false); // the backplane is closing
             }
         }
@@ -160,14 +158,14 @@ final class StreamSubscription implements Subscription {
                     .filterSubject(subject)
                     .deliverPolicy(DeliverPolicy.ByStartSequence)
                     .startSequence(next)
-                    .idleHeartbeat(heartbeat)
+                    .idleHeartbeat(reading.heartbeat())
                     .build();
             PushSubscribeOptions options = PushSubscribeOptions.builder()
-                    .stream(stream)
+                    .stream(reading.stream())
                     .ordered(true)
                     .configuration(config)
                     .build();
-            consumer = js.subscribe(subject, dispatcher, this::onMessage, false, options);
+            consumer = reading.js().subscribe(subject, reading.dispatcher(), this::onMessage, false, options);
         }
     }
 
@@ -198,7 +196,7 @@ final class StreamSubscription implements Subscription {
     private void stopConsumer() {
         if (consumer != null) {
             try {
-                dispatcher.unsubscribe(consumer);
+                reading.dispatcher().unsubscribe(consumer);
             } catch (IllegalStateException e) {
                 // Connection or dispatcher closed: the server drops the ephemeral consumer by itself.
             }

@@ -30,12 +30,4 @@ record Subjects(String prefix) {
     String allChannels() {
         return prefix + ".>";
     }
-
-    /** The channel a subject of this prefix carries. */
-    String channel(String subject) {
-        if (!subject.startsWith(prefix + ".")) {
-            throw new IllegalArgumentException("subject '" + subject + "' is not under prefix '" + prefix + "'");
-        }
-        return subject.substring(prefix.length() + 1);
-    }
 }

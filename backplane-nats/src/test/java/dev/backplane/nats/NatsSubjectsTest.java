@@ -36,13 +36,6 @@ class NatsSubjectsTest {
     }
 
     @Test
-    void channelsRoundTripThroughTheirSubject() {
-        for (String channel : List.of("x", "a.b.c", "hub:user:42")) {
-            assertThat(subjects.channel(subjects.subject(channel))).isEqualTo(channel);
-        }
-    }
-
-    @Test
     void twoPrefixesNeverShareASubject() {
         // "app" + channel "x.y" must not meet prefix "app.x" (impossible: a prefix holds no dot).
         assertThatThrownBy(() -> new Subjects("app.x")).isInstanceOf(IllegalArgumentException.class);

@@ -21,11 +21,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Core NATS: every channel is a subject ({@link Subjects}), published and subscribed with plain
@@ -34,7 +34,8 @@ import java.util.concurrent.TimeoutException;
  * {@link Subscriber#onGap} once its connection is back. No replay. Order per publisher holds
  * because NATS keeps a connection's messages in order and the {@link Outbox} keeps calls in order.
  *
- * <p>A publish completes once a PING/PONG round trip after it came back ({@link FlushConfirmer});
+ * <p>A publish completes once a PING/PONG round trip after it came back ({@link RoundTrips},
+ * {@link PublishConfirmation});
  * while the connection is down it waits in the {@link Outbox} for at most {@code publishTimeout}.
  */
 final class NatsBackplane extends AbstractBackplane {
@@ -49,7 +50,7 @@ final class NatsBackplane extends AbstractBackplane {
     private final ExecutorService io;
     private final ScheduledExecutorService timer;
     private final Outbox outbox;
-    private final FlushConfirmer confirmer;
+    private final RoundTrips roundTrips;
     private final Set<CoreSubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
     NatsBackplane(BackplaneConfig config, NatsLink link) {
@@ -63,7 +64,7 @@ final class NatsBackplane extends AbstractBackplane {
         this.io = Executors.newCachedThreadPool(new DaemonThreads("backplane-nats-io"));
         this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("backplane-nats-timer"));
         this.dispatcher = link.connection().createDispatcher();
-        this.confirmer = new FlushConfirmer(link, "backplane-nats-confirm");
+        this.roundTrips = new RoundTrips(link, "backplane-nats-round-trips");
         this.outbox = new Outbox(link.settings().outboxBytes(), this::trySend, link::connected, link.description());
         long sweep = Math.max(10, Math.min(50, config.publishTimeout().toMillis() / 10));
         timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
@@ -110,7 +111,7 @@ final class NatsBackplane extends AbstractBackplane {
             return true;
         }
         publish.sent = true;
-        confirmer.track(publish);
+        roundTrips.add(new PublishConfirmation(publish, link));
         return true;
     }
 
@@ -129,8 +130,8 @@ final class NatsBackplane extends AbstractBackplane {
         outbox.drain();
         // jnats re-sent every SUB on the new connection; once a round trip is back they are active.
         try {
-            link.roundTrip(config.connectTimeout());
-        } catch (TimeoutException | IllegalStateException e) {
+            roundTrips.roundTrip(config.connectTimeout()).get();
+        } catch (ExecutionException e) {
             // Reported as a gap all the same: messages may have been lost either way.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -161,18 +162,18 @@ final class NatsBackplane extends AbstractBackplane {
         });
     }
 
-    /** Waits until the server has the SUB: a round trip after it, retried across a reconnect. */
+    /** Waits until the server has the SUB: a round trip after it, tried again across a reconnect. */
     private void confirmSubscription(String subject, long mark) {
         long deadline = System.nanoTime() + config.connectTimeout().toNanos();
         while (true) {
             try {
-                link.roundTrip(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1)));
+                roundTrips.roundTrip(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1))).get();
                 break;
-            } catch (TimeoutException | IllegalStateException e) {
+            } catch (ExecutionException e) {
                 if (System.nanoTime() - deadline >= 0 || isClosed()) {
                     throw new CompletionException(new BrokerUnavailableException("NATS at " + link.description()
                             + " did not confirm the subscription to '" + subject + "' within connectTimeout="
-                            + config.connectTimeout(), e));
+                            + config.connectTimeout(), e.getCause()));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -193,7 +194,7 @@ final class NatsBackplane extends AbstractBackplane {
         outbox.close();
         Duration grace = config.publishTimeout().compareTo(Duration.ofSeconds(2)) < 0
                 ? config.publishTimeout() : Duration.ofSeconds(2);
-        confirmer.close(grace);
+        roundTrips.close(grace);
         timer.shutdownNow();
         io.shutdownNow();
         link.close();

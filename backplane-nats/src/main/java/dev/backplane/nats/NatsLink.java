@@ -242,18 +242,6 @@ final class NatsLink implements AutoCloseable {
         heartbeatAlarmListeners.add(listener);
     }
 
-    /**
-     * A PING/PONG round trip: when it returns, the server has processed everything this connection
-     * sent before it, and every error it answered with has been recorded.
-     *
-     * @throws TimeoutException if no PONG came within {@code timeout} (the connection is down or slow)
-     */
-    void roundTrip(Duration timeout) throws TimeoutException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        connection.flush(timeout);
-        awaitCallbacks(Duration.ofNanos(Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100))));
-    }
-
     /** Waits until the event callbacks queued so far have run. */
     void awaitCallbacks(Duration timeout) throws InterruptedException {
         try {

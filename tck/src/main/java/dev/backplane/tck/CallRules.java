@@ -152,10 +152,10 @@ public abstract class CallRules extends DeliveryRules {
         List<String> after = numbered("after-", 10);
         publishAll(b, "unsub", after.subList(0, 5));
         publishAll(a, "unsub", after.subList(5, 10));
-        sameInstance.awaitCount(11, "closing one subscription of a channel stopped another subscription of it on "
-                + "the same instance");
-        otherInstance.awaitCount(11, "closing one subscription of a channel stopped a subscription of it on another "
-                + "instance");
+        sameInstance.awaitTexts(after, KitTimeouts.delivery(), "closing one subscription of a channel stopped another "
+                + "subscription of it on the same instance");
+        otherInstance.awaitTexts(after, KitTimeouts.delivery(), "closing one subscription of a channel stopped a "
+                + "subscription of it on another instance");
         quietPeriod();
         assertThat(closing.texts()).as("deliveries to a subscription after its close() returned").containsExactly("before");
         Throwable again = catchThrowable(subscription::close);
@@ -163,7 +163,8 @@ public abstract class CallRules extends DeliveryRules {
         Recorder resubscribed = subscribe(a, "unsub");
         publish(b, "unsub", "again");
         resubscribed.awaitCount(1, "subscribing again to a channel after closing a subscription of it does not work");
-        sameInstance.awaitCount(12, "a new subscription of a channel stopped an existing one");
+        sameInstance.awaitTexts(List.of("again"), KitTimeouts.delivery(), "a new subscription of a channel stopped an "
+                + "existing one");
         quietPeriod();
         assertThat(resubscribed.texts()).as("deliveries to a new live subscription").containsExactly("again");
         assertThat(closing.texts()).as("deliveries to a closed subscription").containsExactly("before");
@@ -207,7 +208,7 @@ public abstract class CallRules extends DeliveryRules {
             + "the delivery it threw on comes again, flagged redelivered)")
     void t15_throwingSubscriberKeepsReceiving() {
         Backplane a = open();
-        Backplane b = open();
+        Backplane b = openWithShortAckTimeout();
         Recorder seen = recorder("throws", false);
         subscribe(b, "throws", (Subscriber) d -> {
             seen.onMessage(d);

@@ -39,7 +39,7 @@ public abstract class DeliveryRules extends TransportKitSupport {
             publish(i % 2 == 0 ? a : b, "fan", sent.get(i));
         }
         for (Recorder r : List.of(a1, a2, b1)) {
-            r.awaitCount(10, "a message did not reach every subscription");
+            r.awaitTexts(sent, KitTimeouts.delivery(), "a message did not reach every subscription");
         }
         quietPeriod();
         for (Recorder r : List.of(a1, a2, b1)) {
@@ -280,7 +280,7 @@ public abstract class DeliveryRules extends TransportKitSupport {
         concurrently(tasks);
         List<String> all = batches.stream().flatMap(List::stream).toList();
         for (Recorder r : recorders) {
-            r.awaitCount(all.size(), "not every message published concurrently was delivered");
+            r.awaitTexts(all, KitTimeouts.delivery(), "not every message published concurrently was delivered");
         }
         quietPeriod();
         for (Recorder r : recorders) {

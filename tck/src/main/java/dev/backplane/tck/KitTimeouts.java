@@ -46,9 +46,17 @@ public final class KitTimeouts {
         return scaled(Duration.ofSeconds(2));
     }
 
-    /** The ack timeout the kit configures on backplanes. */
+    /** The ack timeout the kit configures for the rules about redelivery (T15, T26, T27). */
     public static Duration ack() {
         return scaled(Duration.ofMillis(1500));
+    }
+
+    /**
+     * The ack timeout the kit configures for every other rule: long enough that a busy machine
+     * delaying a delivery does not cause a redelivery those rules would count as a duplicate.
+     */
+    public static Duration patientAck() {
+        return scaled(Duration.ofSeconds(30));
     }
 
     /** How long a backplane may take to come back after the broker restarts. */

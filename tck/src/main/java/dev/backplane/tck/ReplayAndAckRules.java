@@ -189,7 +189,7 @@ public abstract class ReplayAndAckRules extends OutageRules {
     void t26_atLeastOnceRedeliversOnlyWhatIsNotAcknowledged() {
         requireAtLeastOnce("T26");
         Backplane a = open();
-        Backplane b = open();
+        Backplane b = openWithShortAckTimeout();
         Recorder r = recorder("ack", false);
         subscribe(b, "ack", (Subscriber) d -> {
             r.onMessage(d);
@@ -227,7 +227,7 @@ public abstract class ReplayAndAckRules extends OutageRules {
     void t27_atMostOnceNeverRedelivers() {
         requireAtMostOnce("T27");
         Backplane a = open();
-        Backplane b = open();
+        Backplane b = openWithShortAckTimeout();
         Recorder r = recorder("noack", false);
         List<Delivery> deliveries = Collections.synchronizedList(new ArrayList<>());
         subscribe(b, "noack", (Subscriber) d -> {

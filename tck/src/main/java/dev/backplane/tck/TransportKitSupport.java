@@ -78,9 +78,17 @@ public abstract class TransportKitSupport {
 
     // ---------------------------------------------------------------- backplanes
 
-    /** A new backplane instance (a "node") on this test's prefix. */
+    /**
+     * A new backplane instance (a "node") on this test's prefix, with {@code publishTimeout}
+     * {@link KitTimeouts#publish()} and {@code ackTimeout} {@link KitTimeouts#patientAck()}.
+     */
     protected final Backplane open() {
         return open(prefix, Map.of());
+    }
+
+    /** A new backplane instance on this test's prefix with {@code ackTimeout} {@link KitTimeouts#ack()}. */
+    protected final Backplane openWithShortAckTimeout() {
+        return open(prefix, Map.of(BackplaneConfig.ACK_TIMEOUT, KitTimeouts.ack().toMillis() + "ms"));
     }
 
     /** A new backplane instance on {@code prefix}, with extra options. */
@@ -88,7 +96,7 @@ public abstract class TransportKitSupport {
         Map<String, String> all = new HashMap<>();
         all.put(BackplaneConfig.PREFIX, prefix);
         all.put(BackplaneConfig.PUBLISH_TIMEOUT, KitTimeouts.publish().toMillis() + "ms");
-        all.put(BackplaneConfig.ACK_TIMEOUT, KitTimeouts.ack().toMillis() + "ms");
+        all.put(BackplaneConfig.ACK_TIMEOUT, KitTimeouts.patientAck().toMillis() + "ms");
         all.putAll(extraOptions());
         all.putAll(options);
         Backplane backplane = Backplanes.open(URI.create(backplaneUri()), all);

@@ -1,6 +1,7 @@
 package dev.backplane.nats;
 
 import dev.backplane.BackplaneConfig;
+import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Capabilities;
@@ -156,10 +157,15 @@ final class JetStreamBackplane extends AbstractBackplane {
     private boolean trySend(PendingPublish publish) {
         int attempt = ++publish.attempt;
         publish.reconnectsAtSend = link.reconnects();
+        publish.violationMark = link.violations().mark();
+        synchronized (inFlight) {
+            inFlight.add(publish); // before sending: the acknowledgement may come at once
+        }
         CompletableFuture<PublishAck> ack;
         try {
             ack = js.publishAsync(publish.subject, new Headers().put(MSG_ID, publish.messageId), publish.payload);
         } catch (IllegalStateException e) {
+            forget(publish);
             if (link.connection().getStatus() == Connection.Status.CLOSED) {
                 publish.fail(new BrokerUnavailableException("the NATS connection to " + link.description()
                         + " is closed; the publish to '" + publish.subject + "' was not sent", e));
@@ -167,13 +173,11 @@ final class JetStreamBackplane extends AbstractBackplane {
             }
             return false;
         } catch (IllegalArgumentException e) {
+            forget(publish);
             publish.fail(e);
             return true;
         }
         publish.sent = true;
-        synchronized (inFlight) {
-            inFlight.add(publish);
-        }
         ack.whenComplete((a, error) -> onAcknowledgement(publish, attempt, a, error));
         return true;
     }
@@ -193,23 +197,26 @@ final class JetStreamBackplane extends AbstractBackplane {
             forget(publish);
             publish.fail(new BackplaneException("JetStream on NATS at " + link.description() + " refused the publish to '"
                     + publish.subject + "': " + api.getErrorDescription() + " (code " + api.getApiErrorCode() + ")", api));
-        } else if (String.valueOf(cause.getMessage()).contains("503")) {
-            // No stream answered: it may be recovering after a restart; try again until the deadline.
+        } else {
+            // No stream answered (503: it may be recovering after a restart) or jnats gave up
+            // waiting: send it again until the deadline; the message id makes a resend harmless.
             forget(publish);
-            retryLater(publish);
+            retryLater(publish, String.valueOf(cause.getMessage()).contains("503"));
         }
-        // Otherwise (no answer yet, request cancelled) it stays in flight: a reconnect resends it,
-        // the deadline fails it.
     }
 
-    private void retryLater(PendingPublish publish) {
+    private void retryLater(PendingPublish publish, boolean noResponders) {
         try {
             timer.schedule(() -> {
                 if (!publish.done()) {
                     if (publish.expired(System.nanoTime())) {
-                        publish.fail(new BackplaneException("no JetStream stream stored the publish to '" + publish.subject
-                                + "' within publishTimeout (no responders): does stream '" + stream.stream()
-                                + "' still exist on NATS at " + link.description() + "?"));
+                        if (noResponders) {
+                            publish.fail(new BackplaneException("no JetStream stream stored the publish to '"
+                                    + publish.subject + "' within publishTimeout (no responders): does stream '"
+                                    + stream.stream() + "' still exist on NATS at " + link.description() + "?"));
+                        } else {
+                            failUnacknowledged(publish);
+                        }
                     } else {
                         outbox.requeueFirst(List.of(publish));
                         outbox.drain();
@@ -279,11 +286,20 @@ final class JetStreamBackplane extends AbstractBackplane {
                     }
                 }
             }
-            expired.forEach(p -> p.fail(new BrokerUnavailableException("JetStream on NATS at " + link.description()
-                    + " did not acknowledge the publish to '" + p.subject + "' within publishTimeout; it may have been "
-                    + "stored (a resend within " + stream.duplicateWindow() + " is recognised as the same message)")));
+            expired.forEach(this::failUnacknowledged);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "the JetStream outbox sweep failed", e);
+        }
+    }
+
+    private void failUnacknowledged(PendingPublish p) {
+        if (link.violations().refusedSince(PermissionViolations.Kind.PUBLISH, p.subject, p.violationMark)) {
+            p.fail(new BackplaneConfigurationException("NATS at " + link.description() + " refused the publish to '"
+                    + p.subject + "' (Permissions Violation); allow this user to publish to the prefix's subjects"));
+        } else {
+            p.fail(new BrokerUnavailableException("JetStream on NATS at " + link.description()
+                    + " did not acknowledge the publish to '" + p.subject + "' within publishTimeout; it may have been "
+                    + "stored (a resend within " + stream.duplicateWindow() + " is recognised as the same message)"));
         }
     }
 

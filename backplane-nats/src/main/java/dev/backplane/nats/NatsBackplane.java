@@ -35,8 +35,8 @@ import java.util.concurrent.TimeUnit;
  * because NATS keeps a connection's messages in order and the {@link Outbox} keeps calls in order.
  *
  * <p>A publish completes once a PING/PONG round trip after it came back ({@link RoundTrips},
- * {@link PublishConfirmation});
- * while the connection is down it waits in the {@link Outbox} for at most {@code publishTimeout}.
+ * {@link PublishConfirmation}); while the connection is down it waits in the {@link Outbox} for at
+ * most {@code publishTimeout}. A subscription is confirmed the same way.
  */
 final class NatsBackplane extends AbstractBackplane {
 

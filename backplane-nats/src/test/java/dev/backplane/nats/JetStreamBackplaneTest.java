@@ -310,6 +310,18 @@ class JetStreamBackplaneTest {
     }
 
     @Test
+    void aPublishAfterTheStreamWasDeletedFailsNamingTheStream() throws Exception {
+        Backplane a = opened.open(uri(), Map.of("publishTimeout", "1s"));
+        try (Connection nats = Nats.connect("nats://" + broker.address())) {
+            nats.jetStreamManagement().deleteStream(opened.prefix());
+        }
+        CompletableFuture<Position> publish = a.publish("c", utf8("nowhere"));
+        Opened.awaitDone(publish, Duration.ofSeconds(1).plusSeconds(3));
+        assertThatThrownBy(publish::get).cause().isInstanceOf(dev.backplane.BackplaneException.class)
+                .hasMessageContaining("stream '" + opened.prefix() + "'");
+    }
+
+    @Test
     void closeLeavesNoPublishPending() {
         Backplane a = opened.open(uri());
         List<CompletableFuture<Position>> publishes = new ArrayList<>();

@@ -46,6 +46,7 @@ final class NatsLink implements AutoCloseable {
     private final String transport;
     private final ExecutorService callbacks;
     private final ExecutorService executor;
+    private final ExecutorService connectExecutor;
     private final ScheduledExecutorService scheduler;
     private final PermissionViolations violations = new PermissionViolations();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
@@ -59,6 +60,8 @@ final class NatsLink implements AutoCloseable {
         this.transport = transport;
         this.callbacks = Executors.newSingleThreadExecutor(new DaemonThreads("backplane-" + transport + "-events"));
         this.executor = Executors.newCachedThreadPool(new DaemonThreads("backplane-" + transport + "-client"));
+        // Ours, not a thread factory: jnats does not shut down a connect executor made from a factory.
+        this.connectExecutor = Executors.newSingleThreadExecutor(new DaemonThreads("backplane-" + transport + "-connect"));
         this.scheduler = Executors.newScheduledThreadPool(1, new DaemonThreads("backplane-" + transport + "-client-timer"));
     }
 
@@ -170,7 +173,7 @@ final class NatsLink implements AutoCloseable {
                 .executor(executor)
                 .scheduledExecutor(scheduler)
                 .callbackExecutor(callbacks)
-                .connectThreadFactory(new DaemonThreads("backplane-" + transport + "-connect"))
+                .connectExecutor(connectExecutor)
                 .readerThreadFactory(new DaemonThreads("backplane-" + transport + "-reader"))
                 .writerThreadFactory(new DaemonThreads("backplane-" + transport + "-writer"))
                 .connectionListener(new ConnectionEvents())
@@ -255,6 +258,7 @@ final class NatsLink implements AutoCloseable {
     public void close() {
         closeQuietly(connection);
         callbacks.shutdownNow();
+        connectExecutor.shutdownNow();
         scheduler.shutdownNow();
         executor.shutdownNow();
     }

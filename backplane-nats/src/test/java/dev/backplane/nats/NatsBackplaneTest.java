@@ -235,6 +235,29 @@ class NatsBackplaneTest {
         assertThatThrownBy(() -> a.publish("closing", utf8("late"))).isInstanceOf(IllegalStateException.class);
     }
 
+    @Test
+    void closeStopsEveryThreadTheBackplaneStarted() throws Exception {
+        for (String scheme : List.of("nats", "jetstream")) {
+            Backplane a = opened.open(scheme + "://" + broker.address());
+            Recorder recorder = subscribe(a, "threads");
+            await(a.publish("threads", utf8("m")));
+            recorder.awaitCount(1);
+            a.close();
+        }
+        long deadline = System.nanoTime() + KitTimeouts.delivery().toNanos();
+        List<String> left = liveBackplaneThreads();
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            left = liveBackplaneThreads();
+        }
+        assertThat(left).as("threads still running after close").isEmpty();
+    }
+
+    private static List<String> liveBackplaneThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("backplane-nats") || name.startsWith("backplane-jetstream")).toList();
+    }
+
     /** Waits until the backplane noticed the outage: a publish with no outbox would fail now. */
     private static void awaitDisconnected(Backplane backplane) {
         NatsLink link = ((NatsBackplane) backplane).link();

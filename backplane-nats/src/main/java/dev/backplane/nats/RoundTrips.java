@@ -1,10 +1,15 @@
 package dev.backplane.nats;
 
 import dev.backplane.spi.DaemonThreads;
+import io.nats.client.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,9 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * back, everything sent before the PING has been processed: that is how core NATS publishes and
  * subscriptions are confirmed.
  *
- * <p>One at a time because jnats counts every PING awaiting its PONG against {@code maxPingsOut}
- * and, above it, drops the connection as dead: concurrent flushes from many threads would do that
- * to a healthy but busy connection.
+ * <p>The PING goes through {@link Connection#RTT()}, which queues it behind the publishes and
+ * subscriptions already queued, rather than {@code flush()}: jnats sends a flush's PING on a
+ * separate internal queue that can overtake them while it re-establishes a connection (and can
+ * strand the PING if the reconnect finishes at that moment), and it counts concurrent flushes
+ * against {@code maxPingsOut}, dropping a busy but healthy connection. PONGs complete the waiting
+ * PINGs in order, and every PING is queued after its waiter was registered, so the n-th PONG
+ * always answers a PING queued after the n-th waiter's traffic.
  */
 final class RoundTrips implements AutoCloseable {
 
@@ -41,10 +50,12 @@ final class RoundTrips implements AutoCloseable {
     private final LinkedBlockingQueue<Waiter> waiting = new LinkedBlockingQueue<>();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final Thread thread;
+    private final ExecutorService pinger;
     private volatile boolean closed;
 
     RoundTrips(NatsLink link, String threadName) {
         this.link = link;
+        this.pinger = Executors.newCachedThreadPool(new DaemonThreads(threadName + "-ping"));
         this.thread = new DaemonThreads(threadName).newThread(this::run);
         thread.start();
     }
@@ -107,17 +118,19 @@ final class RoundTrips implements AutoCloseable {
         for (Waiter w : batch) {
             deadline = Math.min(deadline, w.deadlineNanos());
         }
-        long flushes = link.connection().getStatistics().getFlushCounter();
-        try {
-            link.connection().flush(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1)));
-        } catch (TimeoutException | IllegalStateException e) {
-            batch.forEach(w -> w.failed("no answer from NATS in time"));
+        if (!link.awaitConnected(deadline)) {
+            batch.forEach(w -> w.failed("NATS was unreachable"));
             return;
         }
-        if (link.connection().getStatistics().getFlushCounter() == flushes) {
-            // jnats returns from flush without a PONG when it gave up on the connection (too many
-            // PINGs unanswered); only this thread flushes, so an unchanged count means exactly that.
-            batch.forEach(w -> w.failed("the connection to NATS was given up as dead"));
+        // RTT() waits up to the connection timeout; the batch may have less, so wait here.
+        Future<Duration> pong = pinger.submit(() -> link.connection().RTT());
+        try {
+            pong.get(Math.max(deadline - System.nanoTime(), 1), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            batch.forEach(w -> w.failed("no answer from NATS in time"));
+            return;
+        } catch (ExecutionException e) {
+            batch.forEach(w -> w.failed("the connection to NATS was lost before the server answered"));
             return;
         }
         // A permission refusal answered before the PONG is reported on the event thread: wait for it.
@@ -156,6 +169,7 @@ final class RoundTrips implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        pinger.shutdownNow();
         failLeft();
     }
 }

@@ -1,0 +1,338 @@
+package dev.backplane.nats;
+
+import dev.backplane.BackplaneConfigurationException;
+import dev.backplane.BrokerUnavailableException;
+import dev.backplane.spi.DaemonThreads;
+import io.nats.client.AuthenticationException;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Consumer;
+import io.nats.client.ErrorListener;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One jnats connection, set up the way both NATS backplanes need it: unlimited reconnects with a
+ * bounded wait, no client-side reconnect buffer (publishes made while the connection is down are
+ * refused by jnats, so none is sent later behind the caller's back; the backplane's {@link Outbox}
+ * holds them instead), daemon threads, and events handed to the backplane.
+ *
+ * <p>jnats' event callbacks run on a single thread this class owns, so that
+ * {@link #awaitCallbacks} can wait until every event queued before a point has been seen; the
+ * backplane uses that to learn of a permission refusal before it confirms an operation.
+ */
+final class NatsLink implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(NatsLink.class.getName());
+
+    private final NatsSettings settings;
+    private final String transport;
+    private final ExecutorService callbacks;
+    private final ExecutorService executor;
+    private final ExecutorService connectExecutor;
+    private final ScheduledExecutorService scheduler;
+    private final PermissionViolations violations = new PermissionViolations();
+    private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> slowConsumerListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<JetStreamSubscription>> heartbeatAlarmListeners =
+            new CopyOnWriteArrayList<>();
+    private volatile Connection connection;
+
+    private NatsLink(NatsSettings settings, String transport) {
+        this.settings = settings;
+        this.transport = transport;
+        this.callbacks = Executors.newSingleThreadExecutor(new DaemonThreads("backplane-" + transport + "-events"));
+        this.executor = Executors.newCachedThreadPool(new DaemonThreads("backplane-" + transport + "-client"));
+        // Ours, not a thread factory: jnats does not shut down a connect executor made from a factory.
+        this.connectExecutor = Executors.newSingleThreadExecutor(new DaemonThreads("backplane-" + transport + "-connect"));
+        this.scheduler = Executors.newScheduledThreadPool(1, new DaemonThreads("backplane-" + transport + "-client-timer"));
+    }
+
+    /**
+     * Connects, waiting at most the connect timeout.
+     *
+     * @throws BackplaneConfigurationException if the host is unknown or the credentials are refused
+     * @throws BrokerUnavailableException if no server answered in time
+     */
+    static NatsLink open(NatsSettings settings, String transport) {
+        NatsLink link = new NatsLink(settings, transport);
+        try {
+            link.connect();
+            return link;
+        } catch (RuntimeException e) {
+            link.close();
+            throw e;
+        }
+    }
+
+    private void connect() {
+        Options options = options();
+        Duration timeout = settings.connectTimeout();
+        CompletableFuture<Connection> attempt = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Nats.connect(options);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            }
+        }, executor);
+        try {
+            connection = attempt.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // jnats may still succeed later: close what it opens, nobody will use it.
+            attempt.thenAccept(NatsLink::closeQuietly);
+            throw unreachable("no answer within connectTimeout=" + timeout, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            attempt.thenAccept(NatsLink::closeQuietly);
+            throw new BrokerUnavailableException("interrupted while connecting to NATS at " + settings.description(), e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
+                    ? c.getCause() : e.getCause();
+            throw connectFailure(cause);
+        }
+    }
+
+    private RuntimeException connectFailure(Throwable cause) {
+        if (cause instanceof AuthenticationException) {
+            return new BackplaneConfigurationException("NATS at " + settings.description()
+                    + " refused the credentials (" + cause.getMessage() + "); put user:password@ or token@ in the URI, "
+                    + "as configured in the server's authorization block", cause);
+        }
+        String unknownHost = unknownHost();
+        if (unknownHost != null) {
+            return new BackplaneConfigurationException("unknown host '" + unknownHost + "' in NATS URI "
+                    + settings.description() + "; check the host name", cause);
+        }
+        return unreachable(cause.getMessage(), cause);
+    }
+
+    private BrokerUnavailableException unreachable(String why, Throwable cause) {
+        return new BrokerUnavailableException("cannot connect to NATS at " + settings.description() + " (" + why
+                + "); check host and port, and that nats-server is running and reachable", cause);
+    }
+
+    /** The first configured host that does not resolve, if any; bounded by a short wait. */
+    private String unknownHost() {
+        for (String server : settings.servers()) {
+            String host = URI.create(server).getHost();
+            CompletableFuture<Boolean> lookup = CompletableFuture.supplyAsync(() -> {
+                try {
+                    InetAddress.getAllByName(host);
+                    return true;
+                } catch (UnknownHostException e) {
+                    return false;
+                }
+            }, executor);
+            try {
+                if (!lookup.get(1, TimeUnit.SECONDS)) {
+                    return host;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException | TimeoutException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private Options options() {
+        Options.Builder builder = new Options.Builder()
+                .servers(settings.servers().toArray(String[]::new))
+                .connectionName(settings.connectionName())
+                .connectionTimeout(settings.connectTimeout())
+                .maxReconnects(-1)
+                .reconnectWait(settings.reconnectWait())
+                // Zero: jnats refuses publishes while disconnected instead of sending them later.
+                .reconnectBufferSize(0)
+                .pingInterval(settings.pingInterval())
+                // A large client queue: a publish finds it full only when the network cannot keep
+                // up, and then waits at most jnats' push timeout before the Outbox holds it.
+                .maxMessagesInOutgoingQueue(65_536)
+                .executor(executor)
+                .scheduledExecutor(scheduler)
+                .callbackExecutor(callbacks)
+                .connectExecutor(connectExecutor)
+                .readerThreadFactory(new DaemonThreads("backplane-" + transport + "-reader"))
+                .writerThreadFactory(new DaemonThreads("backplane-" + transport + "-writer"))
+                .connectionListener(new ConnectionEvents())
+                .errorListener(new ServerErrors());
+        if (settings.user() != null) {
+            builder.userInfo(settings.user(), settings.password());
+        }
+        if (settings.token() != null) {
+            builder.token(settings.token().toCharArray());
+        }
+        return builder.build();
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    /** What the link connects to, for messages. */
+    String description() {
+        return settings.description();
+    }
+
+    NatsSettings settings() {
+        return settings;
+    }
+
+    /** Whether the connection is up right now. */
+    boolean connected() {
+        Connection c = connection;
+        return c != null && c.getStatus() == Connection.Status.CONNECTED;
+    }
+
+    /**
+     * Waits until the connection is up, at most until {@code deadlineNanos} ({@link System#nanoTime()}).
+     *
+     * @return whether it is up
+     */
+    boolean awaitConnected(long deadlineNanos) throws InterruptedException {
+        while (!connected()) {
+            if (System.nanoTime() - deadlineNanos >= 0 || connection.getStatus() == Connection.Status.CLOSED) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /** How many times the connection was re-established; changes when a new connection replaces the old. */
+    long reconnects() {
+        return connection.getStatistics().getReconnects();
+    }
+
+    PermissionViolations violations() {
+        return violations;
+    }
+
+    /** Runs {@code listener} on the event thread after every reconnect; it must not block. */
+    void onReconnected(Runnable listener) {
+        reconnectListeners.add(listener);
+    }
+
+    /** Runs {@code listener} on the event thread when jnats dropped messages for a slow consumer. */
+    void onSlowConsumer(Runnable listener) {
+        slowConsumerListeners.add(listener);
+    }
+
+    /** Runs {@code listener} on the event thread when a JetStream consumer missed its heartbeats. */
+    void onHeartbeatAlarm(java.util.function.Consumer<JetStreamSubscription> listener) {
+        heartbeatAlarmListeners.add(listener);
+    }
+
+    /** Waits until the event callbacks queued so far have run. */
+    void awaitCallbacks(Duration timeout) throws InterruptedException {
+        try {
+            callbacks.submit(() -> { }).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            // A busy or closed event thread: the caller goes on with what has been recorded.
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(connection);
+        callbacks.shutdownNow();
+        connectExecutor.shutdownNow();
+        scheduler.shutdownNow();
+        executor.shutdownNow();
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing a NATS connection failed", e);
+        }
+    }
+
+    private final class ConnectionEvents implements ConnectionListener {
+        @Override
+        @SuppressWarnings("deprecation")
+        public void connectionEvent(Connection conn, ConnectionListener.Events type) {
+            // jnats calls the four-argument form, whose default lands here.
+            if (connection == null) {
+                return; // events of the first connect attempts; open() reports how those went
+            }
+            switch (type) {
+                case DISCONNECTED -> {
+                    LOG.log(System.Logger.Level.WARNING, "backplane {0} lost its connection to NATS at {1}; reconnecting",
+                            transport, settings.description());
+                }
+                case RECONNECTED -> {
+                    LOG.log(System.Logger.Level.INFO, "backplane {0} reconnected to NATS at {1}", transport,
+                            settings.description());
+                    reconnectListeners.forEach(NatsLink::runQuietly);
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    private final class ServerErrors implements ErrorListener {
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+            boolean refusal = violations.record(error);
+            LOG.log(System.Logger.Level.WARNING, "NATS at {0} reported: {1}{2}", settings.description(), error,
+                    refusal ? " (grant the permission in the server's authorization for this user)" : "");
+        }
+
+        @Override
+        public void exceptionOccurred(Connection conn, Exception exp) {
+            LOG.log(System.Logger.Level.DEBUG, "NATS client exception on " + settings.description(), exp);
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection conn, Consumer consumer) {
+            LOG.log(System.Logger.Level.WARNING, "the NATS client dropped messages for a slow subscriber on {0}",
+                    settings.description());
+            slowConsumerListeners.forEach(NatsLink::runQuietly);
+        }
+
+        @Override
+        public void heartbeatAlarm(Connection conn, JetStreamSubscription sub, long lastStreamSequence,
+                long lastConsumerSequence) {
+            LOG.log(System.Logger.Level.DEBUG, "a JetStream consumer on {0} missed its heartbeats", settings.description());
+            heartbeatAlarmListeners.forEach(l -> runQuietly(() -> l.accept(sub)));
+        }
+    }
+
+    private static void runQuietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a NATS event listener failed", e);
+        }
+    }
+}

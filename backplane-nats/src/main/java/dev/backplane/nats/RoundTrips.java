@@ -1,0 +1,175 @@
+package dev.backplane.nats;
+
+import dev.backplane.spi.DaemonThreads;
+import io.nats.client.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * PING/PONG round trips on one connection, made one at a time on one thread and shared by everyone
+ * waiting. The server handles a connection's input in order, so when the PONG to a PING comes
+ * back, everything sent before the PING has been processed: that is how core NATS publishes and
+ * subscriptions are confirmed.
+ *
+ * <p>The PING goes through {@link Connection#RTT()}, which queues it behind the publishes and
+ * subscriptions already queued, rather than {@code flush()}: jnats sends a flush's PING on a
+ * separate internal queue that can overtake them while it re-establishes a connection (and can
+ * strand the PING if the reconnect finishes at that moment), and it counts concurrent flushes
+ * against {@code maxPingsOut}, dropping a busy but healthy connection. PONGs complete the waiting
+ * PINGs in order, and every PING is queued after its waiter was registered, so the n-th PONG
+ * always answers a PING queued after the n-th waiter's traffic.
+ */
+final class RoundTrips implements AutoCloseable {
+
+    /** Something that waits for a round trip made after it was added. */
+    interface Waiter {
+        /** The latest time the round trip may complete for this waiter. */
+        long deadlineNanos();
+
+        /**
+         * The server has processed everything sent before this waiter was added, and the errors
+         * it answered with have been recorded; {@code reconnects} is the link's count after the PONG.
+         */
+        void done(long reconnects);
+
+        /** No PONG came in time (connection down or slow); {@code why} says so, for messages. */
+        void failed(String why);
+    }
+
+    private final NatsLink link;
+    private final LinkedBlockingQueue<Waiter> waiting = new LinkedBlockingQueue<>();
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final Thread thread;
+    private final ExecutorService pinger;
+    private volatile boolean closed;
+
+    RoundTrips(NatsLink link, String threadName) {
+        this.link = link;
+        this.pinger = Executors.newCachedThreadPool(new DaemonThreads(threadName + "-ping"));
+        this.thread = new DaemonThreads(threadName).newThread(this::run);
+        thread.start();
+    }
+
+    /** Adds a waiter; call it after sending what it waits for. */
+    void add(Waiter waiter) {
+        outstanding.incrementAndGet();
+        waiting.add(waiter);
+        if (closed) {
+            failLeft();
+        }
+    }
+
+    /** A round trip after everything sent so far; completes with the reconnect count, or fails with {@link TimeoutException}. */
+    CompletableFuture<Long> roundTrip(Duration timeout) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        add(new Waiter() {
+            @Override
+            public long deadlineNanos() {
+                return deadline;
+            }
+
+            @Override
+            public void done(long reconnects) {
+                result.complete(reconnects);
+            }
+
+            @Override
+            public void failed(String why) {
+                result.completeExceptionally(new TimeoutException(why));
+            }
+        });
+        return result;
+    }
+
+    private void run() {
+        List<Waiter> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                Waiter first = waiting.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                waiting.drainTo(batch);
+                roundTrip(batch);
+            } catch (InterruptedException e) {
+                batch.forEach(w -> w.failed("the backplane was closed before the server confirmed it"));
+            } finally {
+                outstanding.addAndGet(-batch.size());
+                batch.clear();
+            }
+        }
+        failLeft();
+    }
+
+    private void roundTrip(List<Waiter> batch) throws InterruptedException {
+        long deadline = batch.get(0).deadlineNanos();
+        for (Waiter w : batch) {
+            deadline = Math.min(deadline, w.deadlineNanos());
+        }
+        if (!link.awaitConnected(deadline)) {
+            batch.forEach(w -> w.failed("NATS was unreachable"));
+            return;
+        }
+        // RTT() waits up to the connection timeout; the batch may have less, so wait here.
+        Future<Duration> pong = pinger.submit(() -> link.connection().RTT());
+        try {
+            pong.get(Math.max(deadline - System.nanoTime(), 1), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            batch.forEach(w -> w.failed("no answer from NATS in time"));
+            return;
+        } catch (ExecutionException e) {
+            batch.forEach(w -> w.failed("the connection to NATS was lost before the server answered"));
+            return;
+        }
+        // A permission refusal answered before the PONG is reported on the event thread: wait for it.
+        link.awaitCallbacks(Duration.ofSeconds(1));
+        long reconnects = link.reconnects();
+        batch.forEach(w -> w.done(reconnects));
+    }
+
+    private void failLeft() {
+        List<Waiter> left = new ArrayList<>();
+        waiting.drainTo(left);
+        outstanding.addAndGet(-left.size());
+        left.forEach(w -> w.failed("the backplane was closed before the server confirmed it"));
+    }
+
+    /** Lets the round trips already asked for finish, waiting at most {@code grace}, then stops; the rest fail. */
+    void close(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (outstanding.get() > 0 && System.nanoTime() < deadline && thread.isAlive()) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pinger.shutdownNow();
+        failLeft();
+    }
+}

@@ -1,0 +1,219 @@
+package dev.backplane.nats;
+
+import dev.backplane.Delivery;
+import dev.backplane.Gap;
+import dev.backplane.Position;
+import dev.backplane.Subscriber;
+import dev.backplane.Subscription;
+import dev.backplane.spi.Redeliveries;
+import dev.backplane.spi.SerialExecutor;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.PushSubscribeOptions;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.StreamInfo;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One subscription to a channel of a JetStream stream, read through a consumer of its own: an
+ * ordered push consumer, filtered on the channel's subject, starting at a stream sequence. Ordered
+ * consumers belong to one client and are never shared, so every node sees every message; jnats
+ * re-creates the consumer by itself when it detects a gap or misses heartbeats.
+ *
+ * <p>This class remembers the last stream sequence it handed on, so that it can start a new
+ * consumer right after it when the connection comes back ({@link #resume()}; the server keeps an
+ * ordered consumer in memory only, so a restart loses it) and drop anything at or before it (a
+ * message seen twice across such a switch is not delivered twice).
+ *
+ * <p>Acknowledgement is client-side: an ordered consumer has no server acks, so deliveries go
+ * through {@link Redeliveries}, which hands an unacknowledged delivery over again after the ack
+ * timeout, flagged redelivered.
+ */
+final class StreamSubscription implements Subscription {
+
+    private static final System.Logger LOG = System.getLogger(StreamSubscription.class.getName());
+
+    private final String channel;
+    private final String subject;
+    private final Subscriber subscriber;
+    private final StreamReading reading;
+    private final RetentionCheck retention;
+    private final Consumer<StreamSubscription> onClose;
+    private final SerialExecutor executor;
+    private final Redeliveries redeliveries;
+    private final Object consumerLock = new Object();
+    // The last stream sequence handed on; only ever moves forward.
+    private final AtomicLong lastSequence = new AtomicLong();
+    private final AtomicBoolean resuming = new AtomicBoolean();
+    private volatile JetStreamSubscription consumer; // written under consumerLock
+    private volatile boolean closed;
+
+    /**
+     * @param onClose told when the subscription closes, to forget it
+     */
+    StreamSubscription(String channel, String subject, Subscriber subscriber, StreamReading reading,
+            Consumer<StreamSubscription> onClose) {
+        this.channel = channel;
+        this.subject = subject;
+        this.subscriber = subscriber;
+        this.reading = reading;
+        this.retention = new RetentionCheck(reading.jsm(), reading.stream(), subject);
+        this.onClose = onClose;
+        this.executor = new SerialExecutor(reading.deliveryPool());
+        this.redeliveries = new Redeliveries(reading.ackTimeout(), reading.timer(),
+                delivery -> executor.execute(() -> deliver(delivery)));
+    }
+
+    /** How the stream's retention stands for this subscription's channel. */
+    RetentionCheck retention() {
+        return retention;
+    }
+
+    @Override
+    public String channel() {
+        return channel;
+    }
+
+    /** Starts reading at stream sequence {@code next}; returns once the server has the consumer. */
+    void start(long next) throws IOException, JetStreamApiException {
+        lastSequence.set(next - 1);
+        consumeFrom(next);
+    }
+
+    /** Reports a gap to the subscriber, before any delivery queued after this call. */
+    void gap(Gap gap) {
+        executor.execute(() -> {
+            if (closed) {
+                return;
+            }
+            try {
+                subscriber.onGap(gap);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw on a gap", e);
+            }
+        });
+    }
+
+    /** Whether {@code jnatsSubscription} is the consumer this subscription reads now. */
+    boolean readsThrough(JetStreamSubscription jnatsSubscription) {
+        return consumer == jnatsSubscription;
+    }
+
+    /**
+     * Starts a new consumer right after the last sequence handed on, retrying until it works or the
+     * subscription is closed; for after a reconnect, when the old consumer may be gone. If the stream
+     * removed messages after that sequence meanwhile, the subscriber hears of it first.
+     */
+    void resume() {
+        // One resume at a time: reconnects and heartbeat alarms may ask for it together.
+        if (resuming.compareAndSet(false, true)) {
+            resume(Duration.ofMillis(100));
+        }
+    }
+
+    private void resume(Duration backoff) {
+        if (closed) {
+            resuming.set(false);
+            return;
+        }
+        try {
+            long after = lastSequence.get();
+            StreamInfo info = retention.streamInfo();
+            Optional<Gap> gap = retention.gapAfter(channel, after, info);
+            if (gap.isPresent()) {
+                gap(gap.get());
+                lastSequence.accumulateAndGet(info.getStreamState().getFirstSequence() - 1, Math::max);
+            }
+            consumeFrom(lastSequence.get() + 1);
+            resuming.set(false);
+        } catch (IOException | JetStreamApiException | IllegalStateException e) {
+            LOG.log(System.Logger.Level.DEBUG, "resuming channel '" + channel + "' failed; retrying in " + backoff, e);
+            Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0
+                    ? Duration.ofSeconds(1) : backoff.multipliedBy(2);
+            try {
+                reading.timer().schedule(() -> reading.io().execute(() -> resume(next)), backoff.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                resuming.set(false); // the backplane is closing
+            }
+        }
+    }
+
+    private void consumeFrom(long next) throws IOException, JetStreamApiException {
+        synchronized (consumerLock) {
+            if (closed) {
+                return;
+            }
+            stopConsumer();
+            ConsumerConfiguration config = ConsumerConfiguration.builder()
+                    .filterSubject(subject)
+                    .deliverPolicy(DeliverPolicy.ByStartSequence)
+                    .startSequence(next)
+                    .idleHeartbeat(reading.heartbeat())
+                    .build();
+            PushSubscribeOptions options = PushSubscribeOptions.builder()
+                    .stream(reading.stream())
+                    .ordered(true)
+                    .configuration(config)
+                    .build();
+            consumer = reading.js().subscribe(subject, reading.dispatcher(), this::onMessage, false, options);
+        }
+    }
+
+    private void onMessage(Message message) {
+        if (closed || !message.isJetStream()) {
+            return;
+        }
+        long sequence = message.metaData().streamSequence();
+        if (lastSequence.getAndAccumulate(sequence, Math::max) >= sequence) {
+            return; // already handed on, from the consumer this one replaced
+        }
+        byte[] data = message.getData() == null ? new byte[0] : message.getData();
+        redeliveries.deliver(channel, data, Position.of(Long.toString(sequence)));
+    }
+
+    private void deliver(Delivery delivery) {
+        if (closed) {
+            return;
+        }
+        try {
+            subscriber.onMessage(delivery);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw; the delivery stays "
+                    + "unacknowledged and comes again after the ack timeout", e);
+        }
+    }
+
+    private void stopConsumer() {
+        if (consumer != null) {
+            try {
+                reading.dispatcher().unsubscribe(consumer);
+            } catch (IllegalStateException e) {
+                // Connection or dispatcher closed: the server drops the ephemeral consumer by itself.
+            }
+            consumer = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        redeliveries.close();
+        synchronized (consumerLock) {
+            stopConsumer();
+        }
+        onClose.accept(this);
+    }
+}

@@ -1,0 +1,336 @@
+package dev.backplane.nats;
+
+import static dev.backplane.nats.Opened.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.backplane.Backplane;
+import dev.backplane.BrokerUnavailableException;
+import dev.backplane.Capabilities;
+import dev.backplane.DeliveryGuarantee;
+import dev.backplane.Gap;
+import dev.backplane.Position;
+import dev.backplane.brokers.Broker;
+import dev.backplane.brokers.Brokers;
+import dev.backplane.tck.AsyncFailures;
+import dev.backplane.tck.KitTimeouts;
+import dev.backplane.tck.Recorder;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** JetStream behaviour beyond the kit, against a real nats-server with its own store directory. */
+class JetStreamBackplaneTest {
+
+    private static Broker broker;
+    private final Opened opened = new Opened();
+    private final AsyncFailures failures = new AsyncFailures();
+
+    @BeforeAll
+    static void startNats() {
+        broker = Brokers.nats();
+    }
+
+    @AfterAll
+    static void stopNats() {
+        broker.close();
+    }
+
+    @AfterEach
+    void closeBackplanes() {
+        broker.start(); // after an outage test, whatever happened
+        opened.close();
+        failures.rethrow();
+    }
+
+    private String uri() {
+        return "jetstream://" + broker.address();
+    }
+
+    private Recorder subscribe(Backplane backplane, String channel) {
+        Recorder recorder = new Recorder(channel, failures, true);
+        await(backplane.subscribe(channel, recorder));
+        return recorder;
+    }
+
+    private Recorder replay(Backplane backplane, String channel, Position from) {
+        Recorder recorder = new Recorder(channel, failures, true);
+        await(backplane.subscribe(channel, from, recorder));
+        return recorder;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static StreamConfiguration streamOf(String name) throws Exception {
+        try (Connection nats = Nats.connect("nats://" + broker.address())) {
+            return nats.jetStreamManagement().getStreamInfo(name).getConfiguration();
+        }
+    }
+
+    @Test
+    void capabilitiesAreAtLeastOnceWithReplayAndTheServersLimitLessTheMessageIdHeader() {
+        Capabilities capabilities = opened.open(uri()).capabilities();
+        assertThat(capabilities.guarantee()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+        assertThat(capabilities.replay()).isTrue();
+        assertThat(capabilities.orderedPerPublisher()).isTrue();
+        assertThat(capabilities.cheapChannels()).isFalse();
+        assertThat(capabilities.maxPayloadBytes()).isLessThan(1 << 20).isGreaterThan((1 << 20) - 100);
+    }
+
+    @Test
+    void aPayloadOfTheLimitIsStoredAndDeliveredWhole() {
+        Backplane a = opened.open(uri());
+        Recorder recorder = subscribe(a, "big");
+        byte[] max = new byte[a.capabilities().maxPayloadBytes()];
+        max[0] = 1;
+        max[max.length - 1] = 2;
+        await(a.publish("big", max));
+        assertThat(recorder.awaitCount(1).get(0).payload()).isEqualTo(max);
+    }
+
+    @Test
+    void theStreamIsCreatedWithTheDefaultRetention() throws Exception {
+        opened.open(uri());
+        StreamConfiguration stream = streamOf(opened.prefix());
+        assertThat(stream.getSubjects()).containsExactly(opened.prefix() + ".>");
+        assertThat(stream.getStorageType()).isEqualTo(StorageType.File);
+        assertThat(stream.getMaxAge()).isEqualTo(Duration.ofHours(24));
+        assertThat(stream.getMaxMsgs()).isEqualTo(-1);
+        assertThat(stream.getMaxMsgsPerSubject()).isEqualTo(-1);
+        assertThat(stream.getDuplicateWindow()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(stream.getReplicas()).isEqualTo(1);
+    }
+
+    @Test
+    void theStreamIsCreatedWithTheRetentionOptions() throws Exception {
+        opened.open(uri(), Map.of("stream", opened.prefix() + "_s", "maxAge", "90s", "maxMessages", "1000",
+                "maxBytes", "1048576", "maxMsgsPerSubject", "10", "storage", "memory", "replicas", "1"));
+        StreamConfiguration stream = streamOf(opened.prefix() + "_s");
+        assertThat(stream.getSubjects()).containsExactly(opened.prefix() + ".>");
+        assertThat(stream.getStorageType()).isEqualTo(StorageType.Memory);
+        assertThat(stream.getMaxAge()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(stream.getMaxMsgs()).isEqualTo(1000);
+        assertThat(stream.getMaxBytes()).isEqualTo(1048576);
+        assertThat(stream.getMaxMsgsPerSubject()).isEqualTo(10);
+        assertThat(stream.getDuplicateWindow()).as("no longer than maxAge").isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void anExistingStreamIsUsedAsItIs() throws Exception {
+        try (Connection nats = Nats.connect("nats://" + broker.address())) {
+            JetStreamManagement jsm = nats.jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name(opened.prefix()).subjects(opened.prefix() + ".>")
+                    .storageType(StorageType.Memory).maxMessages(5).build());
+        }
+        Backplane a = opened.open(uri(), Map.of("maxMessages", "100", "createStream", "false"));
+        await(a.publish("c", utf8("m")));
+        assertThat(streamOf(opened.prefix()).getMaxMsgs()).isEqualTo(5);
+    }
+
+    @Test
+    void aPublishCompletesWithItsStreamSequenceWhichItsDeliveryCarries() {
+        Backplane a = opened.open(uri());
+        Recorder recorder = subscribe(a, "seq");
+        List<Position> positions = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            positions.add(await(a.publish("seq", utf8("m" + i))));
+        }
+        assertThat(positions).extracting(p -> Long.parseLong(p.value())).isSorted().doesNotHaveDuplicates();
+        assertThat(recorder.awaitCount(3)).extracting(Recorder.Received::position).containsExactlyElementsOf(positions);
+    }
+
+    @Test
+    void aReplayAfterAPositionDeliversWhatFollowsThenLiveWithNoSeam() {
+        Backplane a = opened.open(uri());
+        List<Position> positions = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            positions.add(await(a.publish("replay", utf8("m" + i))));
+        }
+        await(a.publish("other", utf8("elsewhere")));
+        Recorder recorder = replay(opened.open(uri()), "replay", positions.get(1));
+        await(a.publish("replay", utf8("m6")));
+        recorder.awaitCount(4);
+        assertThat(recorder.settle()).isEqualTo(4);
+        assertThat(recorder.texts()).containsExactly("m3", "m4", "m5", "m6");
+        assertThat(recorder.gaps()).isEmpty();
+    }
+
+    @Test
+    void aReplayFromTheEarliestOfAnUntrimmedStreamHasNoGap() {
+        Backplane a = opened.open(uri());
+        await(a.publish("all", utf8("m1")));
+        await(a.publish("all", utf8("m2")));
+        Recorder recorder = replay(a, "all", Position.EARLIEST);
+        assertThat(recorder.awaitCount(2)).extracting(Recorder.Received::text).containsExactly("m1", "m2");
+        assertThat(recorder.gaps()).isEmpty();
+    }
+
+    @Test
+    void aReplayFromBeforeWhatTheStreamRetainsReportsAGapFirst() {
+        Backplane a = opened.open(uri(), Map.of("maxMessages", "3"));
+        for (int i = 1; i <= 6; i++) {
+            await(a.publish("trim", utf8("m" + i)));
+        }
+        List<Object> events = new ArrayList<>();
+        Recorder recorder = new Recorder("trim", failures, true);
+        await(a.subscribe("trim", Position.EARLIEST, new dev.backplane.Subscriber() {
+            @Override
+            public void onMessage(dev.backplane.Delivery delivery) {
+                synchronized (events) {
+                    events.add(new String(delivery.payload(), StandardCharsets.UTF_8));
+                }
+                recorder.onMessage(delivery);
+            }
+
+            @Override
+            public void onGap(Gap gap) {
+                synchronized (events) {
+                    events.add(gap);
+                }
+                recorder.onGap(gap);
+            }
+        }));
+        recorder.awaitCount(3);
+        synchronized (events) {
+            assertThat(events).hasSize(4);
+            assertThat(events.get(0)).isInstanceOf(Gap.class);
+            assertThat(((Gap) events.get(0)).after()).isEqualTo(Position.EARLIEST);
+            assertThat(events.subList(1, 4)).containsExactly("m4", "m5", "m6");
+        }
+    }
+
+    @Test
+    void aReplayOfAChannelAtItsPerSubjectLimitReportsAGapAndAnotherChannelDoesNot() {
+        Backplane a = opened.open(uri(), Map.of("maxMsgsPerSubject", "2"));
+        await(a.publish("quiet", utf8("q1")));
+        for (int i = 1; i <= 3; i++) {
+            await(a.publish("busy", utf8("b" + i)));
+        }
+        Recorder busy = replay(a, "busy", Position.EARLIEST);
+        Recorder quiet = replay(a, "quiet", Position.EARLIEST);
+        assertThat(busy.awaitCount(2)).extracting(Recorder.Received::text).containsExactly("b2", "b3");
+        assertThat(busy.awaitGap().reason()).contains("maxMsgsPerSubject");
+        assertThat(quiet.awaitCount(1)).extracting(Recorder.Received::text).containsExactly("q1");
+        assertThat(quiet.gaps()).isEmpty();
+    }
+
+    @Test
+    void aPositionFromElsewhereIsRefused() {
+        Backplane a = opened.open(uri());
+        assertThatThrownBy(() -> a.subscribe("c", Position.of("0-1"), d -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jetstream");
+    }
+
+    @Test
+    void anUnacknowledgedDeliveryComesAgainFlaggedRedelivered() {
+        Backplane a = opened.open(uri());
+        Recorder recorder = new Recorder("ack", failures, false);
+        await(a.subscribe("ack", recorder));
+        await(a.publish("ack", utf8("m")));
+        List<Recorder.Received> received = recorder.awaitCount(2);
+        assertThat(received.get(0).redelivered()).isFalse();
+        assertThat(received.get(1).redelivered()).isTrue();
+        assertThat(received.get(1).position()).isEqualTo(received.get(0).position());
+    }
+
+    @Test
+    void nothingStoredIsLostForASubscriberAcrossABrokerRestart() {
+        Backplane subscriberNode = opened.open(uri());
+        Backplane publisherNode = opened.open(uri(), Map.of("publishTimeout", "20s"));
+        Recorder recorder = subscribe(subscriberNode, "restart");
+        for (int round = 0; round < 3; round++) {
+            await(publisherNode.publish("restart", utf8("before-" + round)));
+            broker.stop();
+            broker.start();
+            // Published as soon as the publisher is back, maybe before the subscriber's node is.
+            await(publisherNode.publish("restart", utf8("after-" + round)));
+        }
+        recorder.awaitText(t -> t.equals("after-2"), "the last message");
+        assertThat(recorder.texts()).containsSubsequence("before-0", "after-0", "before-1", "after-1", "before-2", "after-2");
+        assertThat(recorder.texts()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aPublishMadeWhileTheBrokerIsDownIsStoredOnceItIsBack() {
+        Backplane a = opened.open(uri(), Map.of("publishTimeout", "20s"));
+        Recorder recorder = subscribe(opened.open(uri()), "held");
+        broker.stop();
+        CompletableFuture<Position> publish = a.publish("held", utf8("kept"));
+        broker.start();
+        Position stored = await(publish);
+        assertThat(recorder.awaitCount(1).get(0).position()).isEqualTo(stored);
+        assertThat(recorder.settle()).isEqualTo(1);
+    }
+
+    @Test
+    void whileTheBrokerIsDownAPublishFailsWithinPublishTimeout() {
+        Backplane a = opened.open(uri(), Map.of("publishTimeout", "500ms"));
+        broker.stop();
+        CompletableFuture<Position> publish = a.publish("down", utf8("lost"));
+        Opened.awaitDone(publish, Duration.ofMillis(500).plus(KitTimeouts.quiet()).plusSeconds(2));
+        assertThatThrownBy(publish::get).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(BrokerUnavailableException.class);
+    }
+
+    @Test
+    void aSubscribeMadeDuringAnOutageCompletesOnceTheBrokerIsBack() {
+        Backplane a = opened.open(uri());
+        broker.stop();
+        Recorder recorder = new Recorder("late", failures, true);
+        CompletableFuture<dev.backplane.Subscription> subscribing = a.subscribe("late", recorder);
+        broker.start();
+        await(subscribing);
+        Position stored = await(opened.open(uri()).publish("late", utf8("m")));
+        assertThat(recorder.awaitCount(1).get(0).position()).isEqualTo(stored);
+    }
+
+    @Test
+    void aSubscribeMadeDuringALongOutageFailsWithinConnectTimeout() {
+        Backplane a = opened.open(uri(), Map.of("connectTimeout", "500ms"));
+        broker.stop();
+        CompletableFuture<dev.backplane.Subscription> subscribing = a.subscribe("late", d -> { });
+        Opened.awaitDone(subscribing, Duration.ofSeconds(3));
+        assertThatThrownBy(subscribing::get).cause().isInstanceOf(BrokerUnavailableException.class)
+                .hasMessageContaining("connectTimeout");
+    }
+
+    @Test
+    void aPublishAfterTheStreamWasDeletedFailsNamingTheStream() throws Exception {
+        Backplane a = opened.open(uri(), Map.of("publishTimeout", "1s"));
+        try (Connection nats = Nats.connect("nats://" + broker.address())) {
+            nats.jetStreamManagement().deleteStream(opened.prefix());
+        }
+        CompletableFuture<Position> publish = a.publish("c", utf8("nowhere"));
+        Opened.awaitDone(publish, Duration.ofSeconds(1).plusSeconds(3));
+        assertThatThrownBy(publish::get).cause().isInstanceOf(dev.backplane.BackplaneException.class)
+                .hasMessageContaining("stream '" + opened.prefix() + "'");
+    }
+
+    @Test
+    void closeLeavesNoPublishPending() {
+        Backplane a = opened.open(uri());
+        List<CompletableFuture<Position>> publishes = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            publishes.add(a.publish("closing", utf8("m" + i)));
+        }
+        a.close();
+        for (CompletableFuture<Position> p : publishes) {
+            Opened.awaitDone(p, Duration.ofSeconds(1));
+        }
+    }
+}

@@ -69,8 +69,7 @@ final class StreamSubscription implements Subscription {
         this.retention = new RetentionCheck(reading.jsm(), reading.stream(), subject);
         this.onClose = onClose;
         this.executor = new SerialExecutor(reading.deliveryPool());
-        this.redeliveries = new Redeliveries(reading.ackTimeout(), reading.timer(),
-                delivery -> executor.execute(() -> deliver(delivery)));
+        this.redeliveries = new Redeliveries(reading.ackTimeout(), reading.timer(), executor, this::deliver);
     }
 
     /** How the stream's retention stands for this subscription's channel. */

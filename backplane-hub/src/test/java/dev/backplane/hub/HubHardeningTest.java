@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backplane.Backplane;
 import dev.backplane.Backplanes;
-import dev.backplane.Capabilities;
 import dev.backplane.Gap;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
+import dev.backplane.spi.ForwardingBackplane;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,23 +78,12 @@ class HubHardeningTest {
     }
 
     /** A real backplane whose subscriptions can be made to fail, and whose subscribers can be told of a gap. */
-    static final class Injecting implements Backplane {
-        final Backplane delegate;
+    static final class Injecting extends ForwardingBackplane {
         final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
         final Set<String> failFirstSubscribe = ConcurrentHashMap.newKeySet();
 
         Injecting(Backplane delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Capabilities capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
-        public CompletableFuture<Position> publish(String channel, byte[] payload) {
-            return delegate.publish(channel, payload);
+            super(delegate);
         }
 
         @Override
@@ -103,17 +92,7 @@ class HubHardeningTest {
                 return CompletableFuture.failedFuture(new IllegalStateException("subscribe refused for the test"));
             }
             subscribers.put(channel, subscriber);
-            return delegate.subscribe(channel, subscriber);
-        }
-
-        @Override
-        public CompletableFuture<Subscription> subscribe(String channel, Position from, Subscriber subscriber) {
-            return delegate.subscribe(channel, from, subscriber);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.subscribe(channel, subscriber);
         }
     }
 

@@ -3,6 +3,8 @@ package dev.backplane.redis;
 import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
+import dev.backplane.spi.Backoff;
+import java.time.Duration;
 import java.util.Locale;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
@@ -16,6 +18,15 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class RedisConnections {
 
     private RedisConnections() {
+    }
+
+    /**
+     * The waits between attempts to reach Redis again: 50 ms after the first failure, doubling up
+     * to 1 s, so that a restarted server is found within about a second. One per thread that owns
+     * a connection.
+     */
+    public static Backoff reconnectBackoff() {
+        return new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Position;
+import dev.backplane.spi.Backoff;
 import dev.backplane.spi.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ final class RedisPublisher implements AutoCloseable {
     private final ConcurrentLinkedQueue<PublishRequest> deadlines = new ConcurrentLinkedQueue<>();
     private final Executor completions;
     private final ScheduledExecutorService timer;
-    private final Backoff backoff = new Backoff();
+    private final Backoff backoff = RedisConnections.reconnectBackoff();
     private final Object startLock = new Object();
 
     private volatile Thread thread;

@@ -5,6 +5,7 @@ import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
+import dev.backplane.spi.Backoff;
 import dev.backplane.spi.DaemonThreads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,7 +57,7 @@ final class RedisSubscriber implements AutoCloseable {
     private final int maxBacklog;
     private final ExecutorService deliveryPool;
     private final ScheduledExecutorService timer;
-    private final Backoff backoff = new Backoff();
+    private final Backoff backoff = RedisConnections.reconnectBackoff();
     private final Runnable onConnectionLost;
 
     private final Object lock = new Object();

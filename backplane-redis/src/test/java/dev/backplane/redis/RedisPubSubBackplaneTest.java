@@ -1,11 +1,13 @@
 package dev.backplane.redis;
 
+import static dev.backplane.redis.PubSubTestSupport.await;
+import static dev.backplane.redis.PubSubTestSupport.failureOf;
+import static dev.backplane.redis.PubSubTestSupport.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.backplane.Backplane;
 import dev.backplane.BackplaneConfigurationException;
-import dev.backplane.Backplanes;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Delivery;
 import dev.backplane.DeliveryGuarantee;
@@ -16,18 +18,14 @@ import dev.backplane.brokers.Broker;
 import dev.backplane.brokers.Brokers;
 import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.Recorder;
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,9 +37,9 @@ import redis.clients.jedis.Jedis;
 class RedisPubSubBackplaneTest {
 
     private static Broker broker;
-    private final List<Backplane> opened = new ArrayList<>();
     private final AsyncFailures failures = new AsyncFailures();
-    private final String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+    // Made per test, after @BeforeAll started the broker.
+    private final PubSubTestSupport support = new PubSubTestSupport(broker, "t");
 
     @BeforeAll
     static void startRedis() {
@@ -57,59 +55,25 @@ class RedisPubSubBackplaneTest {
 
     @AfterEach
     void closeBackplanes() {
-        opened.forEach(Backplane::close);
+        support.close();
         failures.rethrow();
-    }
-
-    private Backplane open(String uri, Map<String, String> options) {
-        Map<String, String> all = new HashMap<>(Map.of("prefix", prefix));
-        all.putAll(options);
-        Backplane backplane = Backplanes.open(URI.create(uri), all);
-        opened.add(backplane);
-        return backplane;
-    }
-
-    private Backplane open(Map<String, String> options) {
-        return open("redis://" + broker.address(), options);
-    }
-
-    private static <T> T await(CompletableFuture<T> future) throws Exception {
-        return future.get(10, TimeUnit.SECONDS);
-    }
-
-    /** The failure of a future that must fail; a hang fails the test instead of blocking it. */
-    private static Throwable failureOf(CompletableFuture<?> future) throws Exception {
-        try {
-            future.get(15, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
-        throw new AssertionError("expected the future to fail, but it succeeded");
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private Jedis admin() {
-        return new Jedis(broker.host(), broker.port());
     }
 
     @Test
     void declaresAtMostOnceWithoutReplayOrderedCheapChannelsAndTheConfiguredMaxPayload() {
-        var capabilities = open(Map.of("maxPayload", "4096")).capabilities();
+        var capabilities = support.open(Map.of("maxPayload", "4096")).capabilities();
         assertThat(capabilities.transport()).isEqualTo("redis");
         assertThat(capabilities.guarantee()).isEqualTo(DeliveryGuarantee.AT_MOST_ONCE);
         assertThat(capabilities.replay()).isFalse();
         assertThat(capabilities.orderedPerPublisher()).isTrue();
         assertThat(capabilities.cheapChannels()).isTrue();
         assertThat(capabilities.maxPayloadBytes()).isEqualTo(4096);
-        assertThat(open(Map.of()).capabilities().maxPayloadBytes()).isEqualTo(1 << 20);
+        assertThat(support.open(Map.of()).capabilities().maxPayloadBytes()).isEqualTo(1 << 20);
     }
 
     @Test
     void anUnknownOptionIsRefusedListingTheAcceptedOnes() {
-        assertThatThrownBy(() -> open(Map.of("maxPayloadz", "1")))
+        assertThatThrownBy(() -> support.open(Map.of("maxPayloadz", "1")))
                 .isInstanceOf(BackplaneConfigurationException.class)
                 .hasMessageContaining("maxPayloadz")
                 .hasMessageContaining("maxPendingPublishes");
@@ -117,23 +81,23 @@ class RedisPubSubBackplaneTest {
 
     @Test
     void logicalChannelsLiveUnderThePrefixOnRedis() throws Exception {
-        Backplane backplane = open(Map.of());
+        Backplane backplane = support.open(Map.of());
         Recorder recorder = new Recorder("news", failures, true);
         await(backplane.subscribe("news", recorder));
-        try (Jedis jedis = admin()) {
-            assertThat(jedis.pubsubNumSub(prefix + ":news")).containsEntry(prefix + ":news", 1L);
-            assertThat(jedis.publish(prefix + ":news", "from outside")).isEqualTo(1L);
+        try (Jedis jedis = support.redis()) {
+            assertThat(jedis.pubsubNumSub(support.prefix() + ":news")).containsEntry(support.prefix() + ":news", 1L);
+            assertThat(jedis.publish(support.prefix() + ":news", "from outside")).isEqualTo(1L);
         }
         assertThat(recorder.awaitCount(1).get(0).text()).isEqualTo("from outside");
     }
 
     @Test
     void subscriptionsToOneChannelShareOneRedisSubscribeUntilTheLastCloses() throws Exception {
-        Backplane backplane = open(Map.of());
+        Backplane backplane = support.open(Map.of());
         Subscription first = await(backplane.subscribe("shared", new Recorder("shared", failures, true)));
         Subscription second = await(backplane.subscribe("shared", new Recorder("shared", failures, true)));
-        String redisChannel = prefix + ":shared";
-        try (Jedis jedis = admin()) {
+        String redisChannel = support.prefix() + ":shared";
+        try (Jedis jedis = support.redis()) {
             assertThat(jedis.pubsubNumSub(redisChannel)).containsEntry(redisChannel, 1L);
             first.close();
             Thread.sleep(200);
@@ -153,17 +117,17 @@ class RedisPubSubBackplaneTest {
 
     @Test
     void anAclUserAndPasswordFromTheUriAreUsedForBothConnections() throws Exception {
-        String user = "app-" + prefix;
-        try (Jedis jedis = admin()) {
-            jedis.aclSetUser(user, "reset", "on", ">s3cret", "resetchannels", "&" + prefix + ":*",
+        String user = "app-" + support.prefix();
+        try (Jedis jedis = support.redis()) {
+            jedis.aclSetUser(user, "reset", "on", ">s3cret", "resetchannels", "&" + support.prefix() + ":*",
                     "-@all", "+publish", "+subscribe", "+unsubscribe", "+ping");
         }
-        Backplane backplane = open("redis://" + user + ":s3cret@" + broker.address(), Map.of());
+        Backplane backplane = support.open("redis://" + user + ":s3cret@" + broker.address(), Map.of());
         Recorder recorder = new Recorder("acl", failures, true);
         await(backplane.subscribe("acl", recorder));
         await(backplane.publish("acl", utf8("hello")));
         assertThat(recorder.awaitCount(1).get(0).text()).isEqualTo("hello");
-        try (Jedis jedis = admin()) {
+        try (Jedis jedis = support.redis()) {
             assertThat(jedis.clientList()).as("connections logged in as the URI's user")
                     .contains("user=" + user + " ");
         }
@@ -171,12 +135,12 @@ class RedisPubSubBackplaneTest {
 
     @Test
     void aChannelTheAclUserMayNotUseFailsNamingTheUserAndThePermission() throws Exception {
-        String user = "narrow-" + prefix;
-        try (Jedis jedis = admin()) {
+        String user = "narrow-" + support.prefix();
+        try (Jedis jedis = support.redis()) {
             jedis.aclSetUser(user, "reset", "on", ">s3cret", "resetchannels", "&elsewhere:*",
                     "-@all", "+publish", "+subscribe", "+unsubscribe", "+ping");
         }
-        Backplane backplane = open("redis://" + user + ":s3cret@" + broker.address(), Map.of());
+        Backplane backplane = support.open("redis://" + user + ":s3cret@" + broker.address(), Map.of());
         Throwable publish = failureOf(backplane.publish("denied", utf8("x")));
         assertThat(publish).isInstanceOf(BackplaneConfigurationException.class)
                 .hasMessageContaining("user '" + user + "'")
@@ -190,11 +154,11 @@ class RedisPubSubBackplaneTest {
 
     @Test
     void aWrongPasswordFailsPublishAndSubscribeWithAnAuthenticationErrorThatHidesThePassword() throws Exception {
-        String user = "pw-" + prefix;
-        try (Jedis jedis = admin()) {
+        String user = "pw-" + support.prefix();
+        try (Jedis jedis = support.redis()) {
             jedis.aclSetUser(user, "reset", "on", ">right-password", "allchannels", "+@all");
         }
-        Backplane backplane = open("redis://" + user + ":wrong-password@" + broker.address(), Map.of());
+        Backplane backplane = support.open("redis://" + user + ":wrong-password@" + broker.address(), Map.of());
         Throwable publish = failureOf(backplane.publish("c", utf8("x")));
         assertThat(publish).isInstanceOf(BackplaneConfigurationException.class)
                 .hasMessageContaining("authentication failed for user '" + user + "'")
@@ -208,11 +172,11 @@ class RedisPubSubBackplaneTest {
 
     @Test
     void aServerThatRequiresAPasswordNoneWasGivenForSaysSo() throws Exception {
-        try (Jedis jedis = admin()) {
+        try (Jedis jedis = support.redis()) {
             jedis.configSet("requirepass", "needed");
         }
         try {
-            Backplane backplane = open(Map.of());
+            Backplane backplane = support.open(Map.of());
             Throwable publish = failureOf(backplane.publish("c", utf8("x")));
             assertThat(publish).isInstanceOf(BackplaneConfigurationException.class)
                     .hasMessageContaining("requires authentication").hasMessageContaining(broker.address());
@@ -220,7 +184,7 @@ class RedisPubSubBackplaneTest {
             assertThat(subscribe).isInstanceOf(BackplaneConfigurationException.class)
                     .hasMessageContaining("requires authentication");
         } finally {
-            try (Jedis jedis = admin()) {
+            try (Jedis jedis = support.redis()) {
                 jedis.auth("needed");
                 jedis.configSet("requirepass", "");
             }
@@ -229,14 +193,14 @@ class RedisPubSubBackplaneTest {
 
     @Test
     void thePathSelectsTheDatabaseOfBothConnections() throws Exception {
-        Backplane backplane = open("redis://" + broker.address() + "/5",
-                Map.of(RedisEndpoint.CLIENT_NAME, "db5-" + prefix));
+        Backplane backplane = support.open("redis://" + broker.address() + "/5",
+                Map.of(RedisEndpoint.CLIENT_NAME, "db5-" + support.prefix()));
         Recorder recorder = new Recorder("db", failures, true);
         await(backplane.subscribe("db", recorder));
         await(backplane.publish("db", utf8("in db 5")));
         recorder.awaitCount(1);
-        try (Jedis jedis = admin()) {
-            List<String> ours = jedis.clientList().lines().filter(l -> l.contains("name=db5-" + prefix + " ")).toList();
+        try (Jedis jedis = support.redis()) {
+            List<String> ours = jedis.clientList().lines().filter(l -> l.contains("name=db5-" + support.prefix() + " ")).toList();
             assertThat(ours).as("publisher and subscriber connections").hasSize(2)
                     .allSatisfy(line -> assertThat(line).contains(" db=5 "));
         }
@@ -248,7 +212,7 @@ class RedisPubSubBackplaneTest {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        Backplane backplane = open("redis://127.0.0.1:" + port,
+        Backplane backplane = support.open("redis://127.0.0.1:" + port,
                 Map.of("connectTimeout", "500ms", "publishTimeout", "500ms"));
         Throwable subscribe = failureOf(backplane.subscribe("c", new Recorder("c", failures, true)));
         assertThat(subscribe).isInstanceOf(BrokerUnavailableException.class).hasMessageContaining("127.0.0.1:" + port);
@@ -258,7 +222,7 @@ class RedisPubSubBackplaneTest {
 
     @Test
     void aSubscriberFallingTooFarBehindLosesMessagesAndIsToldByAGap() throws Exception {
-        Backplane backplane = open(Map.of("maxSubscriberBacklog", "5"));
+        Backplane backplane = support.open(Map.of("maxSubscriberBacklog", "5"));
         CountDownLatch release = new CountDownLatch(1);
         List<String> received = new ArrayList<>();
         List<Gap> gaps = new ArrayList<>();
@@ -321,7 +285,7 @@ class RedisPubSubBackplaneTest {
     @Test
     void closeStopsEveryThreadItStarted() throws Exception {
         long before = redisThreads();
-        Backplane backplane = open(Map.of());
+        Backplane backplane = support.open(Map.of());
         Recorder recorder = new Recorder("threads", failures, true);
         await(backplane.subscribe("threads", recorder));
         await(backplane.publish("threads", utf8("x")));
@@ -348,7 +312,7 @@ class RedisPubSubBackplaneTest {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        Backplane backplane = open("redis://127.0.0.1:" + port,
+        Backplane backplane = support.open("redis://127.0.0.1:" + port,
                 Map.of("maxPendingPublishes", "2", "publishTimeout", "5s"));
         List<CompletableFuture<?>> waiting = new ArrayList<>();
         Throwable refused = null;

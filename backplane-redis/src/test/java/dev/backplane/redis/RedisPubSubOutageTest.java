@@ -1,9 +1,11 @@
 package dev.backplane.redis;
 
+import static dev.backplane.redis.PubSubTestSupport.await;
+import static dev.backplane.redis.PubSubTestSupport.failureOf;
+import static dev.backplane.redis.PubSubTestSupport.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backplane.Backplane;
-import dev.backplane.Backplanes;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Gap;
 import dev.backplane.Position;
@@ -11,13 +13,8 @@ import dev.backplane.brokers.Broker;
 import dev.backplane.brokers.Brokers;
 import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.Recorder;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +28,9 @@ import redis.clients.jedis.Jedis;
 class RedisPubSubOutageTest {
 
     private static Broker broker;
-    private final List<Backplane> opened = new ArrayList<>();
     private final AsyncFailures failures = new AsyncFailures();
-    private final String prefix = "o" + UUID.randomUUID().toString().substring(0, 8);
+    // Made per test, after @BeforeAll started the broker.
+    private final PubSubTestSupport support = new PubSubTestSupport(broker, "o");
 
     @BeforeAll
     static void startRedis() {
@@ -52,34 +49,9 @@ class RedisPubSubOutageTest {
         try {
             broker.start(); // no-op when running
         } finally {
-            opened.forEach(Backplane::close);
+            support.close();
         }
         failures.rethrow();
-    }
-
-    private Backplane open(Map<String, String> options) {
-        Map<String, String> all = new HashMap<>(Map.of("prefix", prefix));
-        all.putAll(options);
-        Backplane backplane = Backplanes.open(URI.create("redis://" + broker.address()), all);
-        opened.add(backplane);
-        return backplane;
-    }
-
-    private static <T> T await(CompletableFuture<T> future) throws Exception {
-        return future.get(15, TimeUnit.SECONDS);
-    }
-
-    private static Throwable failureOf(CompletableFuture<?> future) throws Exception {
-        try {
-            future.get(15, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
-        throw new AssertionError("expected the future to fail, but it succeeded");
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Publishes numbered messages until the recorder has one, as an at-most-once subscriber may miss the first few. */
@@ -98,9 +70,9 @@ class RedisPubSubOutageTest {
 
     @Test
     void aPublishWhileRedisIsDownFailsWithinThePublishTimeoutNamingTheAddress() throws Exception {
-        Backplane connectedBefore = open(Map.of("publishTimeout", "700ms"));
+        Backplane connectedBefore = support.open(Map.of("publishTimeout", "700ms"));
         await(connectedBefore.publish("c", utf8("before")));
-        Backplane neverConnected = open(Map.of("publishTimeout", "700ms"));
+        Backplane neverConnected = support.open(Map.of("publishTimeout", "700ms"));
         broker.stop();
         Throwable waited = failureOf(neverConnected.publish("c", utf8("during")));
         assertThat(waited).isInstanceOf(BrokerUnavailableException.class)
@@ -113,14 +85,14 @@ class RedisPubSubOutageTest {
 
     @Test
     void aPublishWhileRedisIsDownWaitsInTheOutboxAndSucceedsOnlyOnceRedisTookIt() throws Exception {
-        Backplane backplane = open(Map.of("publishTimeout", "20s"));
+        Backplane backplane = support.open(Map.of("publishTimeout", "20s"));
         broker.stop();
         CompletableFuture<Position> during = backplane.publish("c", utf8("during"));
         Thread.sleep(300);
         assertThat(during).as("no success while Redis is down").isNotDone();
         broker.start(); // a fresh server: its command statistics start at zero
         assertThat(await(during)).isEqualTo(Position.NONE);
-        try (Jedis jedis = new Jedis(broker.host(), broker.port())) {
+        try (Jedis jedis = support.redis()) {
             assertThat(jedis.info("commandstats")).as("the restarted Redis received the PUBLISH")
                     .contains("cmdstat_publish:calls=1,");
         }
@@ -128,22 +100,22 @@ class RedisPubSubOutageTest {
 
     @Test
     void subscriptionsAreRenewedAfterRedisRestarts() throws Exception {
-        Backplane subscriber = open(Map.of());
-        Backplane publisher = open(Map.of());
+        Backplane subscriber = support.open(Map.of());
+        Backplane publisher = support.open(Map.of());
         Recorder recorder = new Recorder("renewed", failures, true);
         await(subscriber.subscribe("renewed", recorder));
         broker.stop();
         broker.start();
         publishUntilReceived(publisher, "renewed", recorder);
-        try (Jedis jedis = new Jedis(broker.host(), broker.port())) {
-            assertThat(jedis.pubsubNumSub(prefix + ":renewed")).containsEntry(prefix + ":renewed", 1L);
+        try (Jedis jedis = support.redis()) {
+            assertThat(jedis.pubsubNumSub(support.prefix() + ":renewed")).containsEntry(support.prefix() + ":renewed", 1L);
         }
     }
 
     @Test
     void everyActiveSubscriptionIsToldOfTheOutageByAGapBeforeLaterMessages() throws Exception {
-        Backplane subscriber = open(Map.of());
-        Backplane publisher = open(Map.of());
+        Backplane subscriber = support.open(Map.of());
+        Backplane publisher = support.open(Map.of());
         Recorder first = new Recorder("gap", failures, true);
         Recorder second = new Recorder("gap", failures, true);
         Recorder other = new Recorder("other", failures, true);
@@ -164,8 +136,8 @@ class RedisPubSubOutageTest {
 
     @Test
     void aSubscribeWhileRedisIsDownCompletesOnceItIsBackWithoutAGap() throws Exception {
-        Backplane subscriber = open(Map.of("connectTimeout", "20s"));
-        Backplane publisher = open(Map.of());
+        Backplane subscriber = support.open(Map.of("connectTimeout", "20s"));
+        Backplane publisher = support.open(Map.of());
         await(subscriber.subscribe("warmup", new Recorder("warmup", failures, true)));
         broker.stop();
         Recorder late = new Recorder("late", failures, true);
@@ -181,7 +153,7 @@ class RedisPubSubOutageTest {
 
     @Test
     void closingWhileRedisIsDownFailsWaitingPublishesAndSubscribesAtOnce() throws Exception {
-        Backplane backplane = open(Map.of("publishTimeout", "30s", "connectTimeout", "30s"));
+        Backplane backplane = support.open(Map.of("publishTimeout", "30s", "connectTimeout", "30s"));
         broker.stop();
         CompletableFuture<Position> publish = backplane.publish("c", utf8("during"));
         CompletableFuture<?> subscribe = backplane.subscribe("c", new Recorder("c", failures, true));

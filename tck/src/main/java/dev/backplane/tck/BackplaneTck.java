@@ -32,7 +32,7 @@ import java.util.Map;
  *   <li>{@link CallRules} T09-T16: refused arguments, subscribe and unsubscribe, publish
  *       acknowledgement, throwing subscribers, close;
  *   <li>{@link OutageRules} T17-T20: publishing during an outage, recovery, gaps, no loss;
- *   <li>{@link ReplayAndAckRules} T21-T27: replay from a position and acknowledgement.
+ *   <li>{@link ReplayAndAckRules} T21-T28: replay from a position and acknowledgement.
  * </ul>
  */
 public abstract class BackplaneTck extends ReplayAndAckRules {

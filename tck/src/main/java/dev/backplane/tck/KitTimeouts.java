@@ -46,7 +46,7 @@ public final class KitTimeouts {
         return scaled(Duration.ofSeconds(2));
     }
 
-    /** The ack timeout the kit configures for the rules about redelivery (T15, T26, T27). */
+    /** The ack timeout the kit configures for the rules about redelivery (T15, T26, T27, T28). */
     public static Duration ack() {
         return scaled(Duration.ofMillis(1500));
     }

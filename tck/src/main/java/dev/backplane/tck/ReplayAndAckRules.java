@@ -21,7 +21,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Transport rules T21 to T27: replay from a position and acknowledgement. The replay rules assume
+ * Transport rules T21 to T28: replay from a position and acknowledgement. The replay rules assume
  * the backplane retains at least the last 1000 messages of a channel. Part of {@link BackplaneTck};
  * extend that class, not this one.
  */
@@ -245,5 +245,38 @@ public abstract class ReplayAndAckRules extends OutageRules {
             d.ack();
             d.ack();
         })).as("ack() on an at-most-once delivery, twice").isNull();
+    }
+
+    @Test
+    @DisplayName("T28 ack, at-least-once: an acknowledged delivery never comes again, even when the subscriber's "
+            + "backlog outlasts ackTimeout (the timeout counts from hand-over, not from queueing) "
+            + "[needs guarantee=AT_LEAST_ONCE]")
+    void t28_ackTimeoutCountsFromHandOverNotFromQueueing() {
+        requireAtLeastOnce("T28");
+        Backplane a = open();
+        Backplane b = openWithShortAckTimeout();
+        Recorder r = recorder("backlog", false);
+        Duration slow = KitTimeouts.ack().multipliedBy(2);
+        subscribe(b, "backlog", (Subscriber) d -> {
+            r.onMessage(d);
+            if (!d.redelivered() && new String(d.payload(), StandardCharsets.UTF_8).equals("slow")) {
+                // The later messages queue up behind this one for longer than the ack timeout.
+                sleep(slow);
+            }
+            d.ack();
+        });
+        List<String> queued = numbered("q", 5);
+        publish(a, "backlog", "slow");
+        publishAll(a, "backlog", queued);
+        r.awaitTexts(queued, slow.plus(KitTimeouts.delivery()), "a message queued behind a slow one was not delivered");
+        sleep(KitTimeouts.ack().multipliedBy(2).plus(KitTimeouts.quiet()));
+        assertThat(r.count("slow")).as("deliveries of the slow message").isGreaterThanOrEqualTo(1);
+        for (String text : queued) {
+            assertThat(r.received().stream().filter(x -> x.text().equals(text)).map(Recorder.Received::redelivered))
+                    .as("deliveries of '%s', acknowledged as soon as it was handed over after waiting %s behind a "
+                            + "slow message: an acknowledged delivery came again (the ack timeout %s must count from "
+                            + "hand-over, not from queueing)", text, slow, KitTimeouts.ack())
+                    .containsExactly(false);
+        }
     }
 }

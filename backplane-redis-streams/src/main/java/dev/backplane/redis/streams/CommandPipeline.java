@@ -2,6 +2,8 @@ package dev.backplane.redis.streams;
 
 import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
+import dev.backplane.redis.RedisConnections;
+import dev.backplane.spi.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +53,7 @@ final class CommandPipeline implements AutoCloseable {
     private final ConcurrentLinkedQueue<Command<?>> byDeadline = new ConcurrentLinkedQueue<>();
     private final ScheduledFuture<?> sweeper;
     private final Thread thread;
-    private final Backoff backoff = new Backoff();
+    private final Backoff backoff = RedisConnections.reconnectBackoff();
     private volatile boolean closing;
     private volatile boolean suspect;
     // Why the last attempt to connect failed, for the messages of commands that time out waiting.
@@ -155,7 +157,7 @@ final class CommandPipeline implements AutoCloseable {
                     continue;
                 }
                 if ((jedis == null || !checkIdle()) && !reconnect()) {
-                    Backoff.pause(backoff.next());
+                    backoff.pause();
                     continue;
                 }
                 if (!verify(batch)) {
@@ -167,7 +169,7 @@ final class CommandPipeline implements AutoCloseable {
                     // The connection broke, or Redis refused for now (still loading its data):
                     // the same commands go first again.
                     batch.addAll(again);
-                    Backoff.pause(backoff.next());
+                    backoff.pause();
                 }
             }
         } catch (InterruptedException e) {

@@ -6,8 +6,10 @@ import dev.backplane.DeliveryGuarantee;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
+import dev.backplane.redis.RedisConnections;
 import dev.backplane.redis.RedisEndpoint;
 import dev.backplane.spi.AbstractBackplane;
+import dev.backplane.spi.Backoff;
 import dev.backplane.spi.DaemonThreads;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,7 +87,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         Jedis first = null;
         String epoch = null;
         long deadline = System.nanoTime() + config.connectTimeout().toNanos();
-        Backoff backoff = new Backoff();
+        Backoff backoff = RedisConnections.reconnectBackoff();
         while (first == null) {
             Jedis jedis = connect("connect");
             try {
@@ -94,7 +96,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
             } catch (RuntimeException e) {
                 jedis.close();
                 // Redis just restarted and still loading its data: wait for it, within the connect timeout.
-                if (!RedisFailures.isTryAgain(e) || System.nanoTime() - deadline > 0 || !Backoff.pause(backoff.next())) {
+                if (!RedisFailures.isTryAgain(e) || System.nanoTime() - deadline > 0 || !backoff.pause()) {
                     throw e;
                 }
             }

@@ -2,6 +2,8 @@ package dev.backplane.redis.streams;
 
 import dev.backplane.Gap;
 import dev.backplane.Position;
+import dev.backplane.redis.RedisConnections;
+import dev.backplane.spi.Backoff;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -45,7 +47,7 @@ final class StreamReader implements AutoCloseable {
     private final int pauseBacklog;
     private final Set<StreamSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final Thread thread;
-    private final Backoff backoff = new Backoff();
+    private final Backoff backoff = RedisConnections.reconnectBackoff();
     private volatile boolean closed;
     private volatile Jedis jedis;
     private StreamEntryID wakeCursor = EntryIds.ZERO;
@@ -120,7 +122,7 @@ final class StreamReader implements AutoCloseable {
                 }
                 report(e);
                 disconnect();
-                if (!Backoff.pause(backoff.next())) {
+                if (!backoff.pause()) {
                     break;
                 }
             }

@@ -1,50 +1,26 @@
 package dev.backplane.tck.hub;
 
 import dev.backplane.Backplane;
-import dev.backplane.Capabilities;
 import dev.backplane.Delivery;
 import dev.backplane.Gap;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
-import dev.backplane.Subscription;
-import java.util.concurrent.CompletableFuture;
+import dev.backplane.spi.ForwardingBackplane;
 
 /**
  * A backplane that delivers every message twice, the second time flagged {@code redelivered()},
  * as an at-least-once transport does when an acknowledgement is late or lost. Publishing and the
  * backplane's lifecycle are the wrapped one's.
  */
-final class RedeliveringBackplane implements Backplane {
-
-    private final Backplane delegate;
+final class RedeliveringBackplane extends ForwardingBackplane {
 
     RedeliveringBackplane(Backplane delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     @Override
-    public Capabilities capabilities() {
-        return delegate.capabilities();
-    }
-
-    @Override
-    public CompletableFuture<Position> publish(String channel, byte[] payload) {
-        return delegate.publish(channel, payload);
-    }
-
-    @Override
-    public CompletableFuture<Subscription> subscribe(String channel, Subscriber subscriber) {
-        return delegate.subscribe(channel, twice(subscriber));
-    }
-
-    @Override
-    public CompletableFuture<Subscription> subscribe(String channel, Position from, Subscriber subscriber) {
-        return delegate.subscribe(channel, from, twice(subscriber));
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+    protected Subscriber wrap(String channel, Subscriber subscriber) {
+        return twice(subscriber);
     }
 
     @Override

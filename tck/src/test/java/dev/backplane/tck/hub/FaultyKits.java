@@ -2,10 +2,8 @@ package dev.backplane.tck.hub;
 
 import dev.backplane.Backplane;
 import dev.backplane.BackplaneConfig;
-import dev.backplane.Capabilities;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
-import dev.backplane.Subscription;
 import dev.backplane.hub.ClientInvocationException;
 import dev.backplane.hub.ConnectionSink;
 import dev.backplane.hub.HubConnection;
@@ -19,6 +17,7 @@ import dev.backplane.hub.HubTimeoutException;
 import dev.backplane.hub.Target;
 import dev.backplane.hub.UnknownConnectionException;
 import dev.backplane.memory.MemoryBus;
+import dev.backplane.spi.ForwardingBackplane;
 import dev.backplane.tck.BrokerControl;
 import dev.backplane.tck.KitTimeouts;
 import dev.backplane.Delivery;
@@ -396,31 +395,14 @@ final class FaultyKits {
     }
 
     /** The backplane of {@link DiesOnMalformedInput}. */
-    static final class DyingBackplane implements Backplane {
-        private final Backplane delegate;
-
+    static final class DyingBackplane extends ForwardingBackplane {
         DyingBackplane(Backplane delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
-        public Capabilities capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
-        public CompletableFuture<Position> publish(String channel, byte[] payload) {
-            return delegate.publish(channel, payload);
-        }
-
-        @Override
-        public CompletableFuture<Subscription> subscribe(String channel, Subscriber subscriber) {
-            return delegate.subscribe(channel, dying(subscriber));
-        }
-
-        @Override
-        public CompletableFuture<Subscription> subscribe(String channel, Position from, Subscriber subscriber) {
-            return delegate.subscribe(channel, from, dying(subscriber));
+        protected Subscriber wrap(String channel, Subscriber subscriber) {
+            return dying(subscriber);
         }
 
         private static Subscriber dying(Subscriber subscriber) {
@@ -436,11 +418,6 @@ final class FaultyKits {
                     delivery.ack();
                 }
             };
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
 
         @Override
@@ -463,32 +440,16 @@ final class FaultyKits {
     }
 
     /** The backplane of {@link ForgetsRedeliveredIds}: gives each delivered send a new sequence number. */
-    static final class RestampingBackplane implements Backplane {
+    static final class RestampingBackplane extends ForwardingBackplane {
         private static final AtomicLong FRESH = new AtomicLong(1L << 62);
-        private final Backplane delegate;
 
         RestampingBackplane(Backplane delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
-        public Capabilities capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
-        public CompletableFuture<Position> publish(String channel, byte[] payload) {
-            return delegate.publish(channel, payload);
-        }
-
-        @Override
-        public CompletableFuture<Subscription> subscribe(String channel, Subscriber subscriber) {
-            return delegate.subscribe(channel, restamping(subscriber));
-        }
-
-        @Override
-        public CompletableFuture<Subscription> subscribe(String channel, Position from, Subscriber subscriber) {
-            return delegate.subscribe(channel, from, restamping(subscriber));
+        protected Subscriber wrap(String channel, Subscriber subscriber) {
+            return restamping(subscriber);
         }
 
         private static Subscriber restamping(Subscriber subscriber) {
@@ -525,11 +486,6 @@ final class FaultyKits {
                     }
                 });
             };
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
 
         @Override

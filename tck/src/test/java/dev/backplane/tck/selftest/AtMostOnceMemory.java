@@ -9,6 +9,7 @@ import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.AtMostOnceDelivery;
+import dev.backplane.spi.ForwardingBackplane;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +37,7 @@ class AtMostOnceMemory extends ForwardingBackplane {
     @Override
     public Capabilities capabilities() {
         Capabilities c = delegate.capabilities();
-        return withCapabilities(c, DeliveryGuarantee.AT_MOST_ONCE, c.replay(), c.maxPayloadBytes());
+        return DeclaredCapabilities.changed(c, DeliveryGuarantee.AT_MOST_ONCE, c.replay(), c.maxPayloadBytes());
     }
 
     @Override

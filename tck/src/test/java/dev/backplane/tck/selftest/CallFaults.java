@@ -8,6 +8,7 @@ import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.DaemonThreads;
+import dev.backplane.spi.ForwardingBackplane;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -88,7 +89,7 @@ final class CallFaults {
         @Override
         public Capabilities capabilities() {
             Capabilities c = delegate.capabilities();
-            return withCapabilities(c, c.guarantee(), c.replay(), 1024);
+            return DeclaredCapabilities.changed(c, c.guarantee(), c.replay(), 1024);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.backplane.Delivery;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.spi.DaemonThreads;
+import dev.backplane.spi.ForwardingBackplane;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

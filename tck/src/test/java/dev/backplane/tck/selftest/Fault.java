@@ -49,6 +49,7 @@ enum Fault {
     REPLAY_NOT_REFUSED("replayNotRefused", c -> new NoReplayMemory(c.memory(c.prefix()), false)),
     NO_REDELIVERY("noRedelivery", c -> new ReplayAndAckFaults.NoRedelivery(c.correct())),
     IGNORE_ACK("ignoreAck", c -> new ReplayAndAckFaults.IgnoreAck(c.correct())),
+    ACK_CLOCK_AT_ENQUEUE("ackClockAtEnqueue", c -> new ReplayAndAckFaults.AckClockAtEnqueue(c.correct())),
     REDELIVER_AT_MOST_ONCE("redeliverAtMostOnce", c -> new AtMostOnceMemory(c.memory(c.prefix()), c.outages, true, false));
 
     private final String option;

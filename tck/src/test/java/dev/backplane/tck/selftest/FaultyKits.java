@@ -210,6 +210,12 @@ final class FaultyKits {
         }
     }
 
+    static class AckClockAtEnqueue extends FaultyKit {
+        AckClockAtEnqueue() {
+            super("fault=ackClockAtEnqueue");
+        }
+    }
+
     static class RedeliverAtMostOnce extends FaultyKit {
         RedeliverAtMostOnce() {
             super("fault=redeliverAtMostOnce");

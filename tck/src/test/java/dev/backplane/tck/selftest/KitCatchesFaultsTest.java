@@ -125,6 +125,8 @@ class KitCatchesFaultsTest {
                     "T26", "an unacknowledged delivery must be delivered again"),
             fault("ignoreAck", FaultyKits.IgnoreAck.class,
                     "T26", "must not come a third time"),
+            fault("ackClockAtEnqueue", FaultyKits.AckClockAtEnqueue.class,
+                    "T28", "must count from hand-over, not from queueing"),
             fault("redeliverAtMostOnce", FaultyKits.RedeliverAtMostOnce.class,
                     "T27", "it must not come again"));
 

@@ -6,6 +6,7 @@ import dev.backplane.Channels;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
+import dev.backplane.spi.ForwardingBackplane;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,7 +27,7 @@ class NoReplayMemory extends ForwardingBackplane {
     @Override
     public Capabilities capabilities() {
         Capabilities c = delegate.capabilities();
-        return withCapabilities(c, c.guarantee(), false, c.maxPayloadBytes());
+        return DeclaredCapabilities.changed(c, c.guarantee(), false, c.maxPayloadBytes());
     }
 
     @Override

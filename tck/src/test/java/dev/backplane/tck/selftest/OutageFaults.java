@@ -6,6 +6,7 @@ import dev.backplane.Delivery;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
+import dev.backplane.spi.ForwardingBackplane;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

@@ -2,12 +2,18 @@ package dev.backplane.tck.selftest;
 
 import dev.backplane.Backplane;
 import dev.backplane.Delivery;
+import dev.backplane.Gap;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
+import dev.backplane.spi.DaemonThreads;
+import dev.backplane.spi.ForwardingBackplane;
+import dev.backplane.spi.SerialExecutor;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -132,6 +138,36 @@ final class ReplayAndAckFaults {
                             // forgets to acknowledge
                         }
                     });
+                }
+            };
+        }
+    }
+
+    /**
+     * Starts the ack clock when a delivery is queued for the subscriber, not when it is handed over
+     * (what {@code Redeliveries} used to do): deliveries are taken from the correct backplane at
+     * once and wait in a queue of their own, so time spent behind a slow delivery counts against
+     * the ack timeout of those waiting, and they come again although they are acknowledged.
+     */
+    static final class AckClockAtEnqueue extends ForwardingBackplane {
+        private static final ExecutorService POOL = Executors.newCachedThreadPool(new DaemonThreads("ack-clock-at-enqueue"));
+
+        AckClockAtEnqueue(Backplane delegate) {
+            super(delegate);
+        }
+
+        @Override
+        protected Subscriber wrap(String channel, Subscriber subscriber) {
+            SerialExecutor queue = new SerialExecutor(POOL);
+            return new ForwardingSubscriber(subscriber) {
+                @Override
+                public void onMessage(Delivery d) {
+                    queue.execute(() -> target.onMessage(d));
+                }
+
+                @Override
+                public void onGap(Gap gap) {
+                    queue.execute(() -> target.onGap(gap));
                 }
             };
         }

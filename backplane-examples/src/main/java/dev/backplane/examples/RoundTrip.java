@@ -2,6 +2,9 @@ package dev.backplane.examples;
 
 import dev.backplane.Backplane;
 import dev.backplane.Backplanes;
+import dev.backplane.Delivery;
+import dev.backplane.Gap;
+import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -51,21 +54,32 @@ public final class RoundTrip {
         AtomicInteger duplicates = new AtomicInteger();
         boolean[] seen = new boolean[settings.messages];
         CountDownLatch done = new CountDownLatch(settings.messages);
-        Subscription subscription = receiver.subscribe("round-trip", delivery -> {
-            long now = System.nanoTime();
-            ByteBuffer payload = ByteBuffer.wrap(delivery.payload());
-            int index = payload.getInt();
-            long sentAt = payload.getLong();
-            delivery.ack();
-            synchronized (seen) {
-                if (seen[index]) {
-                    duplicates.incrementAndGet();
-                    return;
+        List<String> gaps = new ArrayList<>();
+        Subscription subscription = receiver.subscribe("round-trip", new Subscriber() {
+            @Override
+            public void onMessage(Delivery delivery) {
+                long now = System.nanoTime();
+                ByteBuffer payload = ByteBuffer.wrap(delivery.payload());
+                int index = payload.getInt();
+                long sentAt = payload.getLong();
+                delivery.ack();
+                synchronized (seen) {
+                    if (seen[index]) {
+                        duplicates.incrementAndGet();
+                        return;
+                    }
+                    seen[index] = true;
                 }
-                seen[index] = true;
+                latencies[received.getAndIncrement()] = now - sentAt;
+                done.countDown();
             }
-            latencies[received.getAndIncrement()] = now - sentAt;
-            done.countDown();
+
+            @Override
+            public void onGap(Gap gap) {
+                synchronized (gaps) {
+                    gaps.add(gap.reason());
+                }
+            }
         }).orTimeout(30, TimeUnit.SECONDS).join();
 
         Semaphore window = new Semaphore(settings.inFlight);
@@ -87,13 +101,29 @@ public final class RoundTrip {
             });
         }
         long published = System.nanoTime();
-        boolean complete = done.await(settings.messages / 1000 + 30, TimeUnit.SECONDS);
+        boolean complete = awaitProgress(done, received);
         long end = System.nanoTime();
         subscription.close();
         int count = received.get();
-        return new Result(settings.messages, count, duplicates.get(), failed.get(), failures,
+        return new Result(settings.messages, count, duplicates.get(), gaps, failed.get(), failures,
                 Duration.ofNanos(published - start), Duration.ofNanos((complete ? end : published) - start),
                 Arrays.copyOf(latencies, count));
+    }
+
+    /** Waits for every message, giving up once nothing has arrived for five seconds. */
+    private static boolean awaitProgress(CountDownLatch done, AtomicInteger received) throws InterruptedException {
+        int last = -1;
+        long lastProgress = System.nanoTime();
+        while (!done.await(100, TimeUnit.MILLISECONDS)) {
+            int now = received.get();
+            if (now != last) {
+                last = now;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(5)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     record Settings(String uri, int messages, int size, int inFlight) {
@@ -126,13 +156,17 @@ public final class RoundTrip {
         }
     }
 
-    record Result(int sent, int received, int duplicates, long failed, List<String> failures,
+    record Result(int sent, int received, int duplicates, List<String> gaps, long failed, List<String> failures,
                   Duration publishing, Duration total, long[] latencies) {
         void print() {
             System.out.printf("published %d in %d ms; %d publish(es) failed%s%n", sent, publishing.toMillis(), failed,
                     failures.isEmpty() ? "" : " " + failures);
             System.out.printf("received %d of %d (%d duplicate(s)) in %d ms: %.0f messages/s%n", received, sent,
                     duplicates, total.toMillis(), received / Math.max(1e-9, total.toNanos() / 1e9));
+            if (!gaps.isEmpty()) {
+                System.out.printf("the transport reported %d gap(s), messages it could not deliver; first: %s%n",
+                        gaps.size(), gaps.get(0));
+            }
             if (latencies.length > 0) {
                 long[] sorted = latencies.clone();
                 Arrays.sort(sorted);

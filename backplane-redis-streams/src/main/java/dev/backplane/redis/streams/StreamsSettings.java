@@ -17,9 +17,9 @@ import java.util.Set;
 record StreamsSettings(long maxLen, int maxPayloadBytes, int readBatch, int outboxCapacity) {
 
     static final String MAX_LEN = "maxLen";
-    static final String MAX_PAYLOAD_BYTES = "maxPayloadBytes";
+    static final String MAX_PAYLOAD_BYTES = "maxPayload";
     static final String READ_BATCH = "readBatch";
-    static final String OUTBOX_CAPACITY = "outboxCapacity";
+    static final String OUTBOX_CAPACITY = "maxPendingPublishes";
 
     static final long DEFAULT_MAX_LEN = 10_000;
     static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;

@@ -73,7 +73,7 @@ class RedisStreamsConfigurationTest {
 
     @Test
     void theRedisStreamsSchemeOpensTheStreamsBackplaneWithItsDeclaredCapabilities() {
-        Backplane backplane = openUri("redis-streams://" + broker.address() + "?maxPayloadBytes=4096");
+        Backplane backplane = openUri("redis-streams://" + broker.address() + "?maxPayload=4096");
         Capabilities capabilities = backplane.capabilities();
         assertThat(capabilities.guarantee()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
         assertThat(capabilities.replay()).isTrue();

@@ -100,13 +100,50 @@ public final class Backplanes {
             String artifact = KNOWN_ARTIFACTS.get(key);
             StringBuilder message = new StringBuilder("no backplane provider for ").append(asked)
                     .append(" in ").append(config.redactedUri()).append(". ");
+            String near = nearest(key, loaded, wanted != null);
             message.append(artifact != null ? "Add the dependency " + artifact + " to the class path. "
-                    : "No known artifact provides it. ");
+                    : near != null ? "Did you mean '" + near + "'? " : "No known artifact provides it. ");
             message.append("Schemes present: ").append(loaded.schemes())
-                    .append("; providers present: ").append(loaded.names()).append('.');
+                    .append("; providers present: ").append(loaded.names().keySet()).append('.');
             throw new BackplaneConfigurationException(message.append(loaded.failureNote()).toString());
         }
         return matches.get(0);
+    }
+
+    /** The present scheme (or provider name) one or two typing mistakes away from {@code asked}, if any. */
+    private static String nearest(String asked, Loaded loaded, boolean providerName) {
+        java.util.Collection<String> candidates = providerName ? loaded.names().keySet() : loaded.schemes();
+        String best = null;
+        int bestDistance = 3;
+        for (String candidate : candidates) {
+            int d = distance(asked, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Edit distance counting insertions, deletions, substitutions and swaps of neighbours. */
+    private static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     static Loaded load(ClassLoader loader) {

@@ -44,7 +44,7 @@ class BackplanesTest {
                 .hasMessageContaining("no backplane provider for scheme 'kafka'")
                 .hasMessageContaining("Add the dependency dev.backplane:backplane-kafka")
                 .hasMessageContaining("Schemes present: [mem]")
-                .hasMessageContaining("providers present: {mem=dev.backplane.memory.MemoryBackplaneProvider}");
+                .hasMessageContaining("providers present: [mem].");
     }
 
     @Test
@@ -159,5 +159,15 @@ class BackplanesTest {
 
     private static URL url(Path directory) throws MalformedURLException {
         return directory.toUri().toURL();
+    }
+
+    @Test
+    void aMistypedSchemeGetsTheNearestPresentOneSuggested() {
+        assertThatThrownBy(() -> Backplanes.open("mme://local"))
+                .isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("Did you mean 'mem'?");
+        assertThatThrownBy(() -> Backplanes.open("zzzz://local"))
+                .isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageNotContaining("Did you mean");
     }
 }

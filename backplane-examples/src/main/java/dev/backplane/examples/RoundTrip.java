@@ -1,6 +1,7 @@
 package dev.backplane.examples;
 
 import dev.backplane.Backplane;
+import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.Backplanes;
 import dev.backplane.Delivery;
 import dev.backplane.Gap;
@@ -35,16 +36,33 @@ public final class RoundTrip {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings = Settings.parse(args);
+        Settings settings;
+        try {
+            settings = Settings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         System.out.printf("backplane round trip: %s, %d messages of %d bytes, %d in flight%n",
                 settings.uri, settings.messages, settings.size, settings.inFlight);
-        try (Backplane sender = Backplanes.open(settings.uri); Backplane receiver = Backplanes.open(settings.uri)) {
+        try (Backplane sender = open(settings.uri); Backplane receiver = open(settings.uri)) {
             System.out.println("capabilities: " + receiver.capabilities());
             Result result = run(sender, receiver, settings);
             result.print();
             if (result.received < settings.messages) {
                 System.exit(1);
             }
+        }
+    }
+
+    private static Backplane open(String uri) {
+        try {
+            return Backplanes.open(uri);
+        } catch (BackplaneConfigurationException e) {
+            System.err.println("cannot open " + uri + ": " + e.getMessage());
+            System.exit(2);
+            throw e;
         }
     }
 

@@ -31,6 +31,9 @@ import java.util.Optional;
  */
 final class RetentionCheck {
 
+    /** How often the stream's (and each channel's) retention state is read at most. */
+    static final Duration READING_INTERVAL = Duration.ofMillis(200);
+
     private final JetStreamManagement jsm;
     private final String stream;
     private final String subject;
@@ -47,9 +50,6 @@ final class RetentionCheck {
         this.sharedInfo = sharedInfo;
         this.oldestOfSubject = new FreshReading<>(this::oldestOfSubject, READING_INTERVAL);
     }
-
-    /** How often the stream's (and each channel's) retention state is read at most. */
-    static final Duration READING_INTERVAL = Duration.ofMillis(200);
 
     /**
      * The gap before the delivery of stream sequence {@code sequence}, when the one handed on

@@ -6,6 +6,7 @@ import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Capabilities;
 import dev.backplane.DeliveryGuarantee;
+import dev.backplane.Gap;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -106,7 +108,8 @@ final class JetStreamBackplane extends AbstractBackplane {
         this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("backplane-jetstream-timer"));
         this.dispatcher = connection.createDispatcher();
         this.reading = new StreamReading(js, jsm, dispatcher, stream.stream(), CONSUMER_HEARTBEAT, config.ackTimeout(),
-                deliveryPool, io, timer);
+                deliveryPool, io, timer, new FreshReading<>(() -> jsm.getStreamInfo(stream.stream()),
+                        RetentionCheck.READING_INTERVAL), link.settings().maxSubscriberBacklog());
         // Nothing goes out while publishes of the previous connection still await a resend: order.
         this.outbox = new Outbox(link.settings().outboxBytes(), this::trySend,
                 () -> link.connected() && !staleInFlight(), link.description());
@@ -326,8 +329,10 @@ final class JetStreamBackplane extends AbstractBackplane {
                     // Live: everything stored after this point, whatever becomes of the consumer later.
                     next = info.getStreamState().getLastSequence() + 1;
                 } else {
-                    retention.gapAfter(channel, after, info).ifPresent(subscription::gap);
-                    next = after + 1;
+                    Optional<Gap> gap = retention.gapAfter(channel, after, info);
+                    gap.ifPresent(subscription::gap);
+                    // Read from where the gap ends, so that its first delivery is not seen as a skip again.
+                    next = Math.max(after + 1, gap.map(g -> RetentionCheck.resumesAt(g, info)).orElse(0L));
                 }
                 subscriptions.add(subscription);
                 withinDeadline(subject, deadline, () -> {

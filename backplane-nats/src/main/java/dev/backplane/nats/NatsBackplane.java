@@ -26,6 +26,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Core NATS: every channel is a subject ({@link Subjects}), published and subscribed with plain
@@ -201,11 +204,20 @@ final class NatsBackplane extends AbstractBackplane {
         deliveryPool.shutdown();
     }
 
-    /** One subscription: messages of its subject, handed to the subscriber one at a time. */
+    /**
+     * One subscription: messages of its subject, handed to the subscriber one at a time. At most
+     * {@code maxSubscriberBacklog} received messages wait for the subscriber; messages arriving
+     * while it is that far behind are dropped, and one {@link Subscriber#onGap} right after the
+     * messages kept says how many.
+     */
     private final class CoreSubscription implements Subscription {
         private final String channel;
         private final Subscriber subscriber;
         private final SerialExecutor executor = new SerialExecutor(deliveryPool);
+        private final int maxBacklog = link.settings().maxSubscriberBacklog();
+        private final AtomicInteger backlog = new AtomicInteger();
+        private final AtomicLong dropped = new AtomicLong();
+        private final AtomicBoolean dropGapQueued = new AtomicBoolean();
         volatile io.nats.client.Subscription nats;
         private volatile boolean closed;
 
@@ -223,8 +235,18 @@ final class NatsBackplane extends AbstractBackplane {
             if (closed) {
                 return;
             }
+            if (backlog.get() >= maxBacklog) {
+                dropped.incrementAndGet();
+                if (dropGapQueued.compareAndSet(false, true)) {
+                    // Queued behind the backlog, so it comes right after the last message kept.
+                    executor.execute(this::reportDrops);
+                }
+                return;
+            }
+            backlog.incrementAndGet();
             byte[] data = message.getData() == null ? new byte[0] : message.getData();
             executor.execute(() -> {
+                backlog.decrementAndGet();
                 if (closed) {
                     return;
                 }
@@ -236,17 +258,28 @@ final class NatsBackplane extends AbstractBackplane {
             });
         }
 
+        private void reportDrops() {
+            dropGapQueued.set(false);
+            long count = dropped.getAndSet(0);
+            if (count > 0) {
+                deliverGap(count + " message(s) dropped: this subscriber fell " + maxBacklog
+                        + " messages behind (option " + NatsSettings.MAX_SUBSCRIBER_BACKLOG + ")");
+            }
+        }
+
         void gap(String reason) {
-            executor.execute(() -> {
-                if (closed) {
-                    return;
-                }
-                try {
-                    subscriber.onGap(new Gap(channel, Position.NONE, Position.NONE, reason));
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw on a gap", e);
-                }
-            });
+            executor.execute(() -> deliverGap(reason));
+        }
+
+        private void deliverGap(String reason) {
+            if (closed) {
+                return;
+            }
+            try {
+                subscriber.onGap(new Gap(channel, Position.NONE, Position.NONE, reason));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw on a gap", e);
+            }
         }
 
         @Override

@@ -26,6 +26,7 @@ record NatsSettings(
         Duration pingInterval,
         long outboxBytes,
         String connectionName,
+        int maxSubscriberBacklog,
         String description) {
 
     static final int DEFAULT_PORT = 4222;
@@ -40,13 +41,21 @@ record NatsSettings(
     static final String OUTBOX_BYTES = "outboxBytes";
     /** The name the connection shows in the server's monitoring. */
     static final String CONNECTION_NAME = "connectionName";
+    /**
+     * Deliveries one subscription holds in client memory before its subscriber has them (core
+     * NATS: beyond it messages are dropped and reported as a gap) or has acknowledged them
+     * (JetStream: beyond it the subscription stops reading until half are acknowledged).
+     */
+    static final String MAX_SUBSCRIBER_BACKLOG = "maxSubscriberBacklog";
 
     /** Options of the connection, accepted by both providers. */
-    static final Set<String> OPTIONS = Set.of(SERVERS, RECONNECT_WAIT, PING_INTERVAL, OUTBOX_BYTES, CONNECTION_NAME);
+    static final Set<String> OPTIONS = Set.of(SERVERS, RECONNECT_WAIT, PING_INTERVAL, OUTBOX_BYTES, CONNECTION_NAME,
+            MAX_SUBSCRIBER_BACKLOG);
 
     static final Duration DEFAULT_RECONNECT_WAIT = Duration.ofMillis(250);
     static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
     static final long DEFAULT_OUTBOX_BYTES = 8L << 20;
+    static final int DEFAULT_MAX_SUBSCRIBER_BACKLOG = 10_000;
 
     /**
      * Reads the settings of {@code config}'s URI and options.
@@ -102,7 +111,9 @@ record NatsSettings(
                 + (servers.size() > 1 ? " (+" + (servers.size() - 1) + " more)" : "");
         return new NatsSettings(List.copyOf(servers), user, password, token, config.connectTimeout(),
                 config.duration(RECONNECT_WAIT, DEFAULT_RECONNECT_WAIT),
-                config.duration(PING_INTERVAL, DEFAULT_PING_INTERVAL), outbox, name, description);
+                config.duration(PING_INTERVAL, DEFAULT_PING_INTERVAL), outbox, name,
+                (int) config.longOption(MAX_SUBSCRIBER_BACKLOG, DEFAULT_MAX_SUBSCRIBER_BACKLOG, 1, 10_000_000),
+                description);
     }
 
     private static String extraServer(BackplaneConfig config, String server) {

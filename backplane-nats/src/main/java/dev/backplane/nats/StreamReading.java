@@ -3,6 +3,7 @@ package dev.backplane.nats;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.api.StreamInfo;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,6 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param deliveryPool runs deliveries, one subscription at a time each
  * @param io runs blocking JetStream requests
  * @param timer runs ack timeouts and retries
+ * @param streamInfo the stream's state, read at most a few times a second for all subscriptions
+ * @param maxBacklog deliveries a subscription holds unacknowledged before it stops reading
  */
 record StreamReading(
         JetStream js,
@@ -25,5 +28,7 @@ record StreamReading(
         Duration ackTimeout,
         Executor deliveryPool,
         Executor io,
-        ScheduledExecutorService timer) {
+        ScheduledExecutorService timer,
+        FreshReading<StreamInfo> streamInfo,
+        int maxBacklog) {
 }

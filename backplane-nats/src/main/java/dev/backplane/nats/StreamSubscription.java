@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,6 +38,16 @@ import java.util.function.Consumer;
  * <p>Acknowledgement is client-side: an ordered consumer has no server acks, so deliveries go
  * through {@link Redeliveries}, which hands an unacknowledged delivery over again after the ack
  * timeout, flagged redelivered.
+ *
+ * <p>Flow control: once {@code maxBacklog} deliveries are unacknowledged (queued for the
+ * subscriber or handed over), the consumer is stopped and what it still sends is dropped
+ * unread; once half of them are acknowledged, a new consumer starts right after the last sequence
+ * handed on. The server holds the rest meanwhile, so client memory stays bounded and nothing is
+ * dropped by the client.
+ *
+ * <p>Retention: when a delivery skips stream sequences, {@link RetentionCheck#gapBefore} tells
+ * whether retention may have removed some of the channel's messages in between (a subscriber
+ * that fell behind the stream's limits); if so the subscriber gets {@link Subscriber#onGap} first.
  */
 final class StreamSubscription implements Subscription {
 
@@ -54,6 +65,13 @@ final class StreamSubscription implements Subscription {
     // The last stream sequence handed on; only ever moves forward.
     private final AtomicLong lastSequence = new AtomicLong();
     private final AtomicBoolean resuming = new AtomicBoolean();
+    private final int maxBacklog;
+    private final Object flowLock = new Object();
+    private volatile boolean paused; // written under flowLock
+    private ScheduledFuture<?> flowWatch; // guarded by flowLock
+    // A consumer that sent a message dropped unread while paused: nothing more is taken from it, or
+    // what it sends next would follow the dropped ones without them.
+    private volatile Object skippedBy;
     private volatile JetStreamSubscription consumer; // written under consumerLock
     private volatile boolean closed;
 
@@ -66,7 +84,8 @@ final class StreamSubscription implements Subscription {
         this.subject = subject;
         this.subscriber = subscriber;
         this.reading = reading;
-        this.retention = new RetentionCheck(reading.jsm(), reading.stream(), subject);
+        this.retention = new RetentionCheck(reading.jsm(), reading.stream(), subject, reading.streamInfo());
+        this.maxBacklog = reading.maxBacklog();
         this.onClose = onClose;
         this.executor = new SerialExecutor(reading.deliveryPool());
         this.redeliveries = new Redeliveries(reading.ackTimeout(), reading.timer(), executor, this::deliver);
@@ -75,6 +94,11 @@ final class StreamSubscription implements Subscription {
     /** How the stream's retention stands for this subscription's channel. */
     RetentionCheck retention() {
         return retention;
+    }
+
+    /** Deliveries made and not yet acknowledged, queued or handed over. */
+    int unacknowledged() {
+        return redeliveries.pending();
     }
 
     @Override
@@ -90,16 +114,18 @@ final class StreamSubscription implements Subscription {
 
     /** Reports a gap to the subscriber, before any delivery queued after this call. */
     void gap(Gap gap) {
-        executor.execute(() -> {
-            if (closed) {
-                return;
-            }
-            try {
-                subscriber.onGap(gap);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw on a gap", e);
-            }
-        });
+        executor.execute(() -> deliverGap(gap));
+    }
+
+    private void deliverGap(Gap gap) {
+        if (closed) {
+            return;
+        }
+        try {
+            subscriber.onGap(gap);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw on a gap", e);
+        }
     }
 
     /** Whether {@code jnatsSubscription} is the consumer this subscription reads now. */
@@ -115,22 +141,32 @@ final class StreamSubscription implements Subscription {
     void resume() {
         // One resume at a time: reconnects and heartbeat alarms may ask for it together.
         if (resuming.compareAndSet(false, true)) {
-            resume(Duration.ofMillis(100));
+            resume(Duration.ofMillis(100), true);
         }
     }
 
-    private void resume(Duration backoff) {
+    /** Starts a new consumer after a pause: a skip in what it sends is checked like any other. */
+    private void resumeAfterPause() {
+        if (resuming.compareAndSet(false, true)) {
+            resume(Duration.ofMillis(100), false);
+        }
+    }
+
+    private void resume(Duration backoff, boolean checkRetention) {
         if (closed) {
             resuming.set(false);
             return;
         }
         try {
-            long after = lastSequence.get();
-            StreamInfo info = retention.streamInfo();
-            Optional<Gap> gap = retention.gapAfter(channel, after, info);
-            if (gap.isPresent()) {
-                gap(gap.get());
-                lastSequence.accumulateAndGet(info.getStreamState().getFirstSequence() - 1, Math::max);
+            if (checkRetention) {
+                long after = lastSequence.get();
+                StreamInfo info = retention.streamInfo();
+                Optional<Gap> gap = retention.gapAfter(channel, after, info);
+                if (gap.isPresent()) {
+                    gap(gap.get());
+                    // Read from where the gap ends, so that its first delivery is not seen as a skip again.
+                    lastSequence.accumulateAndGet(RetentionCheck.resumesAt(gap.get(), info) - 1, Math::max);
+                }
             }
             consumeFrom(lastSequence.get() + 1);
             resuming.set(false);
@@ -139,7 +175,7 @@ final class StreamSubscription implements Subscription {
             Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0
                     ? Duration.ofSeconds(1) : backoff.multipliedBy(2);
             try {
-                reading.timer().schedule(() -> reading.io().execute(() -> resume(next)), backoff.toMillis(),
+                reading.timer().schedule(() -> reading.io().execute(() -> resume(next, checkRetention)), backoff.toMillis(),
                         TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException closing) {
                 resuming.set(false); // the backplane is closing
@@ -149,10 +185,10 @@ final class StreamSubscription implements Subscription {
 
     private void consumeFrom(long next) throws IOException, JetStreamApiException {
         synchronized (consumerLock) {
-            if (closed) {
-                return;
-            }
             stopConsumer();
+            if (closed || paused) {
+                return; // the end of the pause starts a consumer
+            }
             ConsumerConfiguration config = ConsumerConfiguration.builder()
                     .filterSubject(subject)
                     .deliverPolicy(DeliverPolicy.ByStartSequence)
@@ -172,12 +208,49 @@ final class StreamSubscription implements Subscription {
         if (closed || !message.isJetStream()) {
             return;
         }
+        Object from = message.getSubscription();
+        if (from != null && from == skippedBy) {
+            return;
+        }
+        if (paused) {
+            skippedBy = from; // unread: the next consumer starts after the last sequence handed on
+            return;
+        }
+        long receivedAt = System.nanoTime();
         long sequence = message.metaData().streamSequence();
-        if (lastSequence.getAndAccumulate(sequence, Math::max) >= sequence) {
+        long previous = lastSequence.getAndAccumulate(sequence, Math::max);
+        if (previous >= sequence) {
             return; // already handed on, from the consumer this one replaced
+        }
+        if (sequence > previous + 1) {
+            long pendingAfter = message.metaData().pendingCount();
+            executor.execute(() -> checkRetention(previous, sequence, pendingAfter, receivedAt));
         }
         byte[] data = message.getData() == null ? new byte[0] : message.getData();
         redeliveries.deliver(channel, data, Position.of(Long.toString(sequence)));
+        if (redeliveries.pending() >= maxBacklog) {
+            pause();
+        }
+    }
+
+    /** Runs on the serial executor, before the delivery of {@code sequence}. */
+    private void checkRetention(long previous, long sequence, long pendingAfter, long receivedAt) {
+        if (closed) {
+            return;
+        }
+        Optional<Gap> gap;
+        try {
+            gap = retention.gapBefore(channel, previous, sequence, pendingAfter, receivedAt);
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            // Unknown is reported as possible: nothing may be lost silently.
+            gap = Optional.of(new Gap(channel, Position.of(Long.toString(previous)), Position.of(Long.toString(sequence)),
+                    "could not read the retention state of stream '" + reading.stream() + "' (" + e.getMessage()
+                            + "); messages between the two positions may have been removed by its limits"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return; // the backplane is closing
+        }
+        gap.ifPresent(this::deliverGap);
     }
 
     private void deliver(Delivery delivery) {
@@ -189,6 +262,72 @@ final class StreamSubscription implements Subscription {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw; the delivery stays "
                     + "unacknowledged and comes again after the ack timeout", e);
+        }
+        unpauseIfDrained();
+    }
+
+    /** Stops reading from the server: the subscriber holds {@code maxBacklog} unacknowledged deliveries. */
+    private void pause() {
+        synchronized (flowLock) {
+            if (paused || closed) {
+                return;
+            }
+            paused = true;
+            try {
+                reading.io().execute(() -> {
+                    synchronized (consumerLock) {
+                        if (paused) {
+                            stopConsumer();
+                        }
+                    }
+                });
+                if (flowWatch == null) {
+                    // Acknowledgements may come from any thread at any time: look for them.
+                    flowWatch = reading.timer().scheduleWithFixedDelay(this::watchFlow, 25, 25, TimeUnit.MILLISECONDS);
+                }
+            } catch (RejectedExecutionException closing) {
+                // The backplane is closing.
+            }
+        }
+    }
+
+    private void unpauseIfDrained() {
+        if (!paused || redeliveries.pending() > maxBacklog / 2) {
+            return;
+        }
+        synchronized (flowLock) {
+            if (!paused || closed) {
+                return;
+            }
+            paused = false;
+        }
+        try {
+            reading.io().execute(this::resumeAfterPause);
+        } catch (RejectedExecutionException closing) {
+            // The backplane is closing.
+        }
+    }
+
+    /** While paused, and until a consumer that skipped nothing reads again afterwards. */
+    private void watchFlow() {
+        unpauseIfDrained();
+        boolean restart;
+        synchronized (flowLock) {
+            JetStreamSubscription current = consumer;
+            if (closed || (!paused && current != null && current != skippedBy)) {
+                flowWatch.cancel(false);
+                flowWatch = null;
+                return;
+            }
+            restart = !paused && !resuming.get();
+        }
+        if (restart) {
+            // No consumer, or only the one that skipped messages (a resume raced with a pause): start one.
+            try {
+                reading.io().execute(this::resumeAfterPause);
+            } catch (RejectedExecutionException closing) {
+                // The backplane is closing.
+            }
         }
     }
 
@@ -210,6 +349,12 @@ final class StreamSubscription implements Subscription {
         }
         closed = true;
         redeliveries.close();
+        synchronized (flowLock) {
+            if (flowWatch != null) {
+                flowWatch.cancel(false);
+                flowWatch = null;
+            }
+        }
         synchronized (consumerLock) {
             stopConsumer();
         }

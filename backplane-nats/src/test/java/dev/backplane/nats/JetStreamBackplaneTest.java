@@ -333,4 +333,115 @@ class JetStreamBackplaneTest {
             Opened.awaitDone(p, Duration.ofSeconds(1));
         }
     }
+
+    /**
+     * Holds a subscriber of {@code channel} in its first delivery (m0) while {@code m1..m20} are
+     * published, publishing {@code other} before each when given, then releases it; returns its events.
+     */
+    private HeldSubscriber holdBackThenRelease(Backplane a, String channel, String other) {
+        HeldSubscriber held = new HeldSubscriber();
+        try {
+            await(a.subscribe(channel, held));
+            await(a.publish(channel, utf8("m0")));
+            held.awaitHeld();
+            for (int i = 1; i <= 20; i++) {
+                if (other != null) {
+                    await(a.publish(other, utf8("o" + i)));
+                }
+                await(a.publish(channel, utf8("m" + i)));
+            }
+        } finally {
+            held.release();
+        }
+        held.awaitEvent("m20"::equals, "m20");
+        return held;
+    }
+
+    /** Asserts: m0 and a run of the next ones, one gap between the positions around it, then {@code tail}. */
+    private static void assertOneGapThenTail(HeldSubscriber held, List<String> tail, String limit) {
+        List<Object> events = held.events();
+        List<Object> gaps = events.stream().filter(e -> e instanceof Gap).toList();
+        assertThat(gaps).as("events %s", events).hasSize(1);
+        int at = events.indexOf(gaps.get(0));
+        assertThat(events.subList(at + 1, events.size())).as("after the gap").containsExactlyElementsOf(tail);
+        List<Object> before = events.subList(0, at);
+        assertThat(before).as("before the gap").isNotEmpty();
+        for (int i = 0; i < before.size(); i++) {
+            assertThat(before.get(i)).isEqualTo("m" + i);
+        }
+        Gap gap = (Gap) gaps.get(0);
+        List<dev.backplane.Delivery> deliveries = held.deliveries();
+        assertThat(gap.after()).as("the last position delivered before").isEqualTo(deliveries.get(at - 1).position());
+        assertThat(gap.resumedAt()).as("the first position delivered after").isEqualTo(deliveries.get(at).position());
+        assertThat(gap.reason()).contains(limit);
+    }
+
+    @Test
+    void aSubscriberHeldBackPastTheStreamsMessageLimitGetsAGapThenTheRetainedRest() {
+        Backplane a = opened.open(uri(), Map.of("maxMessages", "5", "maxSubscriberBacklog", "2"));
+        HeldSubscriber held = holdBackThenRelease(a, "slow", null);
+        assertOneGapThenTail(held, List.of("m16", "m17", "m18", "m19", "m20"), "maxMessages=5");
+    }
+
+    @Test
+    void aSubscriberHeldBackPastItsChannelsLimitGetsAGapThenTheRetainedRest() {
+        Backplane a = opened.open(uri(), Map.of("maxMsgsPerSubject", "3", "maxSubscriberBacklog", "2"));
+        // An older message of another channel keeps the stream's first sequence low: only the
+        // channel's own limit removes anything of it.
+        await(a.publish("older", utf8("kept")));
+        HeldSubscriber held = holdBackThenRelease(a, "slow", "busy");
+        assertOneGapThenTail(held, List.of("m18", "m19", "m20"), "maxMsgsPerSubject");
+    }
+
+    @Test
+    void interleavedChannelsWithoutRetentionPressureGiveNoGap() {
+        Backplane a = opened.open(uri(), Map.of("maxMessages", "100000", "maxMsgsPerSubject", "1000"));
+        Recorder live = subscribe(a, "one");
+        await(a.publish("one", utf8("before")));
+        await(a.publish("two", utf8("elsewhere")));
+        Recorder replaying = replay(a, "one", Position.EARLIEST);
+        List<String> expected = new ArrayList<>(List.of("before"));
+        for (int i = 0; i < 30; i++) {
+            await(a.publish("two", utf8("x" + i)));
+            await(a.publish("three", utf8("y" + i)));
+            await(a.publish("one", utf8("m" + i)));
+            expected.add("m" + i);
+        }
+        replaying.awaitCount(expected.size());
+        live.awaitCount(expected.size());
+        assertThat(replaying.settle()).isEqualTo(expected.size());
+        assertThat(live.texts()).containsExactlyElementsOf(expected);
+        assertThat(replaying.texts()).containsExactlyElementsOf(expected);
+        assertThat(live.gaps()).isEmpty();
+        assertThat(replaying.gaps()).isEmpty();
+    }
+
+    @Test
+    void aSlowSubscriberHoldsAtMostMaxSubscriberBacklogDeliveriesAndLosesNothing() {
+        Backplane a = opened.open(uri(), Map.of("maxSubscriberBacklog", "5"));
+        HeldSubscriber held = new HeldSubscriber();
+        StreamSubscription subscription;
+        try {
+            subscription = (StreamSubscription) await(a.subscribe("flow", held));
+            await(a.publish("flow", utf8("m0")));
+            held.awaitHeld();
+            for (int i = 1; i <= 200; i++) {
+                await(a.publish("flow", utf8("m" + i)));
+            }
+            // Whatever the server already sent has arrived by now, and was dropped unread if over the bound.
+            Thread.sleep(KitTimeouts.quiet().toMillis());
+            assertThat(subscription.unacknowledged()).as("deliveries held in client memory").isLessThanOrEqualTo(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            held.release();
+        }
+        held.awaitEvent("m200"::equals, "m200");
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i <= 200; i++) {
+            expected.add("m" + i);
+        }
+        assertThat(held.events()).as("everything, in order, once, no gap").containsExactlyElementsOf(expected);
+    }
 }

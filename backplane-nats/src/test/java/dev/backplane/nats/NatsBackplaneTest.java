@@ -269,4 +269,32 @@ class NatsBackplaneTest {
             Thread.onSpinWait();
         }
     }
+
+    @Test
+    void aSlowSubscriberKeepsMaxSubscriberBacklogMessagesAndGetsOneGapCountingTheRest() throws Exception {
+        Backplane a = opened.open(uri(), Map.of("maxSubscriberBacklog", "5"));
+        HeldSubscriber held = new HeldSubscriber();
+        try {
+            await(a.subscribe("slow", held));
+            await(a.publish("slow", utf8("m0")));
+            held.awaitHeld();
+            // Published on the subscriber's own connection: each has reached it once its publish completed.
+            for (int i = 1; i <= 100; i++) {
+                await(a.publish("slow", utf8("m" + i)));
+            }
+            Thread.sleep(KitTimeouts.quiet().toMillis());
+        } finally {
+            held.release();
+        }
+        held.awaitEvent(e -> e instanceof dev.backplane.Gap, "a gap");
+        Thread.sleep(KitTimeouts.quiet().toMillis());
+        List<Object> events = held.events();
+        assertThat(events).as("m0, the 5 kept, then the gap").hasSize(7);
+        assertThat(events.subList(0, 6)).containsExactly("m0", "m1", "m2", "m3", "m4", "m5");
+        dev.backplane.Gap gap = (dev.backplane.Gap) events.get(6);
+        assertThat(gap.reason()).startsWith("95 message(s) dropped").contains("maxSubscriberBacklog");
+        // The subscription goes on once it has caught up.
+        await(a.publish("slow", utf8("after")));
+        held.awaitEvent("after"::equals, "the next message");
+    }
 }

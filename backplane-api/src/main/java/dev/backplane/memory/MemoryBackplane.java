@@ -3,7 +3,6 @@ package dev.backplane.memory;
 import dev.backplane.BackplaneConfig;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Capabilities;
-import dev.backplane.Delivery;
 import dev.backplane.DeliveryGuarantee;
 import dev.backplane.Gap;
 import dev.backplane.Position;
@@ -11,8 +10,7 @@ import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.AbstractBackplane;
 import dev.backplane.spi.DaemonThreads;
-import dev.backplane.spi.Redeliveries;
-import dev.backplane.spi.SerialExecutor;
+import dev.backplane.spi.SubscriberDispatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,8 +26,6 @@ import java.util.concurrent.ScheduledExecutorService;
  * compatibility kit checks itself against.
  */
 public final class MemoryBackplane extends AbstractBackplane {
-
-    private static final System.Logger LOG = System.getLogger(MemoryBackplane.class.getName());
 
     private final MemoryBus bus;
     private final int retain;
@@ -72,7 +68,7 @@ public final class MemoryBackplane extends AbstractBackplane {
             }
             // Enqueued under the channel lock, so every subscription sees one publisher's order.
             for (MemorySubscription s : state.subscriptions) {
-                s.redeliveries.deliver(channel, copy, position(sequence));
+                s.dispatch.deliver(copy, position(sequence));
             }
         }
         return CompletableFuture.completedFuture(position(sequence));
@@ -108,11 +104,11 @@ public final class MemoryBackplane extends AbstractBackplane {
                             "messages " + (after + 1) + " to " + (firstAvailable - 1) + " are no longer retained (retain="
                                     + retain + ")");
                     if (!(after == 0 && state.log.isEmpty() && state.lastSequence == 0)) {
-                        subscription.executor.execute(() -> subscription.gap(gap));
+                        subscription.dispatch.gap(gap);
                     }
                 }
                 for (MemoryBus.Entry e : replay) {
-                    subscription.redeliveries.deliver(channel, e.payload(), position(e.sequence()));
+                    subscription.dispatch.deliver(e.payload(), position(e.sequence()));
                 }
             }
             state.subscriptions.add(subscription);
@@ -154,15 +150,12 @@ public final class MemoryBackplane extends AbstractBackplane {
 
     final class MemorySubscription implements Subscription {
         private final String channel;
-        private final Subscriber subscriber;
-        private final SerialExecutor executor = new SerialExecutor(deliveryPool);
-        final Redeliveries redeliveries;
-        private volatile boolean closed;
+        final SubscriberDispatch dispatch;
 
         MemorySubscription(String channel, Subscriber subscriber) {
             this.channel = channel;
-            this.subscriber = subscriber;
-            this.redeliveries = new Redeliveries(config.ackTimeout(), timer, executor, this::deliver);
+            this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, deliveryPool, timer, config.ackTimeout(),
+                    this::awaitBus, () -> { });
         }
 
         @Override
@@ -170,44 +163,26 @@ public final class MemoryBackplane extends AbstractBackplane {
             return channel;
         }
 
-        private void deliver(Delivery delivery) {
+        // Deliveries wait while the bus is stopped, as they would for a broker that is down.
+        private boolean awaitBus() {
             try {
                 bus.awaitRunning();
+                return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
-            }
-            if (closed) {
-                return;
-            }
-            try {
-                subscriber.onMessage(delivery);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw", e);
-            }
-        }
-
-        private void gap(Gap gap) {
-            if (!closed) {
-                try {
-                    subscriber.onGap(gap);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw on a gap", e);
-                }
+                return false;
             }
         }
 
         @Override
         public void close() {
-            if (closed) {
+            if (!dispatch.close()) {
                 return;
             }
-            closed = true;
             MemoryBus.Channel state = bus.channel(key(channel));
             synchronized (state) {
                 state.subscriptions.remove(this);
             }
-            redeliveries.close();
             subscriptions.remove(this);
         }
     }

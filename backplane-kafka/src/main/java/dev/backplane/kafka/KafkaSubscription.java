@@ -1,11 +1,9 @@
 package dev.backplane.kafka;
 
-import dev.backplane.Delivery;
 import dev.backplane.Gap;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
-import dev.backplane.spi.Redeliveries;
-import dev.backplane.spi.SerialExecutor;
+import dev.backplane.spi.SubscriberDispatch;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,31 +21,22 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class KafkaSubscription implements Subscription {
 
-    private static final System.Logger LOG = System.getLogger(KafkaSubscription.class.getName());
-
-    private final String channel;
     private final TopicPartition partition;
-    private final Subscriber subscriber;
-    private final SerialExecutor executor;
-    private final Redeliveries redeliveries;
+    private final SubscriberDispatch dispatch;
     private final Consumer<KafkaSubscription> onClose;
     // The next offset of the partition this subscription is owed; read and written by the poll thread only.
     private long next;
-    private volatile boolean closed;
 
     KafkaSubscription(String channel, TopicPartition partition, Subscriber subscriber, Executor pool,
             ScheduledExecutorService timer, Duration ackTimeout, Consumer<KafkaSubscription> onClose) {
-        this.channel = channel;
         this.partition = partition;
-        this.subscriber = subscriber;
-        this.executor = new SerialExecutor(pool);
-        this.redeliveries = new Redeliveries(ackTimeout, timer, executor, this::deliver);
+        this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, pool, timer, ackTimeout);
         this.onClose = onClose;
     }
 
     @Override
     public String channel() {
-        return channel;
+        return dispatch.channel();
     }
 
     TopicPartition partition() {
@@ -65,51 +54,27 @@ final class KafkaSubscription implements Subscription {
 
     /** A record of this subscription's channel at {@code offset}; delivered if the subscription is owed it. Poll thread only. */
     void offer(long offset, byte[] payload) {
-        if (offset < next || closed) {
+        if (offset < next || dispatch.isClosed()) {
             return;
         }
         next = offset + 1;
-        redeliveries.deliver(channel, payload, KafkaBackplane.position(offset));
+        dispatch.deliver(payload, KafkaBackplane.position(offset));
     }
 
     /** Reports a gap ahead of every delivery queued after this call. */
     void gap(Gap gap) {
-        executor.execute(() -> {
-            if (closed) {
-                return;
-            }
-            try {
-                subscriber.onGap(gap);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw on a gap", e);
-            }
-        });
+        dispatch.gap(gap);
     }
 
     /** Deliveries queued and not yet handed to the subscriber. */
     int backlog() {
-        return executor.backlog();
-    }
-
-    private void deliver(Delivery delivery) {
-        if (closed) {
-            return;
-        }
-        try {
-            subscriber.onMessage(delivery);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw; the delivery stays "
-                    + "unacknowledged and is delivered again after the ack timeout", e);
-        }
+        return dispatch.backlog();
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (dispatch.close()) {
+            onClose.accept(this);
         }
-        closed = true;
-        redeliveries.close();
-        onClose.accept(this);
     }
 }

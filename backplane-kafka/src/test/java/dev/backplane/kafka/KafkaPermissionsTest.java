@@ -24,10 +24,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,14 +33,12 @@ import org.junit.jupiter.api.Test;
  * every client may do everything except create topics, write to {@value #READ_ONLY} and read
  * {@value #WRITE_ONLY}.
  */
-class KafkaPermissionsTest {
+class KafkaPermissionsTest extends KafkaBrokerTest {
 
     private static final String READ_ONLY = "perm-read-only";
     private static final String WRITE_ONLY = "perm-write-only";
     private static final String ANYONE = "User:ANONYMOUS";
 
-    private static EmbeddedKafkaBroker broker;
-    private KafkaTestBackplanes kit;
 
     @BeforeAll
     static void openBroker() throws Exception {
@@ -63,23 +58,6 @@ class KafkaPermissionsTest {
             admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
             awaitCreationRefused(admin);
         }
-    }
-
-    @AfterAll
-    static void closeBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @BeforeEach
-    void newKit() {
-        kit = new KafkaTestBackplanes(broker);
-    }
-
-    @AfterEach
-    void closeKit() {
-        kit.close();
     }
 
     @Test

@@ -12,7 +12,6 @@ import dev.backplane.Delivery;
 import dev.backplane.Gap;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
-import dev.backplane.brokers.Broker;
 import dev.backplane.brokers.Brokers;
 import dev.backplane.tck.Recorder;
 import java.net.URI;
@@ -38,38 +37,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Which topics and partitions the Kafka backplane uses, creates or refuses, on a real broker. */
-class KafkaTopicMappingTest {
+class KafkaTopicMappingTest extends KafkaBrokerTest {
 
-    private static Broker broker;
-    private KafkaTestBackplanes kit;
 
     @BeforeAll
     static void openBroker() {
         broker = Brokers.kafka();
-    }
-
-    @AfterAll
-    static void closeBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @BeforeEach
-    void newKit() {
-        kit = new KafkaTestBackplanes(broker);
-    }
-
-    @AfterEach
-    void closeKit() {
-        kit.close();
     }
 
     @Test

@@ -10,9 +10,8 @@ import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.AbstractBackplane;
-import dev.backplane.spi.AtMostOnceDelivery;
 import dev.backplane.spi.DaemonThreads;
-import dev.backplane.spi.SerialExecutor;
+import dev.backplane.spi.SubscriberDispatch;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
@@ -26,9 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Core NATS: every channel is a subject ({@link Subjects}), published and subscribed with plain
@@ -211,83 +207,32 @@ final class NatsBackplane extends AbstractBackplane {
      * messages kept says how many.
      */
     private final class CoreSubscription implements Subscription {
-        private final String channel;
-        private final Subscriber subscriber;
-        private final SerialExecutor executor = new SerialExecutor(deliveryPool);
-        private final int maxBacklog = link.settings().maxSubscriberBacklog();
-        private final AtomicInteger backlog = new AtomicInteger();
-        private final AtomicLong dropped = new AtomicLong();
-        private final AtomicBoolean dropGapQueued = new AtomicBoolean();
+        private final SubscriberDispatch dispatch;
         volatile io.nats.client.Subscription nats;
-        private volatile boolean closed;
 
         CoreSubscription(String channel, Subscriber subscriber) {
-            this.channel = channel;
-            this.subscriber = subscriber;
+            this.dispatch = SubscriberDispatch.atMostOnce(channel, subscriber, deliveryPool,
+                    link.settings().maxSubscriberBacklog(), NatsSettings.MAX_SUBSCRIBER_BACKLOG);
         }
 
         @Override
         public String channel() {
-            return channel;
+            return dispatch.channel();
         }
 
         void onMessage(Message message) {
-            if (closed) {
-                return;
-            }
-            if (backlog.get() >= maxBacklog) {
-                dropped.incrementAndGet();
-                if (dropGapQueued.compareAndSet(false, true)) {
-                    // Queued behind the backlog, so it comes right after the last message kept.
-                    executor.execute(this::reportDrops);
-                }
-                return;
-            }
-            backlog.incrementAndGet();
-            byte[] data = message.getData() == null ? new byte[0] : message.getData();
-            executor.execute(() -> {
-                backlog.decrementAndGet();
-                if (closed) {
-                    return;
-                }
-                try {
-                    subscriber.onMessage(new AtMostOnceDelivery(channel, data, Position.NONE));
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw", e);
-                }
-            });
-        }
-
-        private void reportDrops() {
-            dropGapQueued.set(false);
-            long count = dropped.getAndSet(0);
-            if (count > 0) {
-                deliverGap(count + " message(s) dropped: this subscriber fell " + maxBacklog
-                        + " messages behind (option " + NatsSettings.MAX_SUBSCRIBER_BACKLOG + ")");
-            }
+            dispatch.offer(message.getData() == null ? new byte[0] : message.getData());
         }
 
         void gap(String reason) {
-            executor.execute(() -> deliverGap(reason));
-        }
-
-        private void deliverGap(String reason) {
-            if (closed) {
-                return;
-            }
-            try {
-                subscriber.onGap(new Gap(channel, Position.NONE, Position.NONE, reason));
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw on a gap", e);
-            }
+            dispatch.gap(new Gap(dispatch.channel(), Position.NONE, Position.NONE, reason));
         }
 
         @Override
         public void close() {
-            if (closed) {
+            if (!dispatch.close()) {
                 return;
             }
-            closed = true;
             subscriptions.remove(this);
             io.nats.client.Subscription s = nats;
             if (s != null) {

@@ -1,12 +1,11 @@
 package dev.backplane.nats;
 
-import dev.backplane.Delivery;
 import dev.backplane.Gap;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.Redeliveries;
-import dev.backplane.spi.SerialExecutor;
+import dev.backplane.spi.SubscriberDispatch;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
@@ -55,12 +54,10 @@ final class StreamSubscription implements Subscription {
 
     private final String channel;
     private final String subject;
-    private final Subscriber subscriber;
     private final StreamReading reading;
     private final RetentionCheck retention;
     private final Consumer<StreamSubscription> onClose;
-    private final SerialExecutor executor;
-    private final Redeliveries redeliveries;
+    private final SubscriberDispatch dispatch;
     private final Object consumerLock = new Object();
     // The last stream sequence handed on; only ever moves forward.
     private final AtomicLong lastSequence = new AtomicLong();
@@ -73,7 +70,6 @@ final class StreamSubscription implements Subscription {
     // what it sends next would follow the dropped ones without them.
     private volatile Object skippedBy;
     private volatile JetStreamSubscription consumer; // written under consumerLock
-    private volatile boolean closed;
 
     /**
      * @param onClose told when the subscription closes, to forget it
@@ -82,13 +78,12 @@ final class StreamSubscription implements Subscription {
             Consumer<StreamSubscription> onClose) {
         this.channel = channel;
         this.subject = subject;
-        this.subscriber = subscriber;
         this.reading = reading;
         this.retention = new RetentionCheck(reading.jsm(), reading.stream(), subject, reading.streamInfo());
         this.maxBacklog = reading.maxBacklog();
         this.onClose = onClose;
-        this.executor = new SerialExecutor(reading.deliveryPool());
-        this.redeliveries = new Redeliveries(reading.ackTimeout(), reading.timer(), executor, this::deliver);
+        this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, reading.deliveryPool(), reading.timer(),
+                reading.ackTimeout(), () -> true, this::unpauseIfDrained);
     }
 
     /** How the stream's retention stands for this subscription's channel. */
@@ -98,7 +93,7 @@ final class StreamSubscription implements Subscription {
 
     /** Deliveries made and not yet acknowledged, queued or handed over. */
     int unacknowledged() {
-        return redeliveries.pending();
+        return dispatch.unacknowledged();
     }
 
     @Override
@@ -114,18 +109,7 @@ final class StreamSubscription implements Subscription {
 
     /** Reports a gap to the subscriber, before any delivery queued after this call. */
     void gap(Gap gap) {
-        executor.execute(() -> deliverGap(gap));
-    }
-
-    private void deliverGap(Gap gap) {
-        if (closed) {
-            return;
-        }
-        try {
-            subscriber.onGap(gap);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw on a gap", e);
-        }
+        dispatch.gap(gap);
     }
 
     /** Whether {@code jnatsSubscription} is the consumer this subscription reads now. */
@@ -153,7 +137,7 @@ final class StreamSubscription implements Subscription {
     }
 
     private void resume(Duration backoff, boolean checkRetention) {
-        if (closed) {
+        if (dispatch.isClosed()) {
             resuming.set(false);
             return;
         }
@@ -186,7 +170,7 @@ final class StreamSubscription implements Subscription {
     private void consumeFrom(long next) throws IOException, JetStreamApiException {
         synchronized (consumerLock) {
             stopConsumer();
-            if (closed || paused) {
+            if (dispatch.isClosed() || paused) {
                 return; // the end of the pause starts a consumer
             }
             ConsumerConfiguration config = ConsumerConfiguration.builder()
@@ -205,7 +189,7 @@ final class StreamSubscription implements Subscription {
     }
 
     private void onMessage(Message message) {
-        if (closed || !message.isJetStream()) {
+        if (dispatch.isClosed() || !message.isJetStream()) {
             return;
         }
         Object from = message.getSubscription();
@@ -224,18 +208,18 @@ final class StreamSubscription implements Subscription {
         }
         if (sequence > previous + 1) {
             long pendingAfter = message.metaData().pendingCount();
-            executor.execute(() -> checkRetention(previous, sequence, pendingAfter, receivedAt));
+            dispatch.execute(() -> checkRetention(previous, sequence, pendingAfter, receivedAt));
         }
         byte[] data = message.getData() == null ? new byte[0] : message.getData();
-        redeliveries.deliver(channel, data, Position.of(Long.toString(sequence)));
-        if (redeliveries.pending() >= maxBacklog) {
+        dispatch.deliver(data, Position.of(Long.toString(sequence)));
+        if (dispatch.unacknowledged() >= maxBacklog) {
             pause();
         }
     }
 
     /** Runs on the serial executor, before the delivery of {@code sequence}. */
     private void checkRetention(long previous, long sequence, long pendingAfter, long receivedAt) {
-        if (closed) {
+        if (dispatch.isClosed()) {
             return;
         }
         Optional<Gap> gap;
@@ -250,26 +234,13 @@ final class StreamSubscription implements Subscription {
             Thread.currentThread().interrupt();
             return; // the backplane is closing
         }
-        gap.ifPresent(this::deliverGap);
-    }
-
-    private void deliver(Delivery delivery) {
-        if (closed) {
-            return;
-        }
-        try {
-            subscriber.onMessage(delivery);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw; the delivery stays "
-                    + "unacknowledged and comes again after the ack timeout", e);
-        }
-        unpauseIfDrained();
+        gap.ifPresent(dispatch::handOverGap);
     }
 
     /** Stops reading from the server: the subscriber holds {@code maxBacklog} unacknowledged deliveries. */
     private void pause() {
         synchronized (flowLock) {
-            if (paused || closed) {
+            if (paused || dispatch.isClosed()) {
                 return;
             }
             paused = true;
@@ -292,11 +263,11 @@ final class StreamSubscription implements Subscription {
     }
 
     private void unpauseIfDrained() {
-        if (!paused || redeliveries.pending() > maxBacklog / 2) {
+        if (!paused || dispatch.unacknowledged() > maxBacklog / 2) {
             return;
         }
         synchronized (flowLock) {
-            if (!paused || closed) {
+            if (!paused || dispatch.isClosed()) {
                 return;
             }
             paused = false;
@@ -314,7 +285,7 @@ final class StreamSubscription implements Subscription {
         boolean restart;
         synchronized (flowLock) {
             JetStreamSubscription current = consumer;
-            if (closed || (!paused && current != null && current != skippedBy)) {
+            if (dispatch.isClosed() || (!paused && current != null && current != skippedBy)) {
                 flowWatch.cancel(false);
                 flowWatch = null;
                 return;
@@ -344,11 +315,9 @@ final class StreamSubscription implements Subscription {
 
     @Override
     public void close() {
-        if (closed) {
+        if (!dispatch.close()) {
             return;
         }
-        closed = true;
-        redeliveries.close();
         synchronized (flowLock) {
             if (flowWatch != null) {
                 flowWatch.cancel(false);

@@ -10,9 +10,6 @@ import dev.backplane.Capabilities;
 import dev.backplane.DeliveryGuarantee;
 import dev.backplane.Gap;
 import dev.backplane.Position;
-import dev.backplane.brokers.Broker;
-import dev.backplane.brokers.Brokers;
-import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.KitTimeouts;
 import dev.backplane.tck.Recorder;
 import io.nats.client.Connection;
@@ -27,53 +24,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** JetStream behaviour beyond the kit, against a real nats-server with its own store directory. */
-class JetStreamBackplaneTest {
-
-    private static Broker broker;
-    private final Opened opened = new Opened();
-    private final AsyncFailures failures = new AsyncFailures();
-
-    @BeforeAll
-    static void startNats() {
-        broker = Brokers.nats();
-    }
-
-    @AfterAll
-    static void stopNats() {
-        broker.close();
-    }
-
-    @AfterEach
-    void closeBackplanes() {
-        broker.start(); // after an outage test, whatever happened
-        opened.close();
-        failures.rethrow();
-    }
+class JetStreamBackplaneTest extends NatsServerTest {
 
     private String uri() {
         return "jetstream://" + broker.address();
-    }
-
-    private Recorder subscribe(Backplane backplane, String channel) {
-        Recorder recorder = new Recorder(channel, failures, true);
-        await(backplane.subscribe(channel, recorder));
-        return recorder;
     }
 
     private Recorder replay(Backplane backplane, String channel, Position from) {
         Recorder recorder = new Recorder(channel, failures, true);
         await(backplane.subscribe(channel, from, recorder));
         return recorder;
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static StreamConfiguration streamOf(String name) throws Exception {

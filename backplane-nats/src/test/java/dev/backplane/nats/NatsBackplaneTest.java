@@ -10,12 +10,8 @@ import dev.backplane.Capabilities;
 import dev.backplane.DeliveryGuarantee;
 import dev.backplane.Position;
 import dev.backplane.Subscription;
-import dev.backplane.brokers.Broker;
-import dev.backplane.brokers.Brokers;
-import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.KitTimeouts;
 import dev.backplane.tck.Recorder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,47 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Core NATS behaviour beyond the kit, against a real nats-server. */
-class NatsBackplaneTest {
-
-    private static Broker broker;
-    private final Opened opened = new Opened();
-    private final AsyncFailures failures = new AsyncFailures();
-
-    @BeforeAll
-    static void startNats() {
-        broker = Brokers.nats();
-    }
-
-    @AfterAll
-    static void stopNats() {
-        broker.close();
-    }
-
-    @AfterEach
-    void closeBackplanes() {
-        broker.start(); // after an outage test, whatever happened
-        opened.close();
-        failures.rethrow();
-    }
+class NatsBackplaneTest extends NatsServerTest {
 
     private String uri() {
         return "nats://" + broker.address();
-    }
-
-    private Recorder subscribe(Backplane backplane, String channel) {
-        Recorder recorder = new Recorder(channel, failures, true);
-        await(backplane.subscribe(channel, recorder));
-        return recorder;
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -1,8 +1,5 @@
 package dev.backplane.brokers;
 
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.PortBinding;
-import com.github.dockerjava.api.model.Ports;
 import java.time.Duration;
 import java.util.List;
 import org.testcontainers.DockerClientFactory;
@@ -17,18 +14,16 @@ final class ContainerBroker implements Broker {
 
     private final String name;
     private final int port;
-    private final GenericContainer<?> container;
+    private final LoopbackContainer container;
 
     ContainerBroker(String name, String image, int containerPort, List<String> command) {
         this.name = name;
         this.port = LoopbackPorts.freePort();
-        GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image)).withExposedPorts(containerPort);
+        GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image));
         if (!command.isEmpty()) {
             c = c.withCommand(command.toArray(String[]::new));
         }
-        this.container = c.withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
-                new PortBinding(Ports.Binding.bindIpAndPort(LoopbackPorts.LOOPBACK, port), new ExposedPort(containerPort))));
-        container.start();
+        this.container = new LoopbackContainer(c, port, containerPort);
         awaitAccepting();
     }
 
@@ -48,7 +43,7 @@ final class ContainerBroker implements Broker {
 
     @Override
     public String description() {
-        return name + " at " + address() + " (container " + container.getDockerImageName() + ")";
+        return name + " at " + address() + " (container " + container.image() + ")";
     }
 
     @Override
@@ -68,19 +63,18 @@ final class ContainerBroker implements Broker {
 
     @Override
     public void stop() {
-        container.getDockerClient().stopContainerCmd(container.getContainerId()).withTimeout(10).exec();
-        LoopbackPorts.awaitClosed(port, Duration.ofSeconds(10));
+        container.stop();
     }
 
     @Override
     public void start() {
-        container.getDockerClient().startContainerCmd(container.getContainerId()).exec();
+        container.start();
         awaitAccepting();
     }
 
     @Override
     public void close() {
-        container.stop();
+        container.close();
     }
 
     private void awaitAccepting() {

@@ -11,48 +11,16 @@ import dev.backplane.Backplanes;
 import dev.backplane.Capabilities;
 import dev.backplane.DeliveryGuarantee;
 import dev.backplane.Position;
-import dev.backplane.brokers.Broker;
-import dev.backplane.brokers.Brokers;
-import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.Recorder;
 import java.net.URI;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /** Choosing the provider, options, credentials and ACL permissions: each mistake gets an error that names the fix. */
-class RedisStreamsConfigurationTest {
-
-    private static Broker broker;
-    private final AsyncFailures failures = new AsyncFailures();
-    private StreamsTestSupport support;
-
-    @BeforeAll
-    static void startRedis() {
-        broker = Brokers.redis();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void newPrefix() {
-        support = new StreamsTestSupport(broker);
-    }
-
-    @AfterEach
-    void closeAll() {
-        support.close();
-        failures.rethrow();
-    }
+class RedisStreamsConfigurationTest extends RedisStreamsBrokerTest {
 
     private Backplane openUri(String uri) {
         Backplane backplane = Backplanes.open(URI.create(uri), Map.of("prefix", support.prefix()));

@@ -9,9 +9,6 @@ import dev.backplane.Backplane;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Gap;
 import dev.backplane.Position;
-import dev.backplane.brokers.Broker;
-import dev.backplane.brokers.Brokers;
-import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.KitTimeouts;
 import dev.backplane.tck.Recorder;
 import java.time.Duration;
@@ -19,10 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -30,32 +24,11 @@ import redis.clients.jedis.Jedis;
  * A broker restart: reading resumes from the last delivered entry, publishes wait in the outbox or
  * fail in time, and a Redis that comes back without its data is reported as a gap.
  */
-class RedisStreamsRestartTest {
-
-    private static Broker broker;
-    private final AsyncFailures failures = new AsyncFailures();
-    private StreamsTestSupport support;
-
-    @BeforeAll
-    static void startRedis() {
-        broker = Brokers.redis();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void newPrefix() {
-        support = new StreamsTestSupport(broker);
-    }
+class RedisStreamsRestartTest extends RedisStreamsBrokerTest {
 
     @AfterEach
-    void closeAll() {
-        broker.start();
-        support.close();
-        failures.rethrow();
+    void restartRedis() {
+        broker.start(); // before the backplanes close, whatever a test stopped (subclass @AfterEach runs first)
     }
 
     private static Position publish(Backplane backplane, String channel, String text) {

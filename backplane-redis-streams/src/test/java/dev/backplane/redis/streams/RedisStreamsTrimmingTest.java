@@ -9,49 +9,17 @@ import dev.backplane.Delivery;
 import dev.backplane.Gap;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
-import dev.backplane.brokers.Broker;
-import dev.backplane.brokers.Brokers;
-import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.KitTimeouts;
 import dev.backplane.tck.Recorder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /** Streams stay bounded by MAXLEN, and whatever trimming takes from a subscription is reported as a gap. */
-class RedisStreamsTrimmingTest {
-
-    private static Broker broker;
-    private final AsyncFailures failures = new AsyncFailures();
-    private StreamsTestSupport support;
-
-    @BeforeAll
-    static void startRedis() {
-        broker = Brokers.redis();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        broker.close();
-    }
-
-    @org.junit.jupiter.api.BeforeEach
-    void newPrefix() {
-        support = new StreamsTestSupport(broker);
-    }
-
-    @AfterEach
-    void closeAll() {
-        support.close();
-        failures.rethrow();
-    }
+class RedisStreamsTrimmingTest extends RedisStreamsBrokerTest {
 
     private static List<Position> publishAll(Backplane backplane, String channel, int count) {
         List<CompletableFuture<Position>> futures = new ArrayList<>();

@@ -1,9 +1,7 @@
 package dev.backplane.brokers.kafka;
 
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.PortBinding;
-import com.github.dockerjava.api.model.Ports;
 import dev.backplane.brokers.Broker;
+import dev.backplane.brokers.LoopbackContainer;
 import dev.backplane.brokers.LoopbackPorts;
 import java.time.Duration;
 import java.util.Map;
@@ -27,13 +25,12 @@ public final class KafkaContainerBroker implements Broker {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final int port = LoopbackPorts.freePort();
-    private final GenericContainer<?> container;
+    private final LoopbackContainer container;
 
     /** Creates and starts the container; returns once the broker answers clients. */
     public KafkaContainerBroker() {
         String advertised = LoopbackPorts.LOOPBACK + ":" + port;
         GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(IMAGE))
-                .withExposedPorts(port)
                 .withEnv(Map.ofEntries(
                         Map.entry("KAFKA_NODE_ID", "1"),
                         Map.entry("KAFKA_PROCESS_ROLES", "broker,controller"),
@@ -49,9 +46,7 @@ public final class KafkaContainerBroker implements Broker {
                         Map.entry("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR", "1"),
                         Map.entry("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0"),
                         Map.entry("KAFKA_NUM_PARTITIONS", "1")));
-        this.container = c.withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
-                new PortBinding(Ports.Binding.bindIpAndPort(LoopbackPorts.LOOPBACK, port), new ExposedPort(port))));
-        container.start();
+        this.container = new LoopbackContainer(c, port, port);
         KafkaReadiness.await(address(), READY_TIMEOUT, this::description);
     }
 
@@ -77,18 +72,17 @@ public final class KafkaContainerBroker implements Broker {
 
     @Override
     public void stop() {
-        container.getDockerClient().stopContainerCmd(container.getContainerId()).withTimeout(10).exec();
-        LoopbackPorts.awaitClosed(port, Duration.ofSeconds(10));
+        container.stop();
     }
 
     @Override
     public void start() {
-        container.getDockerClient().startContainerCmd(container.getContainerId()).exec();
+        container.start();
         KafkaReadiness.await(address(), READY_TIMEOUT, this::description);
     }
 
     @Override
     public void close() {
-        container.stop();
+        container.close();
     }
 }

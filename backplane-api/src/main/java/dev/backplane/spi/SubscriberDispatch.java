@@ -1,0 +1,223 @@
+package dev.backplane.spi;
+
+import dev.backplane.Delivery;
+import dev.backplane.Gap;
+import dev.backplane.Position;
+import dev.backplane.Subscriber;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The subscriber side of one subscription, the same for every transport: messages and gaps are
+ * handed to the {@link Subscriber} one at a time, in the order they were queued, on a
+ * {@link SerialExecutor} over a shared pool; nothing is handed over once the subscription is
+ * closed; what the subscriber throws is logged and does not stop later hand-overs.
+ *
+ * <p>Two kinds, chosen by the factory:
+ * <ul>
+ *   <li>{@linkplain #atLeastOnce at-least-once}: {@link #deliver} goes through {@link Redeliveries},
+ *       so a delivery not acknowledged within the ack timeout is handed over again, flagged
+ *       redelivered.</li>
+ *   <li>{@linkplain #atMostOnce at-most-once}: {@link #offer} queues an {@link AtMostOnceDelivery};
+ *       at most {@code maxBacklog} of them wait for the subscriber. Messages arriving while it is
+ *       that far behind are dropped, and one {@link Subscriber#onGap} right after the messages
+ *       kept says how many.</li>
+ * </ul>
+ *
+ * <p>What stays with the transport: where it reads (cursors, offsets, consumers), flow control
+ * towards the broker, and what it must undo when the subscription closes ({@link #close()} tells
+ * it whether this call was the one that closed).
+ */
+public final class SubscriberDispatch {
+
+    private static final System.Logger LOG = System.getLogger(SubscriberDispatch.class.getName());
+
+    private final String channel;
+    private final Subscriber subscriber;
+    private final SerialExecutor executor;
+    private final BooleanSupplier beforeHandOver;
+    private final Runnable afterHandOver;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    // At-least-once only.
+    private final Redeliveries redeliveries;
+    // At-most-once only.
+    private final int maxBacklog;
+    private final String backlogOption;
+    private final AtomicInteger backlog = new AtomicInteger();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicBoolean dropGapQueued = new AtomicBoolean();
+
+    private SubscriberDispatch(String channel, Subscriber subscriber, Executor pool, Duration ackTimeout,
+            ScheduledExecutorService timer, int maxBacklog, String backlogOption, BooleanSupplier beforeHandOver,
+            Runnable afterHandOver) {
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.subscriber = Objects.requireNonNull(subscriber, "subscriber");
+        this.executor = new SerialExecutor(pool);
+        this.beforeHandOver = Objects.requireNonNull(beforeHandOver, "beforeHandOver");
+        this.afterHandOver = Objects.requireNonNull(afterHandOver, "afterHandOver");
+        this.redeliveries = ackTimeout == null ? null : new Redeliveries(ackTimeout, timer, executor, this::handOver);
+        this.maxBacklog = maxBacklog;
+        this.backlogOption = backlogOption;
+    }
+
+    /** At-least-once hand-over with client-side redelivery after {@code ackTimeout}. */
+    public static SubscriberDispatch atLeastOnce(String channel, Subscriber subscriber, Executor pool,
+            ScheduledExecutorService timer, Duration ackTimeout) {
+        return atLeastOnce(channel, subscriber, pool, timer, ackTimeout, () -> true, () -> { });
+    }
+
+    /**
+     * At-least-once hand-over with steps of the transport's own around each message hand-over.
+     *
+     * @param beforeHandOver runs on the serial executor before each message hand-over (before the
+     *     closed check); {@code false} skips that hand-over (it stays unacknowledged)
+     * @param afterHandOver runs on the serial executor after each message hand-over that was not skipped
+     */
+    public static SubscriberDispatch atLeastOnce(String channel, Subscriber subscriber, Executor pool,
+            ScheduledExecutorService timer, Duration ackTimeout, BooleanSupplier beforeHandOver,
+            Runnable afterHandOver) {
+        Objects.requireNonNull(ackTimeout, "ackTimeout");
+        return new SubscriberDispatch(channel, subscriber, pool, ackTimeout, timer, 0, null, beforeHandOver,
+                afterHandOver);
+    }
+
+    /**
+     * At-most-once hand-over with a bounded backlog.
+     *
+     * @param maxBacklog how many received messages may wait for the subscriber
+     * @param backlogOption the option that sets {@code maxBacklog}, named in the gap for dropped messages
+     */
+    public static SubscriberDispatch atMostOnce(String channel, Subscriber subscriber, Executor pool, int maxBacklog,
+            String backlogOption) {
+        if (maxBacklog < 1) {
+            throw new IllegalArgumentException("maxBacklog must be at least 1, was " + maxBacklog);
+        }
+        return new SubscriberDispatch(channel, subscriber, pool, null, null, maxBacklog,
+                Objects.requireNonNull(backlogOption, "backlogOption"), () -> true, () -> { });
+    }
+
+    /** The channel subscribed to. */
+    public String channel() {
+        return channel;
+    }
+
+    /** At-least-once: queues a message's first delivery; it is redelivered until acknowledged or closed. */
+    public void deliver(byte[] payload, Position position) {
+        requireAtLeastOnce().deliver(channel, payload, position);
+    }
+
+    /** At-least-once: deliveries made and not yet acknowledged, queued or handed over. */
+    public int unacknowledged() {
+        return requireAtLeastOnce().pending();
+    }
+
+    /**
+     * At-most-once: queues one message for the subscriber, or drops it (and owes the subscriber a
+     * gap) when {@code maxBacklog} messages already wait.
+     */
+    public void offer(byte[] payload) {
+        if (redeliveries != null) {
+            throw new IllegalStateException("offer is for at-most-once dispatch; use deliver");
+        }
+        if (closed.get()) {
+            return;
+        }
+        if (backlog.get() >= maxBacklog) {
+            dropped.incrementAndGet();
+            if (dropGapQueued.compareAndSet(false, true)) {
+                // Queued behind the backlog, so it comes right after the last message kept.
+                executor.execute(this::reportDrops);
+            }
+            return;
+        }
+        backlog.incrementAndGet();
+        AtMostOnceDelivery delivery = new AtMostOnceDelivery(channel, payload, Position.NONE);
+        executor.execute(() -> {
+            backlog.decrementAndGet();
+            handOver(delivery);
+        });
+    }
+
+    /** Queues a gap report, after everything queued before this call and before anything after it. */
+    public void gap(Gap gap) {
+        executor.execute(() -> handOverGap(gap));
+    }
+
+    /** Hands a gap to the subscriber now, unless closed. Call on the serial executor only (from a task of {@link #execute}). */
+    public void handOverGap(Gap gap) {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            subscriber.onGap(gap);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw on a gap", e);
+        }
+    }
+
+    /** Runs a task of the transport in order with the hand-overs, for work that must precede later deliveries. */
+    public void execute(Runnable task) {
+        executor.execute(task);
+    }
+
+    /** Tasks queued on the serial executor and not yet started. */
+    public int backlog() {
+        return executor.backlog();
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Stops all hand-overs and redeliveries. Idempotent.
+     *
+     * @return {@code true} for the call that closed, {@code false} if it was already closed
+     */
+    public boolean close() {
+        if (!closed.compareAndSet(false, true)) {
+            return false;
+        }
+        if (redeliveries != null) {
+            redeliveries.close();
+        }
+        return true;
+    }
+
+    private void handOver(Delivery delivery) {
+        if (!beforeHandOver.getAsBoolean() || closed.get()) {
+            return;
+        }
+        try {
+            subscriber.onMessage(delivery);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "subscriber of channel '" + channel + "' threw"
+                    + (redeliveries == null ? "" : "; the delivery stays unacknowledged and comes again after the ack timeout"),
+                    e);
+        }
+        afterHandOver.run();
+    }
+
+    private void reportDrops() {
+        dropGapQueued.set(false);
+        long count = dropped.getAndSet(0);
+        if (count > 0) {
+            handOverGap(new Gap(channel, Position.NONE, Position.NONE, count + " message(s) dropped: this subscriber fell "
+                    + maxBacklog + " messages behind (option " + backlogOption + ")"));
+        }
+    }
+
+    private Redeliveries requireAtLeastOnce() {
+        if (redeliveries == null) {
+            throw new IllegalStateException("deliver is for at-least-once dispatch; use offer");
+        }
+        return redeliveries;
+    }
+}

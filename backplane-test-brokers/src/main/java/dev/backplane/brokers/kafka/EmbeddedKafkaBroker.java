@@ -57,7 +57,8 @@ public final class EmbeddedKafkaBroker implements Broker {
     private final int controllerPort;
     private final String clusterId = Uuid.randomUuid().toString();
     private final Map<String, String> overrides;
-    private final Thread cleaner = new Thread(this::deleteDirectory, "embedded-kafka-cleaner");
+    // Stops before deleting: a running broker would write its metadata log again after a bare delete.
+    private final Thread cleaner = new Thread(this::close, "embedded-kafka-cleaner");
     private KafkaRaftServer server;
     private boolean formatted;
     private boolean closed;

@@ -11,6 +11,7 @@ import dev.backplane.Subscription;
 import dev.backplane.spi.AbstractBackplane;
 import dev.backplane.spi.DaemonThreads;
 import dev.backplane.spi.SubscriberDispatch;
+import dev.backplane.spi.Positions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -133,19 +134,7 @@ public final class MemoryBackplane extends AbstractBackplane {
     }
 
     private static long parse(Position from) {
-        if (from.equals(Position.EARLIEST)) {
-            return 0;
-        }
-        try {
-            long value = Long.parseLong(from.value());
-            if (value < 0) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("position '" + from.value()
-                    + "' was not produced by the mem transport (expected a sequence number)");
-        }
+        return from.equals(Position.EARLIEST) ? 0 : Positions.wholeNumber(from, "mem", "a sequence number");
     }
 
     final class MemorySubscription implements Subscription {

@@ -11,6 +11,7 @@ import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.AbstractBackplane;
 import dev.backplane.spi.DaemonThreads;
+import dev.backplane.spi.Positions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -175,16 +176,7 @@ public final class KafkaBackplane extends AbstractBackplane {
     }
 
     private static long offset(Position from) {
-        try {
-            long offset = Long.parseLong(from.value());
-            if (offset >= 0) {
-                return offset;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("position '" + from.value() + "' was not produced by the kafka transport "
-                + "(expected a record offset, a whole number from 0, or Position.EARLIEST)");
+        return Positions.wholeNumber(from, "kafka", "a record offset");
     }
 
     /**

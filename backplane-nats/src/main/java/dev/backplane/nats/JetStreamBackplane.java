@@ -12,6 +12,7 @@ import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.AbstractBackplane;
 import dev.backplane.spi.DaemonThreads;
+import dev.backplane.spi.Positions;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStream;
@@ -383,19 +384,7 @@ final class JetStreamBackplane extends AbstractBackplane {
     }
 
     private static long parse(Position from) {
-        if (from.equals(Position.EARLIEST)) {
-            return 0;
-        }
-        try {
-            long value = Long.parseLong(from.value());
-            if (value < 0) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("position '" + from.value()
-                    + "' was not produced by the jetstream transport (expected a stream sequence number)");
-        }
+        return from.equals(Position.EARLIEST) ? 0 : Positions.wholeNumber(from, "jetstream", "a stream sequence number");
     }
 
     // ---------------------------------------------------------------- closing

@@ -1,5 +1,7 @@
 package dev.backplane.hub;
 
+import static dev.backplane.hub.Waiting.eventually;
+import static dev.backplane.hub.Waiting.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backplane.Backplane;
@@ -23,7 +25,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -96,26 +97,12 @@ class HubHardeningTest {
         }
     }
 
-    private static <T> T join(CompletableFuture<T> f) throws Exception {
-        return f.get(10, TimeUnit.SECONDS);
-    }
-
     private static Throwable failure(CompletableFuture<?> f) throws Exception {
         try {
             Object v = f.get(10, TimeUnit.SECONDS);
             throw new AssertionError("expected a failure, got " + v);
         } catch (ExecutionException e) {
             return e.getCause();
-        }
-    }
-
-    private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s: " + what);
-            }
-            Thread.sleep(10);
         }
     }
 

@@ -14,9 +14,6 @@ import dev.backplane.DeliveryGuarantee;
 import dev.backplane.Gap;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
-import dev.backplane.brokers.Broker;
-import dev.backplane.brokers.Brokers;
-import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.Recorder;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -27,31 +24,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /** What the Redis pub/sub backplane adds to the kit's rules: login, database, errors, shared subscriptions, limits. */
-class RedisPubSubBackplaneTest {
+class RedisPubSubBackplaneTest extends RedisBrokerTest {
 
-    private static Broker broker;
-    private final AsyncFailures failures = new AsyncFailures();
     // Made per test, after @BeforeAll started the broker.
     private final PubSubTestSupport support = new PubSubTestSupport(broker, "t");
-
-    @BeforeAll
-    static void startRedis() {
-        broker = Brokers.redis();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @AfterEach
     void closeBackplanes() {

@@ -9,40 +9,21 @@ import dev.backplane.Backplane;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Gap;
 import dev.backplane.Position;
-import dev.backplane.brokers.Broker;
-import dev.backplane.brokers.Brokers;
-import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.Recorder;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /** What a Redis restart does to publishes and subscriptions. Each test stops and restarts this class's private Redis. */
-class RedisPubSubOutageTest {
+class RedisPubSubOutageTest extends RedisBrokerTest {
 
-    private static Broker broker;
-    private final AsyncFailures failures = new AsyncFailures();
     // Made per test, after @BeforeAll started the broker.
     private final PubSubTestSupport support = new PubSubTestSupport(broker, "o");
-
-    @BeforeAll
-    static void startRedis() {
-        broker = Brokers.redis();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @AfterEach
     void restartAndClose() {

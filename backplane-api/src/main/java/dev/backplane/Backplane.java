@@ -13,6 +13,14 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Obtain one with {@link Backplanes#open(String)}. Implementations are thread-safe.
  *
+ * <h2>Threads</h2>
+ * Futures returned here complete, and {@link Subscriber}s are called, on the callback executor
+ * of the backplane's {@link BackplaneResources} (by default a shared pool; see
+ * {@link Backplanes#open(java.net.URI, java.util.Map, BackplaneResources)} to give your own),
+ * never on a thread the transport uses for I/O, completions or timers. A callback may therefore
+ * block, or publish and wait for that publish, without stalling this backplane or any other. A
+ * future already complete when returned runs what is chained on it on the chaining thread.
+ *
  * <h2>Errors</h2>
  * <ul>
  *   <li>Bad arguments (null, an illegal channel name, a payload over

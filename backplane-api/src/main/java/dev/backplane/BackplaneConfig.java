@@ -29,6 +29,14 @@ import java.util.TreeSet;
  *       publish, including time spent waiting for a reconnect</td></tr>
  *   <tr><td>{@code ackTimeout}</td><td>{@code 30s}</td><td>at-least-once only: when an unacknowledged
  *       delivery is delivered again</td></tr>
+ *   <tr><td>{@code maxPendingPublishes}</td><td>{@code 10000}</td><td>publishes that may wait for the broker
+ *       at once; one more fails at the call</td></tr>
+ *   <tr><td>{@code outboxBytes}</td><td>{@code 32 MiB}</td><td>bytes those waiting publishes may hold</td></tr>
+ *   <tr><td>{@code maxUnacknowledged}</td><td>{@code 1000}</td><td>at-least-once only: deliveries a subscription
+ *       may hold unacknowledged; the transport stops reading for that subscription (and only that one) until
+ *       acknowledgements bring it down to half</td></tr>
+ *   <tr><td>{@code maxSubscriberBacklog}</td><td>{@code 10000}</td><td>at-most-once only: messages received and not
+ *       yet handed to a slow subscriber; beyond it messages are dropped and reported as a gap</td></tr>
  * </table>
  * Durations are written {@code 250ms}, {@code 1.5s}, {@code 2m}, {@code 1h}, {@code 7d}, as ISO-8601
  * ({@code PT5S}) or as plain milliseconds.
@@ -40,10 +48,14 @@ public final class BackplaneConfig {
     public static final String CONNECT_TIMEOUT = "connectTimeout";
     public static final String PUBLISH_TIMEOUT = "publishTimeout";
     public static final String ACK_TIMEOUT = "ackTimeout";
+    public static final String MAX_PENDING_PUBLISHES = "maxPendingPublishes";
+    public static final String OUTBOX_BYTES = "outboxBytes";
+    public static final String MAX_UNACKNOWLEDGED = "maxUnacknowledged";
+    public static final String MAX_SUBSCRIBER_BACKLOG = "maxSubscriberBacklog";
 
     /** Options that every provider accepts. */
-    public static final Set<String> COMMON_OPTIONS =
-            Set.of(PREFIX, PROVIDER, CONNECT_TIMEOUT, PUBLISH_TIMEOUT, ACK_TIMEOUT);
+    public static final Set<String> COMMON_OPTIONS = Set.of(PREFIX, PROVIDER, CONNECT_TIMEOUT, PUBLISH_TIMEOUT,
+            ACK_TIMEOUT, MAX_PENDING_PUBLISHES, OUTBOX_BYTES, MAX_UNACKNOWLEDGED, MAX_SUBSCRIBER_BACKLOG);
 
     public static final String DEFAULT_PREFIX = "backplane";
 
@@ -52,10 +64,12 @@ public final class BackplaneConfig {
 
     private final URI uri;
     private final Map<String, String> options;
+    private final BackplaneResources resources;
 
-    private BackplaneConfig(URI uri, Map<String, String> options) {
+    private BackplaneConfig(URI uri, Map<String, String> options, BackplaneResources resources) {
         this.uri = uri;
         this.options = Collections.unmodifiableMap(options);
+        this.resources = resources;
     }
 
     /**
@@ -64,12 +78,21 @@ public final class BackplaneConfig {
      * @throws BackplaneConfigurationException if the query is malformed or the prefix is illegal
      */
     public static BackplaneConfig of(URI uri, Map<String, String> overrides) {
+        return of(uri, overrides, BackplaneResources.defaults());
+    }
+
+    /**
+     * As {@link #of(URI, Map)}, for a backplane that uses {@code resources} for its callbacks and
+     * deadlines.
+     */
+    public static BackplaneConfig of(URI uri, Map<String, String> overrides, BackplaneResources resources) {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(overrides, "options");
+        Objects.requireNonNull(resources, "resources");
         Map<String, String> merged = new LinkedHashMap<>(parseQuery(uri));
         overrides.forEach((k, v) -> merged.put(Objects.requireNonNull(k, "option name"),
                 Objects.requireNonNull(v, () -> "value of option " + k)));
-        BackplaneConfig config = new BackplaneConfig(uri, merged);
+        BackplaneConfig config = new BackplaneConfig(uri, merged, resources);
         try {
             Channels.requireValidPrefix(config.prefix());
         } catch (IllegalArgumentException e) {
@@ -118,6 +141,31 @@ public final class BackplaneConfig {
 
     public Duration ackTimeout() {
         return duration(ACK_TIMEOUT, Duration.ofSeconds(30));
+    }
+
+    /** How many publishes may wait for the broker at once. */
+    public int maxPendingPublishes() {
+        return (int) longOption(MAX_PENDING_PUBLISHES, 10_000, 1, 10_000_000);
+    }
+
+    /** How many bytes waiting publishes may hold. */
+    public long outboxBytes() {
+        return longOption(OUTBOX_BYTES, 32L << 20, 1L << 16, 8L << 30);
+    }
+
+    /** At-least-once: deliveries one subscription may hold unacknowledged before its transport stops reading for it. */
+    public int maxUnacknowledged() {
+        return (int) longOption(MAX_UNACKNOWLEDGED, 1000, 2, 10_000_000);
+    }
+
+    /** At-most-once: messages that may wait for one slow subscriber before the next are dropped (and reported). */
+    public int maxSubscriberBacklog() {
+        return (int) longOption(MAX_SUBSCRIBER_BACKLOG, 10_000, 1, 10_000_000);
+    }
+
+    /** Where callbacks run and deadlines are kept; shared by the backplanes of an application. */
+    public BackplaneResources resources() {
+        return resources;
     }
 
     /** A string option, or {@code defaultValue}. */

@@ -58,15 +58,30 @@ public final class Backplanes {
         return open(uri, options, defaultClassLoader());
     }
 
+    /**
+     * As {@link #open(URI, Map)}, with callbacks and deadlines on {@code resources} (shared by the
+     * backplanes of an application; see {@link BackplaneResources} for the callback-thread rule).
+     */
+    public static Backplane open(URI uri, Map<String, String> options, BackplaneResources resources) {
+        return open(uri, options, resources, defaultClassLoader());
+    }
+
     /** As {@link #open(URI, Map)}, looking for providers in {@code loader}. */
     public static Backplane open(URI uri, Map<String, String> options, ClassLoader loader) {
+        return open(uri, options, BackplaneResources.defaults(), loader);
+    }
+
+    /** As {@link #open(URI, Map, BackplaneResources)}, looking for providers in {@code loader}. */
+    public static Backplane open(URI uri, Map<String, String> options, BackplaneResources resources,
+            ClassLoader loader) {
         Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(resources, "resources");
         if (uri.getScheme() == null) {
             throw new BackplaneConfigurationException("backplane URI '" + uri + "' has no scheme; expected e.g. "
                     + "redis://localhost:6379 or mem://local. Schemes present: " + load(loader).schemes()
                     + load(loader).failureNote());
         }
-        BackplaneConfig config = BackplaneConfig.of(uri, options);
+        BackplaneConfig config = BackplaneConfig.of(uri, options, resources);
         BackplaneProvider provider = select(config, load(loader));
         config.requireKnownOptions(provider.name(), provider.options());
         return provider.create(config);

@@ -170,6 +170,6 @@ class BackplaneConfigTest {
         assertThatThrownBy(() -> c.requireKnownOptions("other", Set.of("depth")))
                 .isInstanceOf(BackplaneConfigurationException.class)
                 .hasMessageContaining("unknown option [retain] for provider 'other'")
-                .hasMessageContaining("accepted options: [ackTimeout, connectTimeout, depth, prefix, provider, publishTimeout]");
+                .hasMessageContaining("accepted options: [ackTimeout, connectTimeout, depth, maxPendingPublishes, maxSubscriberBacklog, maxUnacknowledged, outboxBytes, prefix, provider, publishTimeout]");
     }
 }

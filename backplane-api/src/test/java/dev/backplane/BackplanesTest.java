@@ -83,8 +83,8 @@ class BackplanesTest {
         assertThatThrownBy(() -> Backplanes.open("mem://x?retian=5"))
                 .isInstanceOf(BackplaneConfigurationException.class)
                 .hasMessageContaining("unknown option [retian] for provider 'mem'")
-                .hasMessageContaining("accepted options: [ackTimeout, connectTimeout, maxPayload, prefix, provider, "
-                        + "publishTimeout, retain]");
+                .hasMessageContaining("accepted options: [ackTimeout, connectTimeout, maxPayload, maxPendingPublishes, "
+                        + "maxSubscriberBacklog, maxUnacknowledged, outboxBytes, prefix, provider, publishTimeout, retain]");
     }
 
     @Test

@@ -9,30 +9,29 @@ import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.AbstractBackplane;
-import dev.backplane.spi.DaemonThreads;
-import dev.backplane.spi.SubscriberDispatch;
 import dev.backplane.spi.Positions;
-import java.util.ArrayList;
-import java.util.List;
+import dev.backplane.spi.SubscriberDispatch;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A backplane inside one JVM: at-least-once, ordered, with replay of the last {@code retain}
  * messages of each channel. For tests, single-instance deployments and as the reference the
  * compatibility kit checks itself against.
+ *
+ * <p>A publish completes at once, on the caller's thread (the future is already complete when
+ * returned). Deliveries run on the callback executor. Flow control as on the other transports: a
+ * subscription holding {@code maxUnacknowledged} unacknowledged deliveries gets no more live
+ * messages; once acknowledgements bring it down to half, it catches up from the channel's
+ * retained log (a gap if what it missed is no longer retained), so one slow subscriber never
+ * slows a publisher or another subscriber.
  */
 public final class MemoryBackplane extends AbstractBackplane {
 
     private final MemoryBus bus;
     private final int retain;
     private final Capabilities capabilities;
-    private final ExecutorService deliveryPool;
-    private final ScheduledExecutorService timer;
     private final Set<MemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
     MemoryBackplane(BackplaneConfig config, MemoryBus bus, int retain, int maxPayload) {
@@ -40,8 +39,6 @@ public final class MemoryBackplane extends AbstractBackplane {
         this.bus = bus;
         this.retain = retain;
         this.capabilities = new Capabilities("mem", DeliveryGuarantee.AT_LEAST_ONCE, true, true, maxPayload, true);
-        this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-mem-" + bus.name()));
-        this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("backplane-mem-timer"));
     }
 
     @Override
@@ -57,22 +54,26 @@ public final class MemoryBackplane extends AbstractBackplane {
             return CompletableFuture.failedFuture(e);
         }
         byte[] copy = payload.clone();
-        MemoryBus.Channel state = bus.channel(key(channel));
-        long sequence;
-        synchronized (state) {
-            sequence = ++state.lastSequence;
-            if (retain > 0) {
-                state.log.addLast(new MemoryBus.Entry(sequence, copy));
-                while (state.log.size() > retain) {
-                    state.log.removeFirst();
+        while (true) {
+            MemoryBus.Channel state = bus.channel(key(channel));
+            synchronized (state) {
+                if (state.dropped) {
+                    continue;
                 }
-            }
-            // Enqueued under the channel lock, so every subscription sees one publisher's order.
-            for (MemorySubscription s : state.subscriptions) {
-                s.dispatch.deliver(copy, position(sequence));
+                long sequence = ++state.lastSequence;
+                if (retain > 0) {
+                    state.log.addLast(new MemoryBus.Entry(sequence, copy));
+                    while (state.log.size() > retain) {
+                        state.log.removeFirst();
+                    }
+                }
+                // Enqueued under the channel lock, so every subscription sees one publisher's order.
+                for (MemorySubscription s : state.subscriptions) {
+                    s.offerLive(sequence, copy);
+                }
+                return CompletableFuture.completedFuture(position(sequence));
             }
         }
-        return CompletableFuture.completedFuture(position(sequence));
     }
 
     @Override
@@ -84,35 +85,36 @@ public final class MemoryBackplane extends AbstractBackplane {
         }
         long after = from == null ? -1 : parse(from);
         MemorySubscription subscription = new MemorySubscription(channel, subscriber);
-        MemoryBus.Channel state = bus.channel(key(channel));
-        synchronized (state) {
-            if (after > state.lastSequence) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException("position " + after
-                        + " is beyond the last message (" + state.lastSequence + ") of channel '" + channel
-                        + "' on memory bus '" + bus.name() + "'; was it stored by another bus or an earlier JVM?"));
-            }
-            if (after >= 0) {
-                List<MemoryBus.Entry> replay = new ArrayList<>();
-                for (MemoryBus.Entry e : state.log) {
-                    if (e.sequence() > after) {
-                        replay.add(e);
+        while (true) {
+            MemoryBus.Channel state = bus.channel(key(channel));
+            synchronized (state) {
+                if (state.dropped) {
+                    continue;
+                }
+                subscription.state = state;
+                if (after < 0) {
+                    subscription.next = state.lastSequence + 1;
+                } else if (after > state.lastSequence) {
+                    // One answer on every transport: report it, then replay everything retained.
+                    subscription.dispatch.gap(new Gap(channel, from, firstRetained(state),
+                            "position " + after + " is beyond the last message (" + state.lastSequence
+                                    + ") of channel '" + channel + "' on memory bus '" + bus.name()
+                                    + "': the bus was dropped and created again, or the position came from another "
+                                    + "bus; everything retained is replayed"));
+                    subscription.next = 1;
+                } else {
+                    subscription.next = after + 1;
+                    long first = state.log.isEmpty() ? state.lastSequence + 1 : state.log.peekFirst().sequence();
+                    if (first > after + 1 && !(after == 0 && state.lastSequence == 0)) {
+                        subscription.dispatch.gap(new Gap(channel, after == 0 ? Position.EARLIEST : position(after),
+                                firstRetained(state), "messages " + (after + 1) + " to " + (first - 1)
+                                        + " are no longer retained (retain=" + retain + ")"));
                     }
                 }
-                long firstAvailable = replay.isEmpty() ? state.lastSequence + 1 : replay.get(0).sequence();
-                if (firstAvailable > after + 1) {
-                    Gap gap = new Gap(channel, after == 0 ? Position.EARLIEST : position(after),
-                            replay.isEmpty() ? Position.NONE : position(firstAvailable),
-                            "messages " + (after + 1) + " to " + (firstAvailable - 1) + " are no longer retained (retain="
-                                    + retain + ")");
-                    if (!(after == 0 && state.log.isEmpty() && state.lastSequence == 0)) {
-                        subscription.dispatch.gap(gap);
-                    }
-                }
-                for (MemoryBus.Entry e : replay) {
-                    subscription.dispatch.deliver(e.payload(), position(e.sequence()));
-                }
+                subscription.catchUp();
+                state.subscriptions.add(subscription);
+                break;
             }
-            state.subscriptions.add(subscription);
         }
         subscriptions.add(subscription);
         return CompletableFuture.completedFuture(subscription);
@@ -121,8 +123,11 @@ public final class MemoryBackplane extends AbstractBackplane {
     @Override
     protected void doClose() {
         subscriptions.forEach(MemorySubscription::close);
-        timer.shutdownNow();
-        deliveryPool.shutdown();
+        bus.release();
+    }
+
+    private static Position firstRetained(MemoryBus.Channel state) {
+        return state.log.isEmpty() ? Position.NONE : position(state.log.peekFirst().sequence());
     }
 
     private String key(String channel) {
@@ -140,11 +145,14 @@ public final class MemoryBackplane extends AbstractBackplane {
     final class MemorySubscription implements Subscription {
         private final String channel;
         final SubscriberDispatch dispatch;
+        // Guarded by the channel's lock: the next sequence owed, and whether it waits for capacity.
+        MemoryBus.Channel state;
+        long next;
+        boolean behind;
 
         MemorySubscription(String channel, Subscriber subscriber) {
             this.channel = channel;
-            this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, deliveryPool, timer, config.ackTimeout(),
-                    this::awaitBus, () -> { });
+            this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, config, this::resume);
         }
 
         @Override
@@ -152,14 +160,50 @@ public final class MemoryBackplane extends AbstractBackplane {
             return channel;
         }
 
-        // Deliveries wait while the bus is stopped, as they would for a broker that is down.
-        private boolean awaitBus() {
-            try {
-                bus.awaitRunning();
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+        /** A message just published; called under the channel's lock. */
+        void offerLive(long sequence, byte[] payload) {
+            if (behind || sequence != next) {
+                return; // catching up: it reads this one from the log later
+            }
+            if (!dispatch.hasCapacity()) {
+                behind = true;
+                return;
+            }
+            dispatch.deliver(payload, position(sequence));
+            next = sequence + 1;
+        }
+
+        /** Delivers from the retained log what it is owed, while it has capacity; called under the channel's lock. */
+        void catchUp() {
+            long first = state.log.isEmpty() ? state.lastSequence + 1 : state.log.peekFirst().sequence();
+            if (next < first && next <= state.lastSequence) {
+                dispatch.gap(new Gap(channel, position(next - 1), firstRetained(state), "messages " + next + " to "
+                        + (first - 1) + " were dropped from the retained log (retain=" + retain
+                        + ") while this subscriber was too slow to take them"));
+                next = first;
+            }
+            for (MemoryBus.Entry e : state.log) {
+                if (e.sequence() < next) {
+                    continue;
+                }
+                if (!dispatch.hasCapacity()) {
+                    behind = true;
+                    return;
+                }
+                dispatch.deliver(e.payload(), position(e.sequence()));
+                next = e.sequence() + 1;
+            }
+            behind = next <= state.lastSequence;
+        }
+
+        // Acknowledgements made room: read on from the log.
+        private void resume() {
+            MemoryBus.Channel s = state;
+            synchronized (s) {
+                if (!dispatch.isClosed() && behind) {
+                    behind = false;
+                    catchUp();
+                }
             }
         }
 
@@ -168,9 +212,12 @@ public final class MemoryBackplane extends AbstractBackplane {
             if (!dispatch.close()) {
                 return;
             }
-            MemoryBus.Channel state = bus.channel(key(channel));
-            synchronized (state) {
-                state.subscriptions.remove(this);
+            MemoryBus.Channel s = state;
+            if (s != null) {
+                synchronized (s) {
+                    s.subscriptions.remove(this);
+                    bus.dropIfUnused(s);
+                }
             }
             subscriptions.remove(this);
         }

@@ -40,6 +40,6 @@ public final class MemoryBackplaneProvider implements BackplaneProvider {
         }
         int retain = (int) config.longOption(RETAIN, 10_000, 0, 10_000_000);
         int maxPayload = (int) config.longOption(MAX_PAYLOAD, 1 << 20, 1, Integer.MAX_VALUE - 8);
-        return new MemoryBackplane(config, MemoryBus.named(bus), retain, maxPayload);
+        return new MemoryBackplane(config, MemoryBus.acquire(bus), retain, maxPayload);
     }
 }

@@ -11,6 +11,10 @@ import java.util.concurrent.CopyOnWriteArraySet;
  * The shared state behind every {@link MemoryBackplane} opened with one name in one JVM: what a
  * broker is to the other transports. {@link #stop()} and {@link #start()} simulate an outage, so
  * the compatibility kit's outage rules run against it too.
+ *
+ * <p>A bus lives while a backplane is open on it: when the last one closes, the bus and what it
+ * retained are dropped (unless it is stopped, so that a test's outage outlasts its backplanes).
+ * A channel's state is dropped once it has no subscription and retains nothing.
  */
 public final class MemoryBus {
 
@@ -20,6 +24,7 @@ public final class MemoryBus {
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     private final Object runLock = new Object();
     private boolean running = true;
+    private int openBackplanes; // guarded by BUSES' entry for this name (compute)
 
     private MemoryBus(String name) {
         this.name = name;
@@ -30,22 +35,46 @@ public final class MemoryBus {
         return BUSES.computeIfAbsent(name, MemoryBus::new);
     }
 
+    /** A backplane opens on the bus of that name. */
+    static MemoryBus acquire(String name) {
+        return BUSES.compute(name, (n, bus) -> {
+            MemoryBus b = bus == null ? new MemoryBus(n) : bus;
+            b.openBackplanes++;
+            return b;
+        });
+    }
+
+    /** A backplane on this bus closed; the last one drops the bus unless it is stopped. */
+    void release() {
+        BUSES.computeIfPresent(name, (n, bus) -> {
+            if (bus != this) {
+                return bus;
+            }
+            bus.openBackplanes--;
+            return bus.openBackplanes <= 0 && bus.isRunning() ? null : bus;
+        });
+    }
+
+    /** Whether a bus of that name exists now, for tests. */
+    static boolean exists(String name) {
+        return BUSES.containsKey(name);
+    }
+
     public String name() {
         return name;
     }
 
-    /** Simulates a broker outage: publishes and new subscriptions fail, deliveries wait. */
+    /** Simulates a broker outage: publishes and new subscriptions fail. */
     public void stop() {
         synchronized (runLock) {
             running = false;
         }
     }
 
-    /** Ends a simulated outage: waiting deliveries go on, nothing retained is lost. */
+    /** Ends a simulated outage: nothing retained is lost. */
     public void start() {
         synchronized (runLock) {
             running = true;
-            runLock.notifyAll();
         }
     }
 
@@ -61,24 +90,36 @@ public final class MemoryBus {
         }
     }
 
-    /** Blocks a delivery thread while the bus is stopped. */
-    void awaitRunning() throws InterruptedException {
-        synchronized (runLock) {
-            while (!running) {
-                runLock.wait();
-            }
+    /** The channel's state, created on first use; work on it under its lock. */
+    Channel channel(String key) {
+        return channels.computeIfAbsent(key, k -> new Channel(k));
+    }
+
+    /** Drops a channel's state if it has no subscription and retains nothing. Call under its lock. */
+    void dropIfUnused(Channel channel) {
+        if (channel.subscriptions.isEmpty() && channel.log.isEmpty()) {
+            channels.remove(channel.key, channel);
+            channel.dropped = true;
         }
     }
 
-    Channel channel(String key) {
-        return channels.computeIfAbsent(key, k -> new Channel());
+    /** Channels with state, for tests. */
+    int channelCount() {
+        return channels.size();
     }
 
     /** One channel of one prefix: its retained log and its subscriptions. Guarded by itself. */
     static final class Channel {
+        final String key;
         final ArrayDeque<Entry> log = new ArrayDeque<>();
         final Set<MemoryBackplane.MemorySubscription> subscriptions = new CopyOnWriteArraySet<>();
         long lastSequence;
+        // Set once removed from the bus: a publisher or subscriber holding it must take the bus's new one.
+        boolean dropped;
+
+        Channel(String key) {
+            this.key = key;
+        }
     }
 
     record Entry(long sequence, byte[] payload) {

@@ -2,6 +2,7 @@ package dev.backplane.spi;
 
 import dev.backplane.Backplane;
 import dev.backplane.BackplaneConfig;
+import dev.backplane.BackplaneResources;
 import dev.backplane.Capabilities;
 import dev.backplane.Channels;
 import dev.backplane.Position;
@@ -15,14 +16,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Base class for transports: checks arguments and the closed state the same way on every
  * transport, so that bad input gets the same clear error everywhere, and leaves the broker work
  * to {@link #doPublish}, {@link #doSubscribe} and {@link #doClose}.
+ *
+ * <p>The callback-thread rule ({@link BackplaneResources}): the future {@link #doSubscribe}
+ * returns is relayed to the caller through {@link #completions}, whatever thread completes it.
+ * Publish futures are not relayed (that would cost a hand-over per message): complete them
+ * through {@link #completions} or a {@link PublishOutbox}, never directly from an I/O, completion
+ * or timer thread. Deliveries go through {@link SubscriberDispatch}, which runs subscribers on the
+ * callback executor.
  */
 public abstract class AbstractBackplane implements Backplane {
 
     protected final BackplaneConfig config;
+    /** Completes user futures on the callback executor of the config's resources. */
+    protected final Completions completions;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     protected AbstractBackplane(BackplaneConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        this.completions = new Completions(config.resources().callbackExecutor());
     }
 
     @Override
@@ -43,7 +54,7 @@ public abstract class AbstractBackplane implements Backplane {
         Channels.requireValid(channel);
         Objects.requireNonNull(subscriber, "subscriber must not be null");
         ensureOpen();
-        return doSubscribe(channel, null, subscriber);
+        return relayed(doSubscribe(channel, null, subscriber));
     }
 
     @Override
@@ -61,7 +72,13 @@ public abstract class AbstractBackplane implements Backplane {
                     + "or a position this transport delivered");
         }
         ensureOpen();
-        return doSubscribe(channel, from, subscriber);
+        return relayed(doSubscribe(channel, from, subscriber));
+    }
+
+    private CompletableFuture<Subscription> relayed(CompletableFuture<Subscription> internal) {
+        CompletableFuture<Subscription> result = new CompletableFuture<>();
+        completions.relay(internal, result);
+        return result;
     }
 
     @Override
@@ -84,7 +101,11 @@ public abstract class AbstractBackplane implements Backplane {
         }
     }
 
-    /** Publishes a checked message. Must not block on the broker; fails the future on trouble. */
+    /**
+     * Publishes a checked message. Must not block on the broker; fails the future on trouble.
+     * Complete the future through {@link #completions} (or a {@link PublishOutbox}), never on a
+     * thread of the transport.
+     */
     protected abstract CompletableFuture<Position> doPublish(String channel, byte[] payload);
 
     /**

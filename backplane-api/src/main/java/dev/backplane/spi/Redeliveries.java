@@ -14,26 +14,38 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * At-least-once acknowledgement for one subscription, for transports whose broker does not
- * redeliver by itself. Each delivery made through {@link #deliver} is queued on the
- * subscription's serial executor and handed to the subscriber; if it is not acknowledged within
- * the ack timeout <em>counted from that hand-over</em> (a backlog does not eat into it), it is
- * handed over again, flagged {@linkplain Delivery#redelivered() redelivered}, and again after each
- * further timeout, until it is acknowledged or this tracker is closed. A redelivery happens
- * between one and about 1.25 ack timeouts after the hand-over.
+ * At-least-once acknowledgement and flow control for one subscription, for transports whose
+ * broker does not redeliver by itself.
+ *
+ * <p>Each delivery made through {@link #deliver} is queued on the subscription's serial executor
+ * and handed to the subscriber; if it is not acknowledged within the ack timeout <em>counted
+ * from that hand-over</em> (a backlog does not eat into it), it is handed over again, flagged
+ * {@linkplain Delivery#redelivered() redelivered}, and again after each further timeout, until
+ * it is acknowledged or this tracker is closed. A redelivery happens between one and about 1.25
+ * ack timeouts after the hand-over.
+ *
+ * <p>Flow control: at most {@code maxUnacknowledged} messages are unacknowledged (queued or
+ * handed over) at once. {@link #hasCapacity()} tells the transport whether to deliver more;
+ * once it has answered false, the {@code onCapacity} hook runs when acknowledgements bring the
+ * count down to half the bound, so the transport reads on for this subscription, and only it.
  */
 public final class Redeliveries implements AutoCloseable {
 
     private final long ackTimeoutNanos;
     private final long sweepNanos;
-    private final ScheduledExecutorService timer;
+    private final int maxUnacknowledged;
+    private final int resumeAt;
+    private final ScheduledExecutorService scheduler;
+    private final Ticker ticker;
     private final Executor serial;
     private final Consumer<Delivery> handOver;
+    private final Runnable onCapacity;
     // In hand-over order (queued under dispatchLock in the same order as on the serial executor);
     // as the timeout is the same for all, deadlines are in order too, so a sweep stops at the
     // first delivery that is not due or not yet handed over.
     private final ConcurrentLinkedQueue<Tracked> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicBoolean waitingForCapacity = new AtomicBoolean();
     private final Object sweeperLock = new Object();
     private final Object dispatchLock = new Object();
     private ScheduledFuture<?> sweeper;
@@ -41,15 +53,26 @@ public final class Redeliveries implements AutoCloseable {
 
     /**
      * @param ackTimeout how long a delivery may stay unacknowledged
-     * @param timer runs the periodic sweep
+     * @param maxUnacknowledged how many deliveries may be unacknowledged before {@link #hasCapacity()} says no
+     * @param onCapacity runs (on the thread that acknowledges) when the count is down to half after
+     *     {@link #hasCapacity()} said no; must be quick and must not block
+     * @param scheduler runs the periodic sweep; null for none (tests call {@link #sweep()})
+     * @param ticker the clock the ack timeout is measured on
      * @param serial the subscription's serial executor: every hand-over runs on it, in order
      * @param handOver gives a delivery to the subscriber; runs on {@code serial}
      */
-    public Redeliveries(Duration ackTimeout, ScheduledExecutorService timer, Executor serial,
-                        Consumer<Delivery> handOver) {
+    public Redeliveries(Duration ackTimeout, int maxUnacknowledged, Runnable onCapacity,
+            ScheduledExecutorService scheduler, Ticker ticker, Executor serial, Consumer<Delivery> handOver) {
         this.ackTimeoutNanos = Objects.requireNonNull(ackTimeout, "ackTimeout").toNanos();
         this.sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), ackTimeoutNanos / 4);
-        this.timer = Objects.requireNonNull(timer, "timer");
+        if (maxUnacknowledged < 2) {
+            throw new IllegalArgumentException("maxUnacknowledged must be at least 2, was " + maxUnacknowledged);
+        }
+        this.maxUnacknowledged = maxUnacknowledged;
+        this.resumeAt = maxUnacknowledged / 2;
+        this.onCapacity = Objects.requireNonNull(onCapacity, "onCapacity");
+        this.scheduler = scheduler;
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.serial = Objects.requireNonNull(serial, "serial");
         this.handOver = Objects.requireNonNull(handOver, "handOver");
     }
@@ -62,6 +85,19 @@ public final class Redeliveries implements AutoCloseable {
     /** Deliveries made and not yet acknowledged. */
     public int pending() {
         return pending.get();
+    }
+
+    /**
+     * Whether the transport may deliver another message now. After a false answer, the
+     * {@code onCapacity} hook runs once the unacknowledged count is down to half the bound.
+     */
+    public boolean hasCapacity() {
+        if (pending.get() < maxUnacknowledged || closed) {
+            return true;
+        }
+        waitingForCapacity.set(true);
+        // An acknowledgement between the check and the flag would have missed the flag.
+        return pending.get() <= resumeAt && waitingForCapacity.compareAndSet(true, false);
     }
 
     /** Stops the sweep; nothing is redelivered after this. */
@@ -77,36 +113,14 @@ public final class Redeliveries implements AutoCloseable {
         pending.set(0);
     }
 
-    private void dispatch(Tracked delivery) {
-        if (closed) {
-            return;
-        }
-        pending.incrementAndGet();
-        synchronized (dispatchLock) {
-            queue.add(delivery);
-            serial.execute(() -> {
-                delivery.handedOverAt = System.nanoTime();
-                handOver.accept(delivery);
-            });
-        }
-        startSweeper();
-    }
-
-    private void startSweeper() {
-        synchronized (sweeperLock) {
-            if (sweeper == null && !closed) {
-                sweeper = timer.scheduleWithFixedDelay(this::sweep, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
-            }
-        }
-    }
-
-    private void sweep() {
-        long now = System.nanoTime();
+    /** Redelivers what is past its ack timeout. Runs periodically on the scheduler; public for tests with their own ticker. */
+    public void sweep() {
+        long now = ticker.nanoTime();
         for (Tracked head = queue.peek(); head != null && !closed; head = queue.peek()) {
             long handedOverAt = head.handedOverAt;
             if (head.settled.get()) {
                 queue.poll();
-            } else if (handedOverAt != 0 && now - handedOverAt >= ackTimeoutNanos) {
+            } else if (head.handedOver && now - handedOverAt >= ackTimeoutNanos) {
                 queue.poll();
                 if (head.settled.compareAndSet(false, true)) {
                     pending.decrementAndGet();
@@ -118,13 +132,58 @@ public final class Redeliveries implements AutoCloseable {
         }
     }
 
+    private void dispatch(Tracked delivery) {
+        if (closed) {
+            return;
+        }
+        pending.incrementAndGet();
+        synchronized (dispatchLock) {
+            queue.add(delivery);
+            serial.execute(() -> {
+                delivery.handedOverAt = ticker.nanoTime();
+                delivery.handedOver = true;
+                handOver.accept(delivery);
+            });
+        }
+        startSweeper();
+    }
+
+    private void acknowledged() {
+        int left = pending.decrementAndGet();
+        if (left <= resumeAt && waitingForCapacity.get() && waitingForCapacity.compareAndSet(true, false)) {
+            onCapacity.run();
+        }
+    }
+
+    private void startSweeper() {
+        if (scheduler == null) {
+            return;
+        }
+        synchronized (sweeperLock) {
+            if (sweeper == null && !closed) {
+                sweeper = scheduler.scheduleWithFixedDelay(this::sweepQuietly, sweepNanos, sweepNanos,
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweep();
+        } catch (RuntimeException | Error e) {
+            // A periodic task that throws is never run again: log and go on.
+            System.getLogger(Redeliveries.class.getName()).log(System.Logger.Level.ERROR, "the redelivery sweep failed",
+                    e);
+        }
+    }
+
     private final class Tracked implements Delivery {
         final String channel;
         final byte[] payload;
         final Position position;
         final boolean redelivered;
-        // 0 until the subscriber is given it.
         volatile long handedOverAt;
+        volatile boolean handedOver;
         // Set by ack() or by expiry, so that exactly one of them wins.
         final AtomicBoolean settled = new AtomicBoolean();
 
@@ -158,7 +217,7 @@ public final class Redeliveries implements AutoCloseable {
         @Override
         public void ack() {
             if (settled.compareAndSet(false, true) && !closed) {
-                pending.decrementAndGet();
+                acknowledged();
             }
         }
     }

@@ -4,10 +4,13 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: a subscription's
- * deliveries stay sequential without a thread of their own.
+ * deliveries stay sequential without a thread of their own. If the executor refuses to run the
+ * drain (it was shut down), {@link #execute} throws its {@link RejectedExecutionException}; the
+ * task stays queued and the next {@code execute} tries again.
  */
 public final class SerialExecutor implements Executor {
 
@@ -31,7 +34,16 @@ public final class SerialExecutor implements Executor {
             }
             running = true;
         }
-        pool.execute(this::drain);
+        try {
+            pool.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // The pool is shut down: the tasks stay queued, and the next execute tries again
+            // rather than finding "running" set for ever.
+            synchronized (tasks) {
+                running = false;
+            }
+            throw e;
+        }
     }
 
     /** Tasks queued and not yet started. */

@@ -1,5 +1,7 @@
 package dev.backplane.spi;
 
+import dev.backplane.BackplaneConfig;
+import dev.backplane.BackplaneResources;
 import dev.backplane.Delivery;
 import dev.backplane.Gap;
 import dev.backplane.Position;
@@ -23,7 +25,8 @@ import java.util.function.BooleanSupplier;
  * <ul>
  *   <li>{@linkplain #atLeastOnce at-least-once}: {@link #deliver} goes through {@link Redeliveries},
  *       so a delivery not acknowledged within the ack timeout is handed over again, flagged
- *       redelivered.</li>
+ *       redelivered; {@link #hasCapacity()} is the flow control the transport obeys, per
+ *       subscription, so one slow subscriber pauses only its own reading.</li>
  *   <li>{@linkplain #atMostOnce at-most-once}: {@link #offer} queues an {@link AtMostOnceDelivery};
  *       at most {@code maxBacklog} of them wait for the subscriber. Messages arriving while it is
  *       that far behind are dropped, and one {@link Subscriber#onGap} right after the messages
@@ -54,22 +57,29 @@ public final class SubscriberDispatch {
     private final AtomicBoolean dropGapQueued = new AtomicBoolean();
 
     private SubscriberDispatch(String channel, Subscriber subscriber, Executor pool, Duration ackTimeout,
-            ScheduledExecutorService timer, int maxBacklog, String backlogOption, BooleanSupplier beforeHandOver,
-            Runnable afterHandOver) {
+            int maxUnacknowledged, Runnable onCapacity, ScheduledExecutorService scheduler, Ticker ticker,
+            int maxBacklog, String backlogOption, BooleanSupplier beforeHandOver, Runnable afterHandOver) {
         this.channel = Objects.requireNonNull(channel, "channel");
         this.subscriber = Objects.requireNonNull(subscriber, "subscriber");
         this.executor = new SerialExecutor(pool);
         this.beforeHandOver = Objects.requireNonNull(beforeHandOver, "beforeHandOver");
         this.afterHandOver = Objects.requireNonNull(afterHandOver, "afterHandOver");
-        this.redeliveries = ackTimeout == null ? null : new Redeliveries(ackTimeout, timer, executor, this::handOver);
+        this.redeliveries = ackTimeout == null ? null
+                : new Redeliveries(ackTimeout, maxUnacknowledged, onCapacity, scheduler, ticker, executor, this::handOver);
         this.maxBacklog = maxBacklog;
         this.backlogOption = backlogOption;
     }
 
-    /** At-least-once hand-over with client-side redelivery after {@code ackTimeout}. */
-    public static SubscriberDispatch atLeastOnce(String channel, Subscriber subscriber, Executor pool,
-            ScheduledExecutorService timer, Duration ackTimeout) {
-        return atLeastOnce(channel, subscriber, pool, timer, ackTimeout, () -> true, () -> { });
+    /**
+     * At-least-once hand-over on the callback executor of {@code config}'s resources, with
+     * redelivery after its {@code ackTimeout} and flow control at its {@code maxUnacknowledged}.
+     *
+     * @param onCapacity runs when the subscription can take more after {@link #hasCapacity()} said
+     *     no (on the thread that acknowledged): the transport reads on for it. Quick, never blocking.
+     */
+    public static SubscriberDispatch atLeastOnce(String channel, Subscriber subscriber, BackplaneConfig config,
+            Runnable onCapacity) {
+        return atLeastOnce(channel, subscriber, config, onCapacity, () -> true, () -> { });
     }
 
     /**
@@ -79,12 +89,36 @@ public final class SubscriberDispatch {
      *     closed check); {@code false} skips that hand-over (it stays unacknowledged)
      * @param afterHandOver runs on the serial executor after each message hand-over that was not skipped
      */
+    public static SubscriberDispatch atLeastOnce(String channel, Subscriber subscriber, BackplaneConfig config,
+            Runnable onCapacity, BooleanSupplier beforeHandOver, Runnable afterHandOver) {
+        BackplaneResources resources = config.resources();
+        return atLeastOnce(channel, subscriber, resources.callbackExecutor(), resources.scheduler(), config.ackTimeout(),
+                config.maxUnacknowledged(), onCapacity, beforeHandOver, afterHandOver);
+    }
+
+    /**
+     * At-least-once hand-over with every part given.
+     *
+     * @param pool runs the hand-overs (the callback executor)
+     * @param scheduler runs the redelivery sweep
+     * @param maxUnacknowledged the flow-control bound, see {@link #hasCapacity()}
+     * @param onCapacity runs when the subscription can take more after {@link #hasCapacity()} said no
+     */
     public static SubscriberDispatch atLeastOnce(String channel, Subscriber subscriber, Executor pool,
-            ScheduledExecutorService timer, Duration ackTimeout, BooleanSupplier beforeHandOver,
-            Runnable afterHandOver) {
+            ScheduledExecutorService scheduler, Duration ackTimeout, int maxUnacknowledged, Runnable onCapacity,
+            BooleanSupplier beforeHandOver, Runnable afterHandOver) {
         Objects.requireNonNull(ackTimeout, "ackTimeout");
-        return new SubscriberDispatch(channel, subscriber, pool, ackTimeout, timer, 0, null, beforeHandOver,
-                afterHandOver);
+        return new SubscriberDispatch(channel, subscriber, pool, ackTimeout, maxUnacknowledged, onCapacity, scheduler,
+                Ticker.SYSTEM, 0, null, beforeHandOver, afterHandOver);
+    }
+
+    /**
+     * At-most-once hand-over on the callback executor of {@code config}'s resources, with a
+     * backlog bounded by its {@code maxSubscriberBacklog}.
+     */
+    public static SubscriberDispatch atMostOnce(String channel, Subscriber subscriber, BackplaneConfig config) {
+        return atMostOnce(channel, subscriber, config.resources().callbackExecutor(), config.maxSubscriberBacklog(),
+                BackplaneConfig.MAX_SUBSCRIBER_BACKLOG);
     }
 
     /**
@@ -98,7 +132,7 @@ public final class SubscriberDispatch {
         if (maxBacklog < 1) {
             throw new IllegalArgumentException("maxBacklog must be at least 1, was " + maxBacklog);
         }
-        return new SubscriberDispatch(channel, subscriber, pool, null, null, maxBacklog,
+        return new SubscriberDispatch(channel, subscriber, pool, null, 0, null, null, Ticker.SYSTEM, maxBacklog,
                 Objects.requireNonNull(backlogOption, "backlogOption"), () -> true, () -> { });
     }
 
@@ -115,6 +149,16 @@ public final class SubscriberDispatch {
     /** At-least-once: deliveries made and not yet acknowledged, queued or handed over. */
     public int unacknowledged() {
         return requireAtLeastOnce().pending();
+    }
+
+    /**
+     * At-least-once: whether the transport may deliver another message to this subscription now
+     * (fewer than {@code maxUnacknowledged} are unacknowledged). After a false answer the
+     * transport stops reading for this subscription, remembering where; the {@code onCapacity}
+     * hook tells it when to go on. At-most-once: always true (the backlog bound applies instead).
+     */
+    public boolean hasCapacity() {
+        return redeliveries == null || redeliveries.hasCapacity();
     }
 
     /**

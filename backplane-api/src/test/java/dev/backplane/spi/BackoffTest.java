@@ -9,16 +9,29 @@ import org.junit.jupiter.api.Test;
 class BackoffTest {
 
     @Test
-    void waitsDoubleFromTheFirstUpToTheLongest() {
-        Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofMillis(300));
+    void stepsDoubleFromTheFirstUpToTheLongest() {
+        Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofMillis(300), step -> step);
 
         assertThat(new long[] {backoff.nextMillis(), backoff.nextMillis(), backoff.nextMillis(), backoff.nextMillis(),
                 backoff.nextMillis()}).containsExactly(50, 100, 200, 300, 300);
     }
 
     @Test
+    void eachWaitIsJitteredWithinTheUpperHalfOfItsStep() {
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            Backoff backoff = new Backoff(Duration.ofMillis(1000), Duration.ofMillis(1000));
+            long wait = backoff.nextMillis();
+            assertThat(wait).isBetween(500L, 1000L);
+            seen.add(wait);
+        }
+        // Instances that failed together must not all wait the same: a fleet would reconnect in lock step.
+        assertThat(seen).hasSizeGreaterThan(20);
+    }
+
+    @Test
     void resetStartsOverFromTheFirstWait() {
-        Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
+        Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), step -> step);
         backoff.nextMillis();
         backoff.nextMillis();
 

@@ -30,7 +30,8 @@ final class KafkaSubscription implements Subscription {
     KafkaSubscription(String channel, TopicPartition partition, Subscriber subscriber, Executor pool,
             ScheduledExecutorService timer, Duration ackTimeout, Consumer<KafkaSubscription> onClose) {
         this.partition = partition;
-        this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, pool, timer, ackTimeout);
+        this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, pool, timer, ackTimeout, Integer.MAX_VALUE,
+                () -> { }, () -> true, () -> { });
         this.onClose = onClose;
     }
 

@@ -83,7 +83,7 @@ final class StreamSubscription implements Subscription {
         this.maxBacklog = reading.maxBacklog();
         this.onClose = onClose;
         this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, reading.deliveryPool(), reading.timer(),
-                reading.ackTimeout(), () -> true, this::unpauseIfDrained);
+                reading.ackTimeout(), Integer.MAX_VALUE, () -> { }, () -> true, this::unpauseIfDrained);
     }
 
     /** How the stream's retention stands for this subscription's channel. */

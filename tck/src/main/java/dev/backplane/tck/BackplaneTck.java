@@ -32,8 +32,10 @@ import java.util.Map;
  *   <li>{@link CallRules} T09-T16: refused arguments, subscribe and unsubscribe, publish
  *       acknowledgement, throwing subscribers, close;
  *   <li>{@link OutageRules} T17-T20: publishing during an outage, recovery, gaps, no loss;
- *   <li>{@link ReplayAndAckRules} T21-T28: replay from a position and acknowledgement.
+ *   <li>{@link ReplayAndAckRules} T21-T28: replay from a position and acknowledgement;
+ *   <li>{@link CallbackAndFlowRules} T29-T34: callbacks that publish or block, flow control per
+ *       subscription, replay from beyond the end.
  * </ul>
  */
-public abstract class BackplaneTck extends ReplayAndAckRules {
+public abstract class BackplaneTck extends CallbackAndFlowRules {
 }

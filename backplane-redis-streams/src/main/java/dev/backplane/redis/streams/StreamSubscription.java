@@ -27,7 +27,8 @@ final class StreamSubscription implements Subscription {
     StreamSubscription(String channel, String key, Subscriber subscriber, Executor pool,
             ScheduledExecutorService timer, Duration ackTimeout, Consumer<StreamSubscription> onClose) {
         this.key = key;
-        this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, pool, timer, ackTimeout);
+        this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, pool, timer, ackTimeout, Integer.MAX_VALUE,
+                () -> { }, () -> true, () -> { });
         this.onClose = onClose;
     }
 

@@ -50,7 +50,13 @@ enum Fault {
     NO_REDELIVERY("noRedelivery", c -> new ReplayAndAckFaults.NoRedelivery(c.correct())),
     IGNORE_ACK("ignoreAck", c -> new ReplayAndAckFaults.IgnoreAck(c.correct())),
     ACK_CLOCK_AT_ENQUEUE("ackClockAtEnqueue", c -> new ReplayAndAckFaults.AckClockAtEnqueue(c.correct())),
-    REDELIVER_AT_MOST_ONCE("redeliverAtMostOnce", c -> new AtMostOnceMemory(c.memory(c.prefix()), c.outages, true, false));
+    REDELIVER_AT_MOST_ONCE("redeliverAtMostOnce", c -> new AtMostOnceMemory(c.memory(c.prefix()), c.outages, true, false)),
+
+    // callbacks and flow control
+    ONE_CALLBACK_THREAD("oneCallbackThread", c -> new CallbackFaults.OneCallbackThread(c.correct())),
+    ACK_ON_RECEIPT("ackOnReceipt", c -> new CallbackFaults.AckOnReceipt(c.correct())),
+    ONE_DELIVERY_QUEUE("oneDeliveryQueue", c -> new CallbackFaults.OneDeliveryQueue(c.correct())),
+    SILENT_BEYOND_THE_END("silentBeyondTheEnd", c -> new CallbackFaults.SilentBeyondTheEnd(c.correct()));
 
     private final String option;
     private final Function<FaultyBackplaneProvider.Context, Backplane> factory;

@@ -221,4 +221,28 @@ final class FaultyKits {
             super("fault=redeliverAtMostOnce");
         }
     }
+
+    static class OneCallbackThread extends FaultyKit {
+        OneCallbackThread() {
+            super("fault=oneCallbackThread");
+        }
+    }
+
+    static class AckOnReceipt extends FaultyKit {
+        AckOnReceipt() {
+            super("fault=ackOnReceipt");
+        }
+    }
+
+    static class OneDeliveryQueue extends FaultyKit {
+        OneDeliveryQueue() {
+            super("fault=oneDeliveryQueue");
+        }
+    }
+
+    static class SilentBeyondTheEnd extends FaultyKit {
+        SilentBeyondTheEnd() {
+            super("fault=silentBeyondTheEnd");
+        }
+    }
 }

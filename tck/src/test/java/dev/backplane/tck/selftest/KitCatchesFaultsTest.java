@@ -128,7 +128,17 @@ class KitCatchesFaultsTest {
             fault("ackClockAtEnqueue", FaultyKits.AckClockAtEnqueue.class,
                     "T28", "must count from hand-over, not from queueing"),
             fault("redeliverAtMostOnce", FaultyKits.RedeliverAtMostOnce.class,
-                    "T27", "it must not come again"));
+                    "T27", "it must not come again"),
+            fault("oneCallbackThread", FaultyKits.OneCallbackThread.class,
+                    "T29", "did not complete (the backplane completes futures on a thread",
+                    "T30", "inside a callback on a subscribe future did not complete",
+                    "T31", "completes its futures on one thread that user code can hold"),
+            fault("ackOnReceipt", FaultyKits.AckOnReceipt.class,
+                    "T32", "unacknowledged deliveries must stay under the bound"),
+            fault("oneDeliveryQueue", FaultyKits.OneDeliveryQueue.class,
+                    "T33", "was held up by a stuck subscriber"),
+            fault("silentBeyondTheEnd", FaultyKits.SilentBeyondTheEnd.class,
+                    "T34", "it must say so"));
 
     /** How many broken backplanes are checked at once: they mostly wait, so this saves time, not CPU. */
     private static final int PARALLEL_RUNS = 4;

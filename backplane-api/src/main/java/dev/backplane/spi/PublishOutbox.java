@@ -106,7 +106,16 @@ public final class PublishOutbox implements AutoCloseable {
      * future may already have failed: closed, or over a bound.
      */
     public PendingPublish submit(String channel, byte[] payload) {
+        return submit(channel, payload, null);
+    }
+
+    /**
+     * As {@link #submit(String, byte[])}, with something of the transport's kept with the publish
+     * ({@link PendingPublish#attachment()}), set before any thread can take it.
+     */
+    public PendingPublish submit(String channel, byte[] payload, Object attachment) {
         PendingPublish p = new PendingPublish(channel, payload, ticker.nanoTime() + timeoutNanos);
+        p.attach(attachment);
         if (closed) {
             settleNow(p, new BrokerUnavailableException("publish to '" + channel + "' not sent: the backplane ("
                     + broker + ") is closed"));

@@ -7,13 +7,8 @@ import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.AbstractBackplane;
-import dev.backplane.spi.DaemonThreads;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * A backplane on Redis pub/sub ({@code redis://}, {@code rediss://}): at-most-once, no replay,
@@ -35,8 +30,6 @@ public final class RedisPubSubBackplane extends AbstractBackplane {
     private final RedisEndpoint endpoint;
     private final Capabilities capabilities;
     private final byte[] channelPrefix;
-    private final ExecutorService deliveryPool;
-    private final ScheduledExecutorService timer;
     private final RedisPublisher publisher;
     private final RedisSubscriber subscriber;
 
@@ -46,14 +39,10 @@ public final class RedisPubSubBackplane extends AbstractBackplane {
         this.capabilities = new Capabilities("redis", DeliveryGuarantee.AT_MOST_ONCE, false, true,
                 options.maxPayloadBytes(), true);
         this.channelPrefix = (config.prefix() + ":").getBytes(StandardCharsets.US_ASCII);
-        this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-redis-delivery"));
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, new DaemonThreads("backplane-redis-timer"));
-        scheduler.setRemoveOnCancelPolicy(true);
-        this.timer = scheduler;
-        this.publisher = new RedisPublisher(endpoint, config.publishTimeout(), options.maxPendingPublishes(),
-                deliveryPool, timer);
+        this.publisher = new RedisPublisher(endpoint, config, completions);
         this.subscriber = new RedisSubscriber(endpoint, config.prefix(), config.connectTimeout(),
-                options.healthCheckInterval(), options.maxSubscriberBacklog(), deliveryPool, timer, publisher::connectionSuspect);
+                options.healthCheckInterval(), config.maxSubscriberBacklog(), config.resources().callbackExecutor(),
+                config.resources().scheduler(), publisher::connectionSuspect);
     }
 
     @Override
@@ -96,11 +85,8 @@ public final class RedisPubSubBackplane extends AbstractBackplane {
     protected void doClose() {
         try {
             subscriber.close();
-            publisher.close();
         } finally {
-            timer.shutdownNow();
-            // Deliveries in progress finish on their threads, which then end; close() may be called from one.
-            deliveryPool.shutdown();
+            publisher.close();
         }
     }
 }

@@ -9,23 +9,14 @@ import java.util.Set;
  * The settings of a {@link RedisPubSubBackplane}, read from its {@link BackplaneConfig}.
  *
  * @param maxPayloadBytes option {@value #MAX_PAYLOAD}: the largest payload a publish accepts (default 1 MiB)
- * @param maxPendingPublishes option {@value #MAX_PENDING_PUBLISHES}: publishes that may wait for the broker
- *     at once; one more fails at once (default 10000)
- * @param maxSubscriberBacklog option {@value #MAX_SUBSCRIBER_BACKLOG}: messages received and not yet handed
- *     to one subscription; beyond it messages for that subscription are dropped and reported as a gap
- *     (default 10000)
  * @param healthCheckInterval option {@value #HEALTH_CHECK_INTERVAL}: how often the subscriber connection
  *     is pinged; a connection that misses a pong for that long is reconnected (default 5s)
  */
 public record RedisPubSubOptions(
         int maxPayloadBytes,
-        int maxPendingPublishes,
-        int maxSubscriberBacklog,
         Duration healthCheckInterval) {
 
     public static final String MAX_PAYLOAD = "maxPayload";
-    public static final String MAX_PENDING_PUBLISHES = "maxPendingPublishes";
-    public static final String MAX_SUBSCRIBER_BACKLOG = "maxSubscriberBacklog";
     public static final String HEALTH_CHECK_INTERVAL = "healthCheckInterval";
 
     /** Redis refuses bulk strings above 512 MB (its proto-max-bulk-len default). */
@@ -33,7 +24,7 @@ public record RedisPubSubOptions(
 
     /** Every option the pub/sub provider accepts besides the common ones. */
     public static final Set<String> OPTIONS = union(RedisEndpoint.OPTIONS,
-            Set.of(MAX_PAYLOAD, MAX_PENDING_PUBLISHES, MAX_SUBSCRIBER_BACKLOG, HEALTH_CHECK_INTERVAL));
+            Set.of(MAX_PAYLOAD, HEALTH_CHECK_INTERVAL));
 
     /**
      * Reads the options of {@code config}.
@@ -43,8 +34,6 @@ public record RedisPubSubOptions(
     public static RedisPubSubOptions from(BackplaneConfig config) {
         return new RedisPubSubOptions(
                 (int) config.longOption(MAX_PAYLOAD, 1 << 20, 1, REDIS_MAX_BULK),
-                (int) config.longOption(MAX_PENDING_PUBLISHES, 10_000, 1, 10_000_000),
-                (int) config.longOption(MAX_SUBSCRIBER_BACKLOG, 10_000, 1, 10_000_000),
                 config.duration(HEALTH_CHECK_INTERVAL, Duration.ofSeconds(5)));
     }
 

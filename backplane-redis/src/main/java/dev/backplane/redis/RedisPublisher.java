@@ -1,19 +1,20 @@
 package dev.backplane.redis;
 
+import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Position;
 import dev.backplane.spi.Backoff;
+import dev.backplane.spi.Completions;
 import dev.backplane.spi.DaemonThreads;
+import dev.backplane.spi.PendingPublish;
+import dev.backplane.spi.PublishOutbox;
+import dev.backplane.spi.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,16 +26,16 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /**
  * Sends PUBLISH commands on one dedicated connection, from one thread, pipelined.
  *
- * <p>{@link #publish} puts the message in a bounded outbox and returns at once. The publisher
- * thread takes whatever has queued up (up to {@value #MAX_BATCH} messages), writes all of it,
- * flushes once and then reads the replies, completing each message's future from its own reply.
- * One connection and one FIFO outbox keep the messages of this instance in call order on every
- * channel. While Redis is unreachable the thread reconnects with {@link Backoff}; queued messages
- * wait for the reconnect, each for at most the publish timeout counted from its publish call.
+ * <p>{@link #publish} puts the message in the backplane's {@link PublishOutbox} and returns at
+ * once. The publisher thread takes whatever has queued up (up to {@value #MAX_BATCH} messages),
+ * writes all of it, flushes once and then reads the replies, settling each message from its own
+ * reply. One connection and one FIFO outbox keep the messages of this instance in call order on
+ * every channel. While Redis is unreachable the thread reconnects with {@link Backoff}; queued
+ * messages wait for the reconnect, each for at most the publish timeout counted from its call
+ * (the outbox's sweep fails it then). Futures complete on the callback executor.
  *
- * <p>A watchdog on the timer makes every bound hold whatever the thread is doing: it fails each
- * message still unsettled at its deadline with {@link BrokerUnavailableException}, and drops a
- * connection whose write or read has been stuck for longer than the publish timeout.
+ * <p>A watchdog on the scheduler drops a connection whose write or read has been stuck for longer
+ * than the publish timeout, so the thread goes on; closing a socket is all it does there.
  */
 final class RedisPublisher implements AutoCloseable {
 
@@ -45,21 +46,14 @@ final class RedisPublisher implements AutoCloseable {
 
     private final RedisEndpoint endpoint;
     private final long timeoutNanos;
-    private final Duration publishTimeout;
-    private final int capacity;
-    private final LinkedBlockingQueue<PublishRequest> outbox;
-    /** Every unsettled request in publish order, so that the watchdog can expire them. Polled by the watchdog only. */
-    private final ConcurrentLinkedQueue<PublishRequest> deadlines = new ConcurrentLinkedQueue<>();
-    private final Executor completions;
-    private final ScheduledExecutorService timer;
+    private final PublishOutbox outbox;
     private final Backoff backoff = RedisConnections.reconnectBackoff();
     private final Object startLock = new Object();
+    private final ScheduledExecutorService scheduler;
 
     private volatile Thread thread;
     private volatile ScheduledFuture<?> watchdog;
     private volatile boolean closing;
-    /** Why the last connection attempt failed, or null while connected; for expiry messages. */
-    private volatile String unavailableBecause;
     /** The publisher thread's connection; read by the watchdog to break a stuck write. */
     private volatile Connection connection;
     /** When the current batch's I/O started, or 0 when none is in progress. */
@@ -67,49 +61,25 @@ final class RedisPublisher implements AutoCloseable {
     /** Set when another connection saw Redis go away: the idle publisher connection is likely dead too. */
     private volatile boolean suspect;
 
-    /**
-     * @param completions where futures are completed, so that callers' callbacks never run on the I/O thread
-     */
-    RedisPublisher(RedisEndpoint endpoint, Duration publishTimeout, int capacity, Executor completions,
-            ScheduledExecutorService timer) {
+    RedisPublisher(RedisEndpoint endpoint, BackplaneConfig config, Completions completions) {
         this.endpoint = endpoint;
-        this.publishTimeout = publishTimeout;
-        this.timeoutNanos = publishTimeout.toNanos();
-        this.capacity = capacity;
-        this.outbox = new LinkedBlockingQueue<>(capacity);
-        this.completions = completions;
-        this.timer = timer;
+        this.timeoutNanos = config.publishTimeout().toNanos();
+        this.scheduler = config.resources().scheduler();
+        this.outbox = new PublishOutbox("Redis at " + endpoint.hostAndPort(), config, completions, scheduler,
+                Ticker.SYSTEM);
     }
 
     /**
      * Queues a message. The future completes with {@link Position#NONE} once Redis replied to the
-     * PUBLISH, or fails with {@link BrokerUnavailableException} (not accepted within the publish
-     * timeout, outbox full, closed) or {@link BackplaneConfigurationException} (refused login or
-     * permission).
+     * PUBLISH, or fails with {@link BrokerUnavailableException} (not sent: outbox full, closed, not
+     * taken within the publish timeout), {@link dev.backplane.PublishOutcomeUnknownException}
+     * (written, no reply) or {@link BackplaneConfigurationException} (refused login or permission).
      *
      * @param payload a copy the caller no longer touches
      */
     CompletableFuture<Position> publish(String channel, byte[] redisChannel, byte[] payload) {
         ensureStarted();
-        PublishRequest request = new PublishRequest(channel, redisChannel, payload, System.nanoTime() + timeoutNanos);
-        if (closing) {
-            request.future.completeExceptionally(closed(request));
-            return request.future;
-        }
-        if (!outbox.offer(request)) {
-            request.future.completeExceptionally(new BrokerUnavailableException("publish to '" + channel
-                    + "' refused: " + capacity + " publishes are already waiting for Redis at " + endpoint.hostAndPort()
-                    + (unavailableBecause != null ? " (" + unavailableBecause + ")" : " (it is not keeping up)")
-                    + "; wait for earlier publishes to complete or raise option "
-                    + RedisPubSubOptions.MAX_PENDING_PUBLISHES));
-            return request.future;
-        }
-        deadlines.add(request);
-        if (closing) {
-            // close() may have drained the outbox before this request landed in it
-            request.future.completeExceptionally(closed(request));
-        }
-        return request.future;
+        return outbox.submit(channel, payload, redisChannel).future();
     }
 
     /**
@@ -127,8 +97,8 @@ final class RedisPublisher implements AutoCloseable {
         }
         synchronized (startLock) {
             if (thread == null && !closing) {
-                long sweep = Math.max(1, Math.min(20, publishTimeout.toMillis() / 10));
-                watchdog = timer.scheduleWithFixedDelay(this::watch, sweep, sweep, TimeUnit.MILLISECONDS);
+                long sweep = Math.max(1, Math.min(20, TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 10));
+                watchdog = scheduler.scheduleWithFixedDelay(this::watch, sweep, sweep, TimeUnit.MILLISECONDS);
                 Thread t = new DaemonThreads("backplane-redis-publisher").newThread(this::run);
                 thread = t;
                 t.start();
@@ -139,14 +109,11 @@ final class RedisPublisher implements AutoCloseable {
     // ------------------------------------------------------------ publisher thread
 
     private void run() {
-        List<PublishRequest> batch = new ArrayList<>(MAX_BATCH);
+        List<PendingPublish> batch = new ArrayList<>(MAX_BATCH);
         try {
-            while (true) {
-                PublishRequest first = outbox.poll(100, TimeUnit.MILLISECONDS);
+            while (!closing || !outbox.nothingQueued()) {
+                PendingPublish first = outbox.take(1, TimeUnit.SECONDS);
                 if (first == null) {
-                    if (closing) {
-                        return;
-                    }
                     continue;
                 }
                 batch.clear();
@@ -160,7 +127,7 @@ final class RedisPublisher implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "Redis publisher stopped unexpectedly", e);
         } finally {
             disconnect();
-            failEverythingQueued();
+            outbox.close();
         }
     }
 
@@ -168,9 +135,9 @@ final class RedisPublisher implements AutoCloseable {
      * Sends one batch, reconnecting as long as some of it is still within its deadline. Messages
      * not yet written when a connection fails are kept, in order, for the next connection.
      */
-    private void send(List<PublishRequest> batch) throws InterruptedException {
+    private void send(List<PendingPublish> batch) throws InterruptedException {
         while (true) {
-            batch.removeIf(PublishRequest::isDone);
+            batch.removeIf(PendingPublish::isSettled);
             if (batch.isEmpty()) {
                 return;
             }
@@ -191,30 +158,35 @@ final class RedisPublisher implements AutoCloseable {
      * One connection attempt. After a failure it waits the backoff and returns false, having
      * failed and cleared the batch if waiting cannot help (refused login, closing).
      */
-    private boolean connect(List<PublishRequest> batch) throws InterruptedException {
+    private boolean connect(List<PendingPublish> batch) throws InterruptedException {
         try {
             connection = RedisConnections.open(endpoint);
-            unavailableBecause = null;
+            outbox.unavailable(null);
             backoff.reset();
             return true;
         } catch (BackplaneConfigurationException e) {
             // A refused login does not fix itself within a publish timeout: fail fast.
-            unavailableBecause = e.getMessage();
-            fail(batch, e);
-            batch.clear();
-            failQueued(e);
+            outbox.unavailable(e.getMessage());
+            failAll(batch, e);
+            return false;
         } catch (BackplaneException e) {
-            unavailableBecause = e.getMessage();
+            outbox.unavailable(e.getMessage());
             if (closing) {
-                BrokerUnavailableException cause = closedWhileUnavailable(e);
-                fail(batch, cause);
-                batch.clear();
-                failQueued(cause);
+                failAll(batch, new BrokerUnavailableException("publish not sent: the backplane was closed while "
+                        + e.getMessage(), e));
                 return false;
             }
         }
         pause(backoff.nextMillis());
         return false;
+    }
+
+    private void failAll(List<PendingPublish> batch, RuntimeException cause) {
+        batch.forEach(p -> outbox.fail(p, cause));
+        batch.clear();
+        for (PendingPublish p; (p = outbox.poll()) != null; ) {
+            outbox.fail(p, cause);
+        }
     }
 
     /** Waits between connection attempts; close() cuts the wait short. */
@@ -229,50 +201,39 @@ final class RedisPublisher implements AutoCloseable {
         }
     }
 
-    /** Writes the batch and completes it from the replies; false if the connection failed. */
-    private boolean write(List<PublishRequest> batch) {
+    /** Writes the batch and settles it from the replies; false if the connection failed. */
+    private boolean write(List<PendingPublish> batch) {
         Connection c = connection;
-        List<PublishRequest> sent = new ArrayList<>(batch.size());
+        List<PendingPublish> sent = new ArrayList<>(batch.size());
         ioStartedNanos = System.nanoTime();
         try {
-            for (PublishRequest r : batch) {
-                if (r.isDone()) {
+            for (PendingPublish p : batch) {
+                if (!outbox.markWritten(p)) {
                     continue; // expired while waiting: never sent, so its failure is the truth
                 }
-                r.written = true;
-                sent.add(r);
-                c.sendCommand(Protocol.Command.PUBLISH, r.redisChannel, r.payload);
+                sent.add(p);
+                c.sendCommand(Protocol.Command.PUBLISH, p.<byte[]>attachment(), p.payload());
             }
             List<Object> replies = c.getMany(sent.size());
-            complete(sent, replies);
+            for (int i = 0; i < sent.size(); i++) {
+                PendingPublish p = sent.get(i);
+                if (replies.get(i) instanceof JedisDataException e) {
+                    outbox.fail(p, RedisConnections.translate(endpoint, e, "publishing to '" + p.channel() + "'"));
+                } else {
+                    outbox.succeed(p, Position.NONE);
+                }
+            }
             return true;
         } catch (RuntimeException e) {
             disconnect();
             BackplaneException cause = RedisConnections.translate(endpoint, e, "publishing");
-            unavailableBecause = cause.getMessage();
-            fail(sent, new BrokerUnavailableException("the connection to Redis at " + endpoint.hostAndPort()
-                    + " failed before it confirmed this publish; the message may or may not have been published ("
-                    + cause.getMessage() + ")", e));
-            batch.removeIf(r -> r.written);
+            outbox.unavailable(cause.getMessage());
+            outbox.lost(sent, "the connection failed before Redis confirmed the publish (" + cause.getMessage() + ")", e);
+            batch.removeIf(PendingPublish::isSettled);
             return false;
         } finally {
             ioStartedNanos = 0;
         }
-    }
-
-    private void complete(List<PublishRequest> sent, List<Object> replies) {
-        execute(() -> {
-            for (int i = 0; i < sent.size(); i++) {
-                Object reply = replies.get(i);
-                PublishRequest r = sent.get(i);
-                if (reply instanceof JedisDataException e) {
-                    r.future.completeExceptionally(RedisConnections.translate(endpoint, e,
-                            "publishing to '" + r.channel + "'"));
-                } else {
-                    r.future.complete(Position.NONE);
-                }
-            }
-        });
     }
 
     private void disconnect() {
@@ -287,77 +248,18 @@ final class RedisPublisher implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------ watchdog (timer thread)
+    // ------------------------------------------------------------ watchdog (scheduler)
 
     private void watch() {
-        long now = System.nanoTime();
-        PublishRequest head;
-        while ((head = deadlines.peek()) != null) {
-            if (!head.isDone()) {
-                if (!head.expiredAt(now)) {
-                    break;
-                }
-                head.future.completeExceptionally(expired(head));
-            }
-            deadlines.poll();
-        }
         long io = ioStartedNanos;
         Connection c = connection;
-        if (io != 0 && now - io > timeoutNanos && c != null) {
+        if (io != 0 && System.nanoTime() - io > timeoutNanos && c != null) {
             // A write to a broker that stopped reading blocks without a timeout: close the socket under it.
             try {
                 c.disconnect();
             } catch (RuntimeException e) {
                 // closing is all we wanted
             }
-        }
-    }
-
-    private BrokerUnavailableException expired(PublishRequest r) {
-        String why = r.written
-                ? "Redis at " + endpoint.hostAndPort() + " did not answer in time; the message may or may not have been published"
-                : unavailableBecause != null ? unavailableBecause
-                : "Redis at " + endpoint.hostAndPort() + " is not keeping up";
-        return new BrokerUnavailableException("publish to '" + r.channel + "' not confirmed within publishTimeout "
-                + publishTimeout.toMillis() + "ms: " + why);
-    }
-
-    // ------------------------------------------------------------ failing and closing
-
-    private void fail(List<PublishRequest> requests, BackplaneException cause) {
-        if (requests.isEmpty()) {
-            return;
-        }
-        List<PublishRequest> copy = List.copyOf(requests);
-        execute(() -> copy.forEach(r -> r.future.completeExceptionally(cause)));
-    }
-
-    private void failQueued(BackplaneException cause) {
-        List<PublishRequest> queued = new ArrayList<>();
-        outbox.drainTo(queued);
-        fail(queued, cause);
-    }
-
-    private void failEverythingQueued() {
-        List<PublishRequest> queued = new ArrayList<>();
-        outbox.drainTo(queued);
-        queued.forEach(r -> r.future.completeExceptionally(closed(r)));
-    }
-
-    private BrokerUnavailableException closed(PublishRequest r) {
-        return new BrokerUnavailableException("publish to '" + r.channel + "' not sent: the Redis backplane ("
-                + endpoint.hostAndPort() + ") was closed first");
-    }
-
-    private BrokerUnavailableException closedWhileUnavailable(BackplaneException e) {
-        return new BrokerUnavailableException("publish not sent: the backplane was closed while " + e.getMessage(), e);
-    }
-
-    private void execute(Runnable task) {
-        try {
-            completions.execute(task);
-        } catch (RejectedExecutionException e) {
-            task.run();
         }
     }
 
@@ -374,7 +276,7 @@ final class RedisPublisher implements AutoCloseable {
         }
         if (t != null) {
             LockSupport.unpark(t); // out of a reconnect wait, if in one
-            join(t, publishTimeout.plusMillis(200));
+            outbox.awaitSettled(Duration.ofNanos(timeoutNanos).plusMillis(200));
             if (t.isAlive()) {
                 t.interrupt();
                 Connection c = connection;
@@ -392,11 +294,7 @@ final class RedisPublisher implements AutoCloseable {
         if (w != null) {
             w.cancel(false);
         }
-        failEverythingQueued();
-        PublishRequest r;
-        while ((r = deadlines.poll()) != null) {
-            r.future.completeExceptionally(closed(r));
-        }
+        outbox.close();
     }
 
     private static void join(Thread t, Duration timeout) {

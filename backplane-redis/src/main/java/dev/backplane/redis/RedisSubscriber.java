@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -55,8 +55,9 @@ final class RedisSubscriber implements AutoCloseable {
     private final Duration connectTimeout;
     private final Duration healthCheckInterval;
     private final int maxBacklog;
-    private final ExecutorService deliveryPool;
+    private final Executor deliveryPool;
     private final ScheduledExecutorService timer;
+    private final SessionWriter writer = new SessionWriter();
     private final Backoff backoff = RedisConnections.reconnectBackoff();
     private final Runnable onConnectionLost;
 
@@ -67,7 +68,7 @@ final class RedisSubscriber implements AutoCloseable {
     private final ArrayDeque<String> awaitingReply = new ArrayDeque<>();
     private final Map<String, Integer> awaitingCount = new HashMap<>();
     /** The connection once its control subscription is confirmed, else null. */
-    private Session ready;
+    private volatile Session ready;
     private Connection connection;
     private Thread thread;
     private ScheduledFuture<?> healthCheck;
@@ -81,7 +82,7 @@ final class RedisSubscriber implements AutoCloseable {
     private String lastWarning;
 
     RedisSubscriber(RedisEndpoint endpoint, String prefix, Duration connectTimeout, Duration healthCheckInterval,
-            int maxBacklog, ExecutorService deliveryPool, ScheduledExecutorService timer, Runnable onConnectionLost) {
+            int maxBacklog, Executor deliveryPool, ScheduledExecutorService timer, Runnable onConnectionLost) {
         this.endpoint = endpoint;
         this.controlChannel = (prefix + ":").getBytes(StandardCharsets.US_ASCII);
         this.connectTimeout = connectTimeout;
@@ -169,12 +170,16 @@ final class RedisSubscriber implements AutoCloseable {
         if (thread == null) {
             thread = new DaemonThreads("backplane-redis-subscriber").newThread(this::run);
             thread.start();
+            writer.start();
             long interval = healthCheckInterval.toNanos();
             healthCheck = timer.scheduleWithFixedDelay(this::checkHealth, interval, interval, TimeUnit.NANOSECONDS);
         }
     }
 
-    /** Writes SUBSCRIBE or UNSUBSCRIBE; a failed write drops the connection so the reader reconnects. */
+    /**
+     * Queues SUBSCRIBE or UNSUBSCRIBE for the writer, in the order of the replies awaited; called
+     * under {@link #lock}, which never waits for the socket.
+     */
     private void send(Session session, boolean subscribe, List<String> redisNames) {
         byte[][] names = new byte[redisNames.size()][];
         for (int i = 0; i < names.length; i++) {
@@ -183,15 +188,7 @@ final class RedisSubscriber implements AutoCloseable {
             awaitingReply.add(name);
             awaitingCount.merge(name, 1, Integer::sum);
         }
-        try {
-            if (subscribe) {
-                session.subscribe(names);
-            } else {
-                session.unsubscribe(names);
-            }
-        } catch (RuntimeException e) {
-            dropConnection();
-        }
+        writer.write(session, subscribe ? Session::subscribe : Session::unsubscribe, names);
     }
 
     // ------------------------------------------------------------ subscriber thread
@@ -382,7 +379,7 @@ final class RedisSubscriber implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------ health check (timer thread)
+    // ------------------------------------------------------------ health check (scheduler)
 
     /** Pings the connection; one that did not answer the previous ping is dropped and reconnected. */
     private void checkHealth() {
@@ -397,11 +394,7 @@ final class RedisSubscriber implements AutoCloseable {
                 return;
             }
             pingsSent++;
-            try {
-                ready.ping();
-            } catch (RuntimeException e) {
-                dropConnection();
-            }
+            writer.write(ready, (session, names) -> session.ping(), null);
         }
     }
 
@@ -443,12 +436,71 @@ final class RedisSubscriber implements AutoCloseable {
                         + "' not completed: the Redis backplane was closed first"));
             }
         }
+        writer.stop();
         if (t != null) {
             t.interrupt();
             try {
                 t.join(Math.max(1000, connectTimeout.toMillis()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Writes what the subscriber connection must send (SUBSCRIBE, UNSUBSCRIBE, PING) from a thread
+     * of its own, so that a socket that stops taking bytes stalls only this thread: never the
+     * callers of subscribe, the reader, or the shared scheduler. Commands for a session that is no
+     * longer current are dropped (a new connection subscribes to everything again). At most
+     * {@value #MAX_QUEUED} commands wait; beyond that the connection is dropped and rebuilt, which
+     * sends the whole state again in a few commands.
+     */
+    private final class SessionWriter {
+        static final int MAX_QUEUED = 100_000;
+
+        private final java.util.concurrent.LinkedBlockingQueue<Runnable> queue =
+                new java.util.concurrent.LinkedBlockingQueue<>(MAX_QUEUED);
+        private Thread writerThread;
+        private volatile boolean stopped;
+
+        void start() {
+            writerThread = new DaemonThreads("backplane-redis-subscriber-writer").newThread(this::run);
+            writerThread.start();
+        }
+
+        void write(Session session, java.util.function.BiConsumer<Session, byte[][]> command, byte[][] names) {
+            boolean queued = queue.offer(() -> {
+                if (session != ready) {
+                    return; // written for a connection that is gone
+                }
+                try {
+                    command.accept(session, names);
+                } catch (RuntimeException e) {
+                    dropConnection();
+                }
+            });
+            if (!queued) {
+                dropConnection();
+            }
+        }
+
+        private void run() {
+            try {
+                while (!stopped) {
+                    Runnable next = queue.poll(1, TimeUnit.SECONDS);
+                    if (next != null) {
+                        next.run();
+                    }
+                }
+            } catch (InterruptedException e) {
+                // stopping
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            if (writerThread != null) {
+                writerThread.interrupt();
             }
         }
     }

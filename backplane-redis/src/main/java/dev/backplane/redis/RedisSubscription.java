@@ -1,5 +1,6 @@
 package dev.backplane.redis;
 
+import dev.backplane.BackplaneConfig;
 import dev.backplane.Gap;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
@@ -7,12 +8,11 @@ import dev.backplane.Subscription;
 import dev.backplane.spi.SubscriberDispatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
  * One subscription: hands messages and gaps to its subscriber one at a time, in arrival order,
- * through a {@link SubscriberDispatch} over the shared delivery pool, so the socket reader never
+ * through a {@link SubscriberDispatch} on the callback executor, so the socket reader never
  * waits for a subscriber.
  *
  * <p>Its backlog (received, not yet handed over) is bounded: a subscriber that falls
@@ -22,7 +22,6 @@ import java.util.function.Consumer;
 final class RedisSubscription implements Subscription {
 
     private final SubscriberDispatch dispatch;
-    private final Executor pool;
     private final Consumer<RedisSubscription> onClose;
     private final CompletableFuture<Subscription> ready = new CompletableFuture<>();
 
@@ -37,8 +36,7 @@ final class RedisSubscription implements Subscription {
     RedisSubscription(String channel, Subscriber subscriber, Executor pool, int maxBacklog,
             Consumer<RedisSubscription> onClose) {
         this.dispatch = SubscriberDispatch.atMostOnce(channel, subscriber, pool, maxBacklog,
-                RedisPubSubOptions.MAX_SUBSCRIBER_BACKLOG);
-        this.pool = pool;
+                BackplaneConfig.MAX_SUBSCRIBER_BACKLOG);
         this.onClose = onClose;
     }
 
@@ -55,14 +53,10 @@ final class RedisSubscription implements Subscription {
         return dispatch.isClosed();
     }
 
-    /** Completes the subscribe future, off the calling thread. */
+    /** Completes the subscribe future (the backplane relays it to the caller on the callback executor). */
     void activate() {
         active = true;
-        try {
-            pool.execute(() -> ready.complete(this));
-        } catch (RejectedExecutionException e) {
-            ready.complete(this);
-        }
+        ready.complete(this);
     }
 
     /** Fails the subscribe future; the subscription never received anything and is closed. */

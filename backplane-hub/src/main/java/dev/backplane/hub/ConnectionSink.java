@@ -5,7 +5,10 @@ package dev.backplane.hub;
  * {@link HubNode#connect}.
  *
  * <p>Calls for one connection are sequential (never concurrent) and come in arrival order, on the
- * hub's threads. Return quickly: queue the bytes for the client rather than wait for the network.
+ * hub's sink threads: a fixed pool of {@link HubOptions#sinkThreads()} threads serves every
+ * connection of the node, each draining one connection's waiting calls at a time. Return quickly
+ * and never block: queue the bytes for the client rather than wait for the network, or the
+ * connections that share the thread wait too.
  * At most {@link HubOptions#connectionBuffer()} messages wait for one sink; a sink that falls
  * further behind has its connection ended (see {@link #disconnected}). An exception is logged and
  * does not affect other recipients.

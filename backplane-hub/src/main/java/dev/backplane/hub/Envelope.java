@@ -24,7 +24,9 @@ record Envelope(Kind kind, String sender, long seq, Target target, String correl
     /** The envelope kinds; their codes are part of the wire format. */
     enum Kind {
         SEND(1), INVOKE(2), GROUP_ADD(3), GROUP_REMOVE(4), REPLY_OK(5), REPLY_ERROR(6), PRESENCE(7),
-        SNAPSHOT_REQUEST(8), GOODBYE(9);
+        SNAPSHOT_REQUEST(8), GOODBYE(9),
+        /** A context's message to its own inbox: hearing it proves the broker carries its messages. */
+        ECHO(10);
 
         final int code;
 

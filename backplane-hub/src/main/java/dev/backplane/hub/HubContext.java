@@ -9,7 +9,10 @@ import java.util.concurrent.CompletableFuture;
  * a server instance ({@link HubNode} is a context) or a process that holds no connections at all
  * (a worker, another service on the same backplane), opened with {@link #open}.
  *
- * <p>Futures never hang: they complete or fail within the configured timeouts. Thread-safe.
+ * <p>Futures never hang: they complete or fail within the configured timeouts. They complete on
+ * the callback executor of {@link HubOptions#resources()}, never on a backplane, sink or timer
+ * thread: a callback may block, or call the hub again and wait, without stalling the node.
+ * Thread-safe.
  */
 public interface HubContext extends AutoCloseable {
 
@@ -32,10 +35,17 @@ public interface HubContext extends AutoCloseable {
      * Sends {@code method(args...)} to every connection {@code target} matches, once each. The
      * arguments are serialized to a JSON array once, with {@link HubOptions#objectMapper()}. The
      * future completes when the broker accepted the message on every channel it needs.
+     *
+     * @throws IllegalArgumentException if the message is larger than the backplane takes
+     *     ({@link dev.backplane.Capabilities#maxPayloadBytes()}), before anything is sent
      */
     CompletableFuture<Void> send(Target target, String method, Object... args);
 
-    /** As {@link #send}, with arguments already serialized as a UTF-8 JSON array. */
+    /**
+     * As {@link #send}, with arguments already serialized as a UTF-8 JSON array.
+     *
+     * @throws IllegalArgumentException if the message is larger than the backplane takes
+     */
     CompletableFuture<Void> sendJson(Target target, String method, byte[] argumentsJson);
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backplane.Backplane;
 import dev.backplane.Subscription;
+import dev.backplane.spi.Completions;
 import dev.backplane.spi.DaemonThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,8 @@ final class HubEngine implements HubNode {
     private final ObjectMapper mapper;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService sinkPool;
+    private final Completions completions;
+    private final int maxEnvelopeBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final HubCounters counters = new HubCounters();
     private final LocalConnections locals;
@@ -66,17 +69,21 @@ final class HubEngine implements HubNode {
         this.mapper = options.objectMapper();
         this.timer = new ScheduledThreadPoolExecutor(1, new DaemonThreads("hub-" + nodeId + "-timer"));
         this.timer.setRemoveOnCancelPolicy(true);
-        this.sinkPool = Executors.newCachedThreadPool(new DaemonThreads("hub-" + nodeId + "-sink"));
+        // A fixed number of threads drain the connections' outboxes, however many connections there are.
+        this.sinkPool = Executors.newFixedThreadPool(options.sinkThreads(), new DaemonThreads("hub-" + nodeId + "-sink"));
+        this.completions = new Completions(options.resources().callbackExecutor());
+        this.maxEnvelopeBytes = backplane.capabilities().maxPayloadBytes();
         this.locals = new LocalConnections(sinkPool, options.connectionBuffer());
-        this.presence = new PresenceView(System::nanoTime, options.heartbeatInterval().toNanos());
+        this.presence = new PresenceView(System::nanoTime, options.heartbeatInterval().toNanos(), nodeId,
+                options.heartbeatInterval().multipliedBy(3).dividedBy(2).toNanos());
         this.publisher = new EnvelopePublisher(backplane, nodeId, channels, closed);
         this.inbox = new InboxDispatcher(nodeId, options, channels, publisher, counters, closed);
         this.refs = new ChannelRefs(backplane, inbox::subscriberFor);
         this.router = new TargetRouter(channels, locals, counters, this::endSlowConnection);
-        this.requests = new RemoteRequests(options, channels, presence, publisher, timer);
+        this.requests = new RemoteRequests(options, channels, presence, publisher, timer, completions);
         this.invocations = new LocalInvocations(nodeId, this, locals, router, publisher, timer, options);
         this.announcer = holdsConnections
-                ? new PresenceAnnouncer(nodeId, options, channels, locals, publisher, timer) : null;
+                ? new PresenceAnnouncer(nodeId, options, channels, locals, publisher, timer, maxEnvelopeBytes) : null;
         GroupCommands groups = new GroupCommands(nodeId, holdsConnections, channels, locals, refs, publisher,
                 this::presenceChanged);
         this.watch = new PresenceWatch(nodeId, options, presence, publisher, requests, counters);
@@ -109,7 +116,15 @@ final class HubEngine implements HubNode {
         // Learn the hub at once rather than at the next heartbeats.
         publisher.requestSnapshot(null);
         long sweep = options.sweepInterval().toNanos();
-        timer.scheduleAtFixedRate(watch::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
+        timer.scheduleAtFixedRate(Periodic.guarded("presence sweep of " + nodeId, watch::sweep), sweep, sweep,
+                TimeUnit.NANOSECONDS);
+        if (announcer == null) {
+            // A context has no heartbeat of its own to hear: it echoes to its inbox, to know it hears the broker.
+            long interval = options.heartbeatInterval().toNanos();
+            timer.scheduleAtFixedRate(Periodic.guarded("echo of " + nodeId, () -> publisher.publishControl(
+                    channels.node(nodeId), Envelope.Kind.ECHO, null, "", "", Envelope.EMPTY)), 0, interval,
+                    TimeUnit.NANOSECONDS);
+        }
     }
 
     // ------------------------------------------------------------------ HubContext
@@ -154,9 +169,20 @@ final class HubEngine implements HubNode {
         // Encoded once; the same bytes go to every channel, and receivers de-duplicate by message id.
         byte[] envelope = EnvelopeCodec.encode(new Envelope(Envelope.Kind.SEND, nodeId, publisher.nextSeq(), target, "",
                 method, argumentsJson));
+        requireFits(envelope.length, "the send of " + method);
         counters.sent.increment();
         return CompletableFuture.allOf(targetChannels.stream().map(c -> publisher.publish(c, envelope))
                 .toArray(CompletableFuture[]::new));
+    }
+
+    /** A message over the backplane's limit fails at the call, not later at the broker. */
+    private void requireFits(int envelopeBytes, String what) {
+        if (envelopeBytes > maxEnvelopeBytes) {
+            throw new IllegalArgumentException(what + " is " + envelopeBytes + " bytes as a hub message, over the "
+                    + "largest payload the backplane takes (" + maxEnvelopeBytes + " bytes, transport "
+                    + backplane.capabilities().transport() + "); send less per message, or raise the transport's "
+                    + "maxPayload where it has one");
+        }
     }
 
     @Override
@@ -195,6 +221,8 @@ final class HubEngine implements HubNode {
         } catch (HubException e) {
             return CompletableFuture.failedFuture(e);
         }
+        // The arguments, plus room for the envelope's own fields (kind, ids, method).
+        requireFits(json.length + 2 * (method.length() + connectionId.length()) + 128, "the invocation of " + method);
         return requests.request(Envelope.Kind.INVOKE, connectionId, method, json, timeout,
                 "invoking " + method + " on connection " + connectionId);
     }

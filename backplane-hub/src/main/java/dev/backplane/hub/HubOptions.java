@@ -1,6 +1,7 @@
 package dev.backplane.hub;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backplane.BackplaneResources;
 import dev.backplane.Gap;
 import java.time.Duration;
 import java.util.Objects;
@@ -23,10 +24,16 @@ import java.util.function.Consumer;
  *     {@link ConnectionSink#disconnected}
  * @param gapListener told when the transport reports a possible loss (default: nothing beyond the log)
  * @param objectMapper serializes arguments and results (default: a plain {@link ObjectMapper})
+ * @param sinkThreads how many threads call the connections' sinks, whatever the number of
+ *     connections (default: the number of cores, at least 2); each drains one connection's waiting
+ *     messages at a time, in order
+ * @param resources where the futures this node returns complete (its callback executor; default
+ *     {@link BackplaneResources#defaults()}): never on a backplane, sink or timer thread, so a
+ *     callback may block or call the hub again
  */
 public record HubOptions(String hub, Duration heartbeatInterval, int missedHeartbeats, int snapshotEvery,
         Duration commandTimeout, Duration invocationTimeout, int dedupCapacity, int connectionBuffer,
-        Consumer<Gap> gapListener, ObjectMapper objectMapper) {
+        Consumer<Gap> gapListener, ObjectMapper objectMapper, int sinkThreads, BackplaneResources resources) {
 
     private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper();
 
@@ -52,58 +59,75 @@ public record HubOptions(String hub, Duration heartbeatInterval, int missedHeart
         }
         Objects.requireNonNull(gapListener, "gapListener");
         Objects.requireNonNull(objectMapper, "objectMapper");
+        if (sinkThreads < 1) {
+            throw new IllegalArgumentException("sinkThreads must be at least 1, was " + sinkThreads);
+        }
+        Objects.requireNonNull(resources, "resources");
     }
 
     /** The defaults for the hub {@code hub}. */
     public static HubOptions of(String hub) {
         return new HubOptions(hub, Duration.ofSeconds(1), 3, 10, Duration.ofSeconds(5), Duration.ofMinutes(5),
-                16_384, 1024, gap -> { }, DEFAULT_MAPPER);
+                16_384, 1024, gap -> { }, DEFAULT_MAPPER, Math.max(2, Runtime.getRuntime().availableProcessors()),
+                BackplaneResources.defaults());
     }
 
     public HubOptions withHub(String hub) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
-                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, objectMapper);
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, objectMapper, sinkThreads, resources);
     }
 
     public HubOptions withHeartbeat(Duration interval, int missed) {
         return new HubOptions(hub, interval, missed, snapshotEvery, commandTimeout, invocationTimeout,
-                dedupCapacity, connectionBuffer, gapListener, objectMapper);
+                dedupCapacity, connectionBuffer, gapListener, objectMapper, sinkThreads, resources);
     }
 
     public HubOptions withSnapshotEvery(int heartbeats) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, heartbeats, commandTimeout,
-                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, objectMapper);
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, objectMapper, sinkThreads, resources);
     }
 
     public HubOptions withCommandTimeout(Duration timeout) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, timeout, invocationTimeout,
-                dedupCapacity, connectionBuffer, gapListener, objectMapper);
+                dedupCapacity, connectionBuffer, gapListener, objectMapper, sinkThreads, resources);
     }
 
     public HubOptions withInvocationTimeout(Duration timeout) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout, timeout,
-                dedupCapacity, connectionBuffer, gapListener, objectMapper);
+                dedupCapacity, connectionBuffer, gapListener, objectMapper, sinkThreads, resources);
     }
 
     public HubOptions withDedupCapacity(int capacity) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
-                invocationTimeout, capacity, connectionBuffer, gapListener, objectMapper);
+                invocationTimeout, capacity, connectionBuffer, gapListener, objectMapper, sinkThreads, resources);
     }
 
     /** Sets {@link #connectionBuffer()}: the most messages that may wait for one connection's sink. */
     public HubOptions withConnectionBuffer(int messages) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
-                invocationTimeout, dedupCapacity, messages, gapListener, objectMapper);
+                invocationTimeout, dedupCapacity, messages, gapListener, objectMapper, sinkThreads, resources);
     }
 
     public HubOptions withGapListener(Consumer<Gap> listener) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
-                invocationTimeout, dedupCapacity, connectionBuffer, listener, objectMapper);
+                invocationTimeout, dedupCapacity, connectionBuffer, listener, objectMapper, sinkThreads, resources);
     }
 
     public HubOptions withObjectMapper(ObjectMapper mapper) {
         return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
-                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, mapper);
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, mapper, sinkThreads, resources);
+    }
+
+    /** Sets {@link #sinkThreads()}: how many threads call the connections' sinks. */
+    public HubOptions withSinkThreads(int threads) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, objectMapper, threads, resources);
+    }
+
+    /** Sets {@link #resources()}: where the futures of the node or context complete. */
+    public HubOptions withResources(BackplaneResources resources) {
+        return new HubOptions(hub, heartbeatInterval, missedHeartbeats, snapshotEvery, commandTimeout,
+                invocationTimeout, dedupCapacity, connectionBuffer, gapListener, objectMapper, sinkThreads, resources);
     }
 
     /** How often each observer checks for silent nodes: a quarter of the heartbeat interval. */

@@ -88,6 +88,7 @@ final class InboxDispatcher {
             // Presence is idempotent by its own sequence numbers; goodbyes and requests are harmless twice.
             case PRESENCE -> h.presence().onPresence(e);
             case GOODBYE -> h.presence().onGoodbye(e);
+            case ECHO -> h.presence().onEcho(e);
             case SNAPSHOT_REQUEST -> {
                 if (h.announcer() != null && !e.sender().equals(nodeId)) {
                     h.announcer().answerSnapshotRequest(e.sender());

@@ -1,5 +1,6 @@
 package dev.backplane.hub;
 
+import dev.backplane.spi.Completions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,9 @@ import java.util.function.Supplier;
 /**
  * Requests this process sent to other nodes (group commands, invocations) and awaits answers for,
  * by correlation id. Each fails by itself after its timeout, or at once when its node is declared
- * gone, so none is left pending.
+ * gone, so none is left pending. Futures complete through {@link Completions}, on the callback
+ * executor: never on the timer, nor on the delivery that brought the answer (a callback that asks
+ * the hub again and waits would otherwise wait for the very delivery it holds up).
  */
 final class PendingReplies {
 
@@ -20,10 +23,12 @@ final class PendingReplies {
     }
 
     private final ScheduledExecutorService timer;
+    private final Completions completions;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
-    PendingReplies(ScheduledExecutorService timer) {
+    PendingReplies(ScheduledExecutorService timer, Completions completions) {
         this.timer = timer;
+        this.completions = completions;
     }
 
     /** Registers a request to {@code node}; the future fails with what {@code onTimeout} gives after {@code timeout}. */
@@ -42,14 +47,14 @@ final class PendingReplies {
     void complete(String correlation, byte[] result) {
         Pending p = pending.remove(correlation);
         if (p != null) {
-            p.future().complete(result);
+            completions.succeed(p.future(), result);
         }
     }
 
     void fail(String correlation, Throwable error) {
         Pending p = pending.remove(correlation);
         if (p != null) {
-            p.future().completeExceptionally(error);
+            completions.fail(p.future(), error);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.backplane.hub;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -13,8 +14,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A node's own presence: the snapshot at start, coalesced deltas on change, heartbeats, periodic
  * and requested snapshots, and the goodbye. Everything is built under the {@code locals} lock,
  * which orders presence numbers with publish calls and keeps a snapshot consistent with its number.
+ *
+ * <p>Every presence message fits the backplane's payload limit: a snapshot too large for one
+ * message is split into parts that share its number (observers apply it once all have come), and
+ * a delta too large for one message is sent as a snapshot instead.
  */
 final class PresenceAnnouncer {
+
+    private static final System.Logger LOG = System.getLogger(PresenceAnnouncer.class.getName());
 
     private final String nodeId;
     private final HubOptions options;
@@ -23,12 +30,15 @@ final class PresenceAnnouncer {
     private final EnvelopePublisher publisher;
     private final ObjectMapper mapper;
     private final ScheduledExecutorService timer;
+    private final int maxEnvelopeBytes;
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private long presenceSeq; // guarded by locals
     private long heartbeats; // guarded by locals
 
+    /** @param maxEnvelopeBytes the largest envelope the backplane takes */
     PresenceAnnouncer(String nodeId, HubOptions options, ChannelNames channels, LocalConnections locals,
-            EnvelopePublisher publisher, ScheduledExecutorService timer) {
+            EnvelopePublisher publisher, ScheduledExecutorService timer, int maxEnvelopeBytes) {
+        this.maxEnvelopeBytes = maxEnvelopeBytes;
         this.nodeId = nodeId;
         this.options = options;
         this.channels = channels;
@@ -44,7 +54,8 @@ final class PresenceAnnouncer {
             publish(channels.presence(), true);
         }
         long period = options.heartbeatInterval().toNanos();
-        timer.scheduleAtFixedRate(this::heartbeat, period, period, TimeUnit.NANOSECONDS);
+        timer.scheduleAtFixedRate(Periodic.guarded("heartbeat of node " + nodeId, this::heartbeat), period, period,
+                TimeUnit.NANOSECONDS);
     }
 
     /** Local connections or memberships changed: publish the changes soon, coalesced. */
@@ -98,16 +109,59 @@ final class PresenceAnnouncer {
         if (broadcast) {
             presenceSeq++;
         }
-        List<PresenceBody.Event> events = broadcast ? locals.drainChanges() : List.of();
-        PresenceBody body = new PresenceBody(options.heartbeatInterval().toMillis(), options.missedHeartbeats(),
-                snapshot ? List.of() : events, snapshot ? locals.snapshot() : null);
+        if (!snapshot) {
+            List<PresenceBody.Event> events = broadcast ? locals.drainChanges() : List.of();
+            byte[] envelope = encode(new PresenceBody(options.heartbeatInterval().toMillis(), options.missedHeartbeats(),
+                    events, null));
+            if (envelope.length <= maxEnvelopeBytes) {
+                publisher.publish(channel, envelope);
+                return;
+            }
+            // Too many changes for one message: the whole state says the same in parts that fit.
+        }
+        List<PresenceBody.ConnectionState> state = locals.snapshot();
+        if (snapshot && broadcast) {
+            locals.drainChanges(); // the snapshot includes them
+        }
+        List<List<PresenceBody.ConnectionState>> slices = new ArrayList<>();
+        split(state, slices);
+        for (int i = 0; i < slices.size(); i++) {
+            PresenceBody body = slices.size() == 1
+                    ? new PresenceBody(options.heartbeatInterval().toMillis(), options.missedHeartbeats(), List.of(),
+                            slices.get(0))
+                    : new PresenceBody(options.heartbeatInterval().toMillis(), options.missedHeartbeats(), List.of(),
+                            slices.get(i), i, slices.size());
+            publisher.publish(channel, encode(body));
+        }
+    }
+
+    /** Cuts {@code state} into slices whose presence messages fit; a single oversized connection is left out, and logged. */
+    private void split(List<PresenceBody.ConnectionState> state, List<List<PresenceBody.ConnectionState>> into) {
+        // Sized with the largest part numbers, so that numbering the parts cannot push one over.
+        byte[] probe = encode(new PresenceBody(options.heartbeatInterval().toMillis(), options.missedHeartbeats(),
+                List.of(), state, Integer.MAX_VALUE, Integer.MAX_VALUE));
+        if (probe.length <= maxEnvelopeBytes) {
+            into.add(state);
+            return;
+        }
+        if (state.size() == 1) {
+            LOG.log(System.Logger.Level.WARNING, "hub node " + nodeId + " leaves connection " + state.get(0).id()
+                    + " out of its presence: its state alone (" + probe.length + " bytes) exceeds the backplane's "
+                    + "payload limit of " + maxEnvelopeBytes + " bytes");
+            return;
+        }
+        int half = state.size() / 2;
+        split(state.subList(0, half), into);
+        split(state.subList(half, state.size()), into);
+    }
+
+    private byte[] encode(PresenceBody body) {
         byte[] json;
         try {
             json = mapper.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("presence could not be serialized", e);
         }
-        publisher.publish(channel, EnvelopeCodec.encode(Envelope.control(Envelope.Kind.PRESENCE, nodeId, presenceSeq,
-                null, "", "", json)));
+        return EnvelopeCodec.encode(Envelope.control(Envelope.Kind.PRESENCE, nodeId, presenceSeq, null, "", "", json));
     }
 }

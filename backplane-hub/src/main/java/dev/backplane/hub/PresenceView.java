@@ -12,11 +12,18 @@ import java.util.function.LongSupplier;
 /**
  * What one process knows of the hub's nodes, built from their presence messages.
  *
- * <p>Each node numbers its presence messages. A snapshot replaces what is known of the node; a
- * delta applies only on top of the message right before it. A missing number marks the node's
- * view stale (kept, but not updated by deltas) and asks the node for a snapshot, so a lost or
- * reordered message heals itself. Every message from a node pushes its death deadline to
- * {@code now + its interval x its missed count}; {@link #sweep} declares the nodes past it dead.
+ * <p>Each node numbers its presence messages. A snapshot replaces what is known of the node (a
+ * snapshot split in parts, once every part has come); a delta applies only on top of the message
+ * right before it. A missing number marks the node's view stale (kept, but not updated by deltas)
+ * and asks the node for a snapshot, so a lost or reordered message heals itself. Every message
+ * from a node pushes its death deadline to {@code now + its interval x its missed count};
+ * {@link #sweep} declares the nodes past it dead.
+ *
+ * <p>Silence is evidence only while this process can hear the broker at all. It knows it can by
+ * hearing its own messages ({@link #heardFromSelf}: a node's own heartbeats, a context's echoes).
+ * When it has heard nothing of its own for {@code cutOffAfter}, it is cut off, not the others:
+ * {@link #sweep} declares no one dead, and once it hears itself again every node gets a whole
+ * death bound from then on to speak. It never declares itself dead.
  */
 final class PresenceView implements HubPresence {
 
@@ -33,8 +40,12 @@ final class PresenceView implements HubPresence {
         long appliedSeq;
         boolean stale = true;
         long deadline;
+        long boundNanos;
         long lastRequest = Long.MIN_VALUE / 2;
         final Map<String, Conn> connections = new HashMap<>();
+        // The parts of a split snapshot gathered so far (null when none is being gathered).
+        long assemblingSeq = -1;
+        Map<Integer, List<PresenceBody.ConnectionState>> assembling;
     }
 
     private record Conn(String user, Set<String> groups) {
@@ -42,6 +53,10 @@ final class PresenceView implements HubPresence {
 
     private final LongSupplier clock;
     private final long requestSpacingNanos;
+    private final String selfId;
+    private final long cutOffAfterNanos;
+    private long lastHeardFromSelf;
+    private boolean cutOff;
     private final Map<String, NodeView> nodes = new HashMap<>();
     private final Map<String, String> gone = new LinkedHashMap<>() {
         @Override
@@ -50,9 +65,37 @@ final class PresenceView implements HubPresence {
         }
     };
 
-    PresenceView(LongSupplier nanoClock, long requestSpacingNanos) {
+    /**
+     * @param selfId this process's node id: never declared dead here
+     * @param cutOffAfterNanos how long without hearing itself before this process counts as cut off
+     */
+    PresenceView(LongSupplier nanoClock, long requestSpacingNanos, String selfId, long cutOffAfterNanos) {
         this.clock = nanoClock;
         this.requestSpacingNanos = requestSpacingNanos;
+        this.selfId = selfId;
+        this.cutOffAfterNanos = cutOffAfterNanos;
+        this.lastHeardFromSelf = nanoClock.getAsLong();
+    }
+
+    /**
+     * This process heard one of its own messages: the broker carries them. After a stretch cut
+     * off, every node gets a whole death bound from now to be heard again.
+     */
+    synchronized void heardFromSelf() {
+        long now = clock.getAsLong();
+        boolean wasCutOff = cutOff || now - lastHeardFromSelf > cutOffAfterNanos;
+        lastHeardFromSelf = now;
+        if (wasCutOff) {
+            cutOff = false;
+            for (NodeView view : nodes.values()) {
+                view.deadline = Math.max(view.deadline, now + view.boundNanos);
+            }
+        }
+    }
+
+    /** Whether this process has heard itself recently enough to judge others by their silence. */
+    synchronized boolean hearsTheBroker() {
+        return !cutOff && clock.getAsLong() - lastHeardFromSelf <= cutOffAfterNanos;
     }
 
     synchronized void onPresence(String node, long seq, PresenceBody body, SnapshotRequester requester) {
@@ -62,7 +105,14 @@ final class PresenceView implements HubPresence {
         gone.remove(node); // a node declared dead that speaks again was only silent
         NodeView view = nodes.computeIfAbsent(node, n -> new NodeView());
         long now = clock.getAsLong();
-        view.deadline = now + body.heartbeatMillis() * 1_000_000L * body.missed();
+        view.boundNanos = body.heartbeatMillis() * 1_000_000L * body.missed();
+        view.deadline = now + view.boundNanos;
+        if (body.isPart()) {
+            body = assemble(view, seq, body);
+            if (body == null) {
+                return; // more parts to come
+            }
+        }
         if (body.snapshot() != null) {
             if (view.stale || seq >= view.appliedSeq) {
                 view.connections.clear();
@@ -91,17 +141,49 @@ final class PresenceView implements HubPresence {
         view.appliedSeq = seq;
     }
 
+    /** Adds a part of a split snapshot; returns the whole snapshot once every part has come, else null. */
+    private static PresenceBody assemble(NodeView view, long seq, PresenceBody part) {
+        if (view.assembling == null || view.assemblingSeq != seq) {
+            view.assembling = new HashMap<>();
+            view.assemblingSeq = seq;
+        }
+        view.assembling.put(part.part(), part.snapshot());
+        if (view.assembling.size() < part.parts()) {
+            return null;
+        }
+        List<PresenceBody.ConnectionState> all = new ArrayList<>();
+        for (int i = 0; i < part.parts(); i++) {
+            List<PresenceBody.ConnectionState> slice = view.assembling.get(i);
+            if (slice == null) {
+                return null; // a part numbered beyond the count: wait for a consistent set
+            }
+            all.addAll(slice);
+        }
+        view.assembling = null;
+        view.assemblingSeq = -1;
+        return new PresenceBody(part.heartbeatMillis(), part.missed(), List.of(), all);
+    }
+
     synchronized void onGoodbye(String node) {
         nodes.remove(node);
         gone.put(node, "left");
     }
 
-    /** Declares dead the nodes silent past their deadline and returns their ids. */
+    /**
+     * Declares dead the nodes silent past their deadline and returns their ids; none while this
+     * process is cut off from the broker.
+     */
     synchronized List<String> sweep() {
         long now = clock.getAsLong();
+        if (now - lastHeardFromSelf > cutOffAfterNanos) {
+            cutOff = true;
+        }
+        if (cutOff) {
+            return List.of();
+        }
         List<String> dead = new ArrayList<>();
         nodes.entrySet().removeIf(e -> {
-            if (now - e.getValue().deadline > 0) {
+            if (!e.getKey().equals(selfId) && now - e.getValue().deadline > 0) {
                 dead.add(e.getKey());
                 return true;
             }

@@ -32,7 +32,17 @@ final class PresenceWatch {
     }
 
     void onPresence(Envelope e) {
+        if (e.sender().equals(nodeId)) {
+            view.heardFromSelf();
+        }
         view.onPresence(e.sender(), e.seq(), read(e), publisher::requestSnapshot);
+    }
+
+    /** A context heard its own echo: the broker carries its messages. */
+    void onEcho(Envelope e) {
+        if (e.sender().equals(nodeId)) {
+            view.heardFromSelf();
+        }
     }
 
     void onGoodbye(Envelope e) {
@@ -40,7 +50,11 @@ final class PresenceWatch {
         requests.nodeGone(e.sender(), () -> new NodeGoneException("node " + e.sender() + " left the hub before answering"));
     }
 
-    /** Declares the nodes past their deadline dead; run every sweep interval. */
+    /**
+     * Declares the nodes past their deadline dead; run every sweep interval. While this process
+     * cannot hear itself (the broker is down, or it is cut off from it) nobody is declared dead:
+     * their silence says nothing then.
+     */
     void sweep() {
         for (String dead : view.sweep()) {
             counters.declaredDead.increment();

@@ -1,5 +1,6 @@
 package dev.backplane.hub;
 
+import dev.backplane.spi.Completions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,13 +31,13 @@ final class RemoteRequests {
     private final long warmAt;
 
     RemoteRequests(HubOptions options, ChannelNames channels, PresenceView presence, EnvelopePublisher publisher,
-            ScheduledExecutorService timer) {
+            ScheduledExecutorService timer, Completions completions) {
         this.options = options;
         this.channels = channels;
         this.presence = presence;
         this.publisher = publisher;
         this.timer = timer;
-        this.pending = new PendingReplies(timer);
+        this.pending = new PendingReplies(timer, completions);
         this.warmAt = System.nanoTime() + options.deathBound().toNanos();
     }
 

@@ -44,7 +44,7 @@ public abstract class HubKitSupport {
     /** The URI of the backplane under test; the kit adds prefix and timeout options to it. */
     protected abstract String backplaneUri();
 
-    /** Stops and starts the broker; the scale-out rules do not stop it today. */
+    /** Stops and starts the broker, for the outage rule (S20). */
     protected abstract BrokerControl brokerControl();
 
     /** Extra options for every backplane the kit opens; none by default. */
@@ -84,6 +84,7 @@ public abstract class HubKitSupport {
     protected final AsyncFailures failures = new AsyncFailures();
     private final List<AutoCloseable> opened = Collections.synchronizedList(new ArrayList<>());
     private String prefix;
+    private boolean brokerStopped;
 
     @BeforeEach
     void newPrefix() {
@@ -92,6 +93,10 @@ public abstract class HubKitSupport {
 
     @AfterEach
     void closeEverything() throws Exception {
+        if (brokerStopped) {
+            brokerStopped = false;
+            brokerControl().start();
+        }
         List<AutoCloseable> all;
         synchronized (opened) {
             all = new ArrayList<>(opened);
@@ -109,6 +114,21 @@ public abstract class HubKitSupport {
     }
 
     // ---------------------------------------------------------------- kit facilities
+
+    /** Takes the broker down; restarted after the test whatever happens. */
+    protected final void stopBroker() {
+        try {
+            brokerControl().stop();
+        } catch (UnsupportedOperationException e) {
+            Assumptions.abort("this rule stops the broker, and the broker under test cannot be stopped: " + e.getMessage());
+        }
+        brokerStopped = true;
+    }
+
+    protected final void startBroker() {
+        brokerControl().start();
+        brokerStopped = false;
+    }
 
     /** This test's prefix. */
     protected final String prefix() {

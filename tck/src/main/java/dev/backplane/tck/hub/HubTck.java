@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backplane.Backplane;
 import dev.backplane.hub.ClientInvocationException;
+import dev.backplane.hub.ConnectionSink;
 import dev.backplane.hub.HubContext;
 import dev.backplane.hub.HubNode;
 import dev.backplane.hub.HubTimeoutException;
@@ -472,5 +473,78 @@ public abstract class HubTck extends HubKitSupport {
         assertThat(b1.invocationCount()).as("invocations b1's sink received for one invoke").isEqualTo(1);
         awaitPresence(List.of(a, b, ctx), p -> p.groupMembers("g").equals(Set.of(a1.id(), b1.id()))
                 && p.connections().equals(Set.of(a1.id(), b1.id())), "presence shows a1 and b1, both in g");
+    }
+
+    // ---------------------------------------------------------------- rules: presence at scale, outages
+
+    /** Connections the presence-at-scale rule spreads over the three nodes. */
+    static final int CONNECTIONS_AT_SCALE = 50_001;
+
+    @Test
+    @DisplayName("S19 presence at scale: 50,001 connections over three nodes are seen by every observer, also by a "
+            + "context that starts afterwards, within two snapshot periods; a change after that reaches everyone")
+    void s19_presenceHoldsAtScale() {
+        Cluster k = cluster();
+        List<HubNode> nodes = List.of(k.a(), k.b(), k.c());
+        Map<HubNode, List<String>> ids = new HashMap<>();
+        ConnectionSink quiet = message -> { };
+        for (int i = 0; i < CONNECTIONS_AT_SCALE; i++) {
+            HubNode node = nodes.get(i % 3);
+            ids.computeIfAbsent(node, n -> new ArrayList<>()).add(await(node.connect(null, quiet), "connect " + i).id());
+        }
+        Duration twoSnapshots = hubOptions(HUB).heartbeatInterval().multipliedBy(2L * hubOptions(HUB).snapshotEvery());
+        awaitPresence(k.observers(), p -> p.connections().size() == CONNECTIONS_AT_SCALE,
+                "every observer sees the " + CONNECTIONS_AT_SCALE + " connections (presence messages over the "
+                        + "backplane's payload limit must be split, not refused)", twoSnapshots.plus(patience()));
+        HubContext late = context();
+        awaitPresence(List.of(late), p -> p.nodes().size() == 3 && p.connections().size() == CONNECTIONS_AT_SCALE,
+                "a context started afterwards sees all " + CONNECTIONS_AT_SCALE + " connections within two snapshot "
+                        + "periods", twoSnapshots);
+        List<String> leaving = ids.get(k.a()).subList(0, 100);
+        leaving.forEach(id -> k.a().disconnect(id));
+        List<HubContext> everyone = new ArrayList<>(k.observers());
+        everyone.add(late);
+        awaitPresence(everyone, p -> p.connections().size() == CONNECTIONS_AT_SCALE - 100
+                && !p.connections().contains(leaving.get(0)), "100 disconnects reach every observer");
+    }
+
+    @Test
+    @DisplayName("S20 broker outage: while the broker is down for longer than the death bound, no node is declared "
+            + "dead; afterwards every observer sees the same nodes and connections, and sends reach every client")
+    void s20_brokerOutageDeclaresNoNodeDead() {
+        Cluster k = cluster();
+        Client a1 = connect(k.a(), "ann", "a1");
+        Client b1 = connect(k.b(), "bob", "b1");
+        Client c1 = connect(k.c(), "cy", "c1");
+        Set<String> nodeIds = Set.of(k.a().nodeId(), k.b().nodeId(), k.c().nodeId());
+        Set<String> connections = Set.of(a1.id(), b1.id(), c1.id());
+        awaitPresence(k.observers(), p -> p.connections().equals(connections), "the three connections visible");
+        Duration outage = hubOptions(HUB).deathBound().multipliedBy(3);
+        stopBroker();
+        pause(outage);
+        startBroker();
+        awaitPresence(k.observers(), p -> p.nodes().equals(nodeIds) && p.connections().equals(connections),
+                "after the outage, the three nodes and their connections", KitTimeouts.recovery());
+        for (HubContext observer : k.observers()) {
+            assertThat(observer.stats().nodesDeclaredDead()).as("nodes %s declared dead during a broker outage of %s "
+                    + "(it could not hear anyone, itself included: silence proved nothing)", observer, outage)
+                    .isZero();
+        }
+        long deadline = System.nanoTime() + KitTimeouts.recovery().toNanos();
+        while (true) {
+            try {
+                k.context().send(Target.all(), "m", "after").get(patience().toMillis(), TimeUnit.MILLISECONDS);
+                break;
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no send succeeded within " + KitTimeouts.recovery() + " after the "
+                            + "broker restarted: " + e, e);
+                }
+                pause(Duration.ofMillis(100));
+            }
+        }
+        for (Client c : List.of(a1, b1, c1)) {
+            c.awaitText("m[\"after\"]");
+        }
     }
 }

@@ -493,4 +493,55 @@ final class FaultyKits {
             return "restamping " + delegate;
         }
     }
+
+    /**
+     * The hub believes the backplane takes payloads of any size, as a hub that ignores the limit:
+     * presence snapshots of many connections go out whole and the broker refuses them.
+     */
+    static final class IgnoresPayloadLimit extends OnMemory {
+        @Override
+        protected Backplane openBackplane(URI uri, Map<String, String> options) {
+            return new ForwardingBackplane(super.openBackplane(uri, options)) {
+                @Override
+                public dev.backplane.Capabilities capabilities() {
+                    dev.backplane.Capabilities real = delegate.capabilities();
+                    return new dev.backplane.Capabilities(real.transport(), real.guarantee(), real.replay(),
+                            real.orderedPerPublisher(), Integer.MAX_VALUE, real.cheapChannels());
+                }
+            };
+        }
+    }
+
+    /**
+     * While the bus is stopped, each backplane hands its own publishes to its own subscribers (and
+     * reports them published): every node goes on hearing its own heartbeats and none of the
+     * others', as a hub that judges others by their silence without knowing whether it hears the
+     * broker at all.
+     */
+    static final class HearsItselfDuringOutages extends OnMemory {
+        @Override
+        protected Backplane openBackplane(URI uri, Map<String, String> options) {
+            MemoryBus bus = MemoryBus.named(uri.getRawAuthority());
+            Map<String, java.util.List<Subscriber>> local = new ConcurrentHashMap<>();
+            return new ForwardingBackplane(super.openBackplane(uri, options)) {
+                @Override
+                public CompletableFuture<Position> publish(String channel, byte[] payload) {
+                    if (bus.isRunning()) {
+                        return delegate.publish(channel, payload);
+                    }
+                    for (Subscriber s : local.getOrDefault(channel, java.util.List.of())) {
+                        s.onMessage(new dev.backplane.spi.AtMostOnceDelivery(channel, payload.clone(), Position.NONE));
+                    }
+                    return CompletableFuture.completedFuture(Position.NONE);
+                }
+
+                @Override
+                protected Subscriber wrap(String channel, Subscriber subscriber) {
+                    local.computeIfAbsent(channel, c -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                            .add(subscriber);
+                    return subscriber;
+                }
+            };
+        }
+    }
 }

@@ -50,7 +50,11 @@ class HubTckSelfTest {
                 Arguments.of(FaultyKits.DiesOnMalformedInput.class, "s17_malformedEnvelopesAreCountedAndSkipped",
                         "expected message(s)"),
                 Arguments.of(FaultyKits.ForgetsRedeliveredIds.class, "s18_redeliveriesReachAClientOnce",
-                        "each exactly once"));
+                        "each exactly once"),
+                Arguments.of(FaultyKits.IgnoresPayloadLimit.class, "s19_presenceHoldsAtScale",
+                        "must be split, not refused"),
+                Arguments.of(FaultyKits.HearsItselfDuringOutages.class, "s20_brokerOutageDeclaresNoNodeDead",
+                        "declared dead during a broker outage"));
     }
 
     @ParameterizedTest(name = "{0} fails {1}")

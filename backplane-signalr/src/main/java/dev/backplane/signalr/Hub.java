@@ -46,6 +46,11 @@ public abstract class Hub {
         return call.groups();
     }
 
+    /** Who is connected to this hub, on every node (eventually consistent). */
+    protected final dev.backplane.hub.HubPresence presence() {
+        return call.presence();
+    }
+
     /**
      * A client connected (its handshake is done). Runs before any of its invocations. An exception
      * closes the connection with an error.

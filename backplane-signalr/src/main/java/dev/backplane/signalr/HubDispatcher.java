@@ -284,7 +284,7 @@ final class HubDispatcher {
     private Hub newHub(ServerConnection c) {
         Hub h = factory.get();
         h.bind(new HubCall(c, new Proxies(hub, c.connectionId(), options.clientResultTimeout()),
-                SendingContext.groupsOf(hub)));
+                SendingContext.groupsOf(hub), hub.presence()));
         return h;
     }
 }

@@ -88,27 +88,35 @@ public class TestHub extends Hub {
         return clients().client(connectionId).invoke(String.class, Duration.ofSeconds(10), "ask", question);
     }
 
+    /** Counts from 0, one item every {@code delayMillis}; stops when its subscriber cancels. */
     public Flow.Publisher<Integer> counter(int count, int delayMillis) {
-        // Threads of its own: the common pool has one thread on a 2-core machine.
-        SubmissionPublisher<Integer> publisher = new SubmissionPublisher<>(STREAM_THREADS, 256);
-        STREAM_THREADS.execute(() -> {
-            try {
-                for (int i = 0; i < count && !publisher.isClosed(); i++) {
-                    if (delayMillis > 0) {
-                        Thread.sleep(delayMillis);
+        return subscriber -> {
+            // Threads of its own: the common pool has one thread on a 2-core machine.
+            SubmissionPublisher<Integer> publisher = new SubmissionPublisher<>(STREAM_THREADS, 256);
+            publisher.subscribe(subscriber);
+            STREAM_THREADS.execute(() -> {
+                try {
+                    for (int i = 0; i < count; i++) {
+                        if (delayMillis > 0) {
+                            Thread.sleep(delayMillis);
+                        }
+                        if (publisher.getNumberOfSubscribers() == 0) {
+                            CANCELLED.add("counter");
+                            return;
+                        }
+                        publisher.submit(i);
                     }
-                    if (publisher.getNumberOfSubscribers() == 0) {
-                        CANCELLED.add("counter");
-                        return;
-                    }
-                    publisher.submit(i);
+                    publisher.close();
+                } catch (InterruptedException e) {
+                    publisher.closeExceptionally(e);
                 }
-                publisher.close();
-            } catch (InterruptedException e) {
-                publisher.closeExceptionally(e);
-            }
-        });
-        return publisher;
+            });
+        };
+    }
+
+    /** How many counters stopped because their subscriber cancelled. */
+    public int cancelledCounters() {
+        return CANCELLED.size();
     }
 
     public Iterator<Integer> countdown(int from) {

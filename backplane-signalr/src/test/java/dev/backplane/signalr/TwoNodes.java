@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
  * Two SignalR server nodes on one real backplane (a private redis-server by default), each with
  * {@link TestHub} at {@code /test}, on ephemeral loopback ports. Tokens: {@code user:NAME} is user
  * NAME, {@code admin:NAME} also has the role admin, {@code expired:NAME} is refused as expired,
- * {@code expiring:NAME:MILLIS} expires after that long; no token is anonymous; anything else is refused.
+ * {@code expiring:NAME:EPOCH_MILLIS} expires then; no token is anonymous; anything else is refused.
  */
 final class TwoNodes implements AutoCloseable {
 
@@ -37,7 +37,7 @@ final class TwoNodes implements AutoCloseable {
                 throw new AuthenticationException("the token of " + parts[1] + " expired");
             case "expiring":
                 return new UserIdentity(parts[1], Set.of(), Map.of(),
-                        Instant.now().plusMillis(Long.parseLong(parts[2])));
+                        Instant.ofEpochMilli(Long.parseLong(parts[2])));
             default:
                 throw new AuthenticationException("unknown token");
         }

@@ -161,6 +161,11 @@ public class TestHub extends Hub {
         return data.length;
     }
 
+    public int slow(int millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return millis;
+    }
+
     public void fail(String message) {
         throw new HubMethodException(message);
     }

@@ -31,18 +31,33 @@ final class GroupCommands {
 
     /** Applies a GROUP_ADD or GROUP_REMOVE for a local connection and answers its sender. */
     void apply(Envelope e) {
-        String connectionId = e.connectionId();
-        String group = e.name();
         boolean add = e.kind() == Envelope.Kind.GROUP_ADD;
+        apply(add, e.connectionId(), e.name()).whenComplete((v, ex) -> {
+            if (ex == null) {
+                publisher.reply(e.sender(), e.correlation(), null, Envelope.EMPTY);
+            } else if (Failures.rootCause(ex) instanceof UnknownConnectionException unknown) {
+                publisher.reply(e.sender(), e.correlation(), Failures.UNKNOWN_CONNECTION, utf8(unknown.getMessage()));
+            } else {
+                publisher.reply(e.sender(), e.correlation(), "error", utf8(Failures.rootCause(ex).getMessage()));
+            }
+        });
+    }
+
+    /**
+     * Applies a group change to a connection of this node; completes once it is in effect (for an
+     * add: once the group channel's subscription is active, so a send that starts after that
+     * reaches the connection). Fails with {@link UnknownConnectionException} if the connection is
+     * not here. Used for commands from other nodes and, without the broker, for this node's own.
+     */
+    CompletableFuture<Void> apply(boolean add, String connectionId, String group) {
         String channel = channels.group(group);
         CompletableFuture<Void> applied;
         synchronized (locals) {
             LocalConnections.Local local = holdsConnections ? locals.get(connectionId) : null;
             if (local == null) {
-                publisher.reply(e.sender(), e.correlation(), Failures.UNKNOWN_CONNECTION, utf8((add ? "adding " : "removing ")
+                return CompletableFuture.failedFuture(new UnknownConnectionException((add ? "adding " : "removing ")
                         + "connection " + connectionId + (add ? " to" : " from") + " group '" + group + "': node "
                         + nodeId + " holds no such connection (never did, or it disconnected)"));
-                return;
             }
             if (!add) {
                 if (locals.leave(local, group)) {
@@ -64,11 +79,14 @@ final class GroupCommands {
             }
         }
         presenceChanged.run();
-        // Answered only once the group channel's subscription is active, so a send that starts after
-        // the caller's future completes reaches the connection.
-        applied.whenComplete((v, ex) -> publisher.reply(e.sender(), e.correlation(), ex == null ? null : "error",
-                ex == null ? Envelope.EMPTY : utf8("adding connection " + connectionId + " to group '" + group
-                        + "' failed: subscribing to the group channel failed: " + Failures.rootCause(ex))));
+        return applied.handle((v, ex) -> {
+            if (ex != null) {
+                throw new HubException("adding connection " + connectionId + " to group '" + group
+                        + "' failed: subscribing to the group channel failed: " + Failures.rootCause(ex),
+                        Failures.rootCause(ex));
+            }
+            return null;
+        });
     }
 
     /** A join whose subscription failed is taken back, so the caller's error is the whole truth. */

@@ -59,6 +59,7 @@ final class HubEngine implements HubNode {
     private final LocalInvocations invocations;
     private final PresenceAnnouncer announcer;
     private final PresenceWatch watch;
+    private final GroupCommands groups;
     private final List<Subscription> fixedSubscriptions = new ArrayList<>();
 
     private HubEngine(Backplane backplane, HubOptions options, boolean holdsConnections) {
@@ -84,7 +85,7 @@ final class HubEngine implements HubNode {
         this.invocations = new LocalInvocations(nodeId, this, locals, router, publisher, timer, options);
         this.announcer = holdsConnections
                 ? new PresenceAnnouncer(nodeId, options, channels, locals, publisher, timer, maxEnvelopeBytes) : null;
-        GroupCommands groups = new GroupCommands(nodeId, holdsConnections, channels, locals, refs, publisher,
+        this.groups = new GroupCommands(nodeId, holdsConnections, channels, locals, refs, publisher,
                 this::presenceChanged);
         this.watch = new PresenceWatch(nodeId, options, presence, publisher, requests, counters);
         inbox.handlers(new InboxDispatcher.Handlers(router, groups, invocations, requests, watch, announcer));
@@ -204,6 +205,12 @@ final class HubEngine implements HubNode {
             return CompletableFuture.failedFuture(e);
         }
         boolean add = kind == Envelope.Kind.GROUP_ADD;
+        if (holdsConnections && Ids.isConnectionId(connectionId) && Ids.ownerOf(connectionId).equals(nodeId)) {
+            // This node's own connection: applied here, with no round trip through the broker.
+            CompletableFuture<Void> result = new CompletableFuture<>();
+            completions.relay(groups.apply(add, connectionId, group), result);
+            return result;
+        }
         String what = (add ? "adding " : "removing ") + "connection " + connectionId + (add ? " to" : " from")
                 + " group '" + group + "'";
         return requests.request(kind, connectionId, group, Envelope.EMPTY, options.commandTimeout(), what)

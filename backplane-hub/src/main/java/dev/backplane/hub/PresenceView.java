@@ -88,7 +88,7 @@ final class PresenceView implements HubPresence {
         if (wasCutOff) {
             cutOff = false;
             for (NodeView view : nodes.values()) {
-                view.deadline = Math.max(view.deadline, now + view.boundNanos);
+                view.deadline = Math.max(view.deadline, now + 2 * view.boundNanos);
             }
         }
     }

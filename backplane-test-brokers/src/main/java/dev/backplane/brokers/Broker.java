@@ -36,6 +36,17 @@ public interface Broker extends AutoCloseable {
      */
     void start();
 
+    /**
+     * Kills the broker without a clean shutdown (SIGKILL for a process), as a crash; returns once it
+     * no longer accepts connections. {@link #start()} brings it back on the same address and data.
+     * The default is {@link #stop()}, for brokers that cannot be killed harder than that.
+     *
+     * @throws UnsupportedOperationException if the broker is not {@linkplain #controllable() ours}
+     */
+    default void kill() {
+        stop();
+    }
+
     /** Stops the broker if this fixture started it and deletes what it wrote. Never stops a broker it did not start. */
     @Override
     void close();

@@ -122,6 +122,22 @@ final class BrokerProcess implements Broker {
         LoopbackPorts.awaitClosed(port, Duration.ofSeconds(10));
     }
 
+    /** SIGKILL: the process gets no chance to flush or say goodbye. */
+    @Override
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+        LoopbackPorts.awaitClosed(port, Duration.ofSeconds(10));
+    }
+
     @Override
     public synchronized void close() {
         stop();
@@ -131,12 +147,6 @@ final class BrokerProcess implements Broker {
             // the hook is running or has run
         }
         deleteDirectory();
-    }
-
-    private synchronized void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-        }
     }
 
     private void deleteDirectory() {

@@ -55,7 +55,7 @@ public final class EmbeddedKafkaBroker implements Broker {
     private final Path logDir;
     private final int port;
     private final int controllerPort;
-    private final String clusterId = Uuid.randomUuid().toString();
+    private final String clusterId;
     private final Map<String, String> overrides;
     // Stops before deleting: a running broker would write its metadata log again after a bare delete.
     private final Thread cleaner = new Thread(this::close, "embedded-kafka-cleaner");
@@ -75,21 +75,44 @@ public final class EmbeddedKafkaBroker implements Broker {
      *     {@code Map.of("message.max.bytes", "2097152")}
      */
     public EmbeddedKafkaBroker(Map<String, String> overrides) {
+        this(temporaryDirectory(), LoopbackPorts.freePort(), -1, Uuid.randomUuid().toString(), overrides, true);
+    }
+
+    private EmbeddedKafkaBroker(Path directory, int port, int controllerPort, String clusterId,
+            Map<String, String> overrides, boolean ownsDirectory) {
         this.overrides = Map.copyOf(overrides);
+        this.directory = directory;
+        this.logDir = directory.resolve("kraft-combined-logs");
+        this.port = port;
+        int other = controllerPort;
+        while (other <= 0 || other == port) {
+            other = LoopbackPorts.freePort();
+        }
+        this.controllerPort = other;
+        this.clusterId = clusterId;
+        // A directory formatted by an earlier process (the one that was killed) is reused as it is.
+        this.formatted = Files.exists(logDir.resolve("meta.properties"));
+        if (ownsDirectory) {
+            Runtime.getRuntime().addShutdownHook(cleaner);
+        }
+        start();
+    }
+
+    /**
+     * A broker that keeps its data in {@code directory} and listens on the given ports, so that a
+     * process killed with it can be started again on the same address with the same data (the
+     * directory is formatted on first use and never deleted here). For crash tests across processes.
+     */
+    public static EmbeddedKafkaBroker onDirectory(Path directory, int port, int controllerPort, String clusterId) {
+        return new EmbeddedKafkaBroker(directory, port, controllerPort, clusterId, Map.of(), false);
+    }
+
+    private static Path temporaryDirectory() {
         try {
-            this.directory = Files.createTempDirectory("backplane-kafka-");
+            return Files.createTempDirectory("backplane-kafka-");
         } catch (IOException e) {
             throw new UncheckedIOException("could not create a log directory for the in-JVM Kafka broker", e);
         }
-        this.logDir = directory.resolve("kraft-combined-logs");
-        this.port = LoopbackPorts.freePort();
-        int other;
-        do {
-            other = LoopbackPorts.freePort();
-        } while (other == port);
-        this.controllerPort = other;
-        Runtime.getRuntime().addShutdownHook(cleaner);
-        start();
     }
 
     @Override

@@ -1,0 +1,228 @@
+package dev.backplane.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backplane.Backplane;
+import dev.backplane.Backplanes;
+import dev.backplane.hub.HubContext;
+import dev.backplane.hub.HubOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One chaos run: a private broker, hub nodes in processes of their own, a sender at a fixed rate
+ * in this process, the broker killed and restarted on schedule; then every client's account of
+ * what it received, checked against what the sender was told was accepted.
+ */
+final class ChaosRun {
+
+    private static final String HUB = "chaos";
+
+    private final ChaosSettings settings;
+    private final Path workDirectory;
+    private final List<Long> killedMicros = new ArrayList<>();
+    private final List<Long> readyMicros = new ArrayList<>();
+
+    ChaosRun(ChaosSettings settings, Path workDirectory) {
+        this.settings = settings;
+        this.workDirectory = workDirectory;
+    }
+
+    /** Runs it and returns the figures, with {@code violations} listing what must not have happened. */
+    Map<String, Object> run() throws Exception {
+        Files.createDirectories(workDirectory);
+        String prefix = ChaosBroker.runId();
+        List<NodeProcess> nodes = new ArrayList<>();
+        try (ChaosBroker broker = ChaosBroker.forTransport(settings.transport())) {
+            String uri = broker.uri(settings.transport(), prefix) + "&publishTimeout="
+                    + ChaosSettings.PUBLISH_TIMEOUT.toMillis() + "ms";
+            for (int i = 1; i <= settings.nodes(); i++) {
+                nodes.add(new NodeProcess("node-" + i, uri, HUB, settings.clientsPerNode(), settings.groups(),
+                        settings.heartbeat(), workDirectory.resolve(settings.transport() + "-node-" + i + ".log")));
+            }
+            for (NodeProcess node : nodes) {
+                node.awaitReady(Duration.ofMinutes(3));
+            }
+            try (Backplane backplane = Backplanes.open(uri);
+                    HubContext context = HubContext.open(backplane, HubOptions.of(HUB)
+                            .withHeartbeat(settings.heartbeat(), 3))) {
+                awaitNodes(context);
+                Sender sender = new Sender(context, settings.rate(), settings.groups());
+                Thread sending = new Thread(sender::run, "chaos-sender");
+                long startMicros = WallClock.micros();
+                long started = System.nanoTime();
+                sending.start();
+                for (ChaosSettings.Outage outage : settings.outages()) {
+                    sleepUntil(started + outage.at().toNanos());
+                    broker.kill();
+                    killedMicros.add(WallClock.micros());
+                    sleepUntil(System.nanoTime() + outage.length().toNanos());
+                    broker.start();
+                    readyMicros.add(WallClock.micros());
+                }
+                sleepUntil(started + settings.duration().toNanos());
+                sender.stop();
+                sending.join();
+                long endMicros = WallClock.micros();
+                // Let what is still on its way arrive: the publish timeout, plus redeliveries.
+                Thread.sleep(ChaosSettings.PUBLISH_TIMEOUT.toMillis() + 5_000);
+                List<JsonNode> reports = new ArrayList<>();
+                for (NodeProcess node : nodes) {
+                    // Latency is reported for the steady stretch: after warm-up, before the end.
+                    reports.add(node.report(readyMicros, startMicros + 5_000_000L, endMicros, Duration.ofMinutes(1)));
+                }
+                return figures(broker.description(), sender, reports);
+            }
+        } finally {
+            nodes.forEach(NodeProcess::close);
+        }
+    }
+
+    private void awaitNodes(HubContext context) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (context.presence().nodes().size() < settings.nodes()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the sender did not see " + settings.nodes() + " nodes within a "
+                        + "minute: " + context.presence().nodes());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private Map<String, Object> figures(String broker, Sender sender, List<JsonNode> reports) {
+        BitSet accepted = sender.accepted();
+        List<Sender.Failure> failures = sender.failures();
+        long unexplained = failures.stream().filter(f -> !explained(f)).count();
+        long unknown = failures.stream().filter(Sender.Failure::outcomeUnknown).count();
+        boolean atLeastOnce = !settings.transport().equals("redis") && !settings.transport().equals("nats");
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("transport", settings.transport());
+        r.put("scenario", settings.scenario());
+        r.put("broker", broker);
+        r.put("guarantee", atLeastOnce ? "at-least-once" : "at-most-once");
+        r.put("rate", settings.rate());
+        r.put("seconds", settings.duration().toSeconds());
+        r.put("nodes", settings.nodes());
+        r.put("connections", settings.nodes() * settings.clientsPerNode());
+        r.put("sent", sender.sent());
+        r.put("accepted", accepted.cardinality());
+        r.put("failed", failures.size());
+        r.put("failedWithUnknownOutcome", unknown);
+        r.put("failedOutsideAnOutage", unexplained);
+        r.put("outages", outagesMillis());
+        List<Map<String, Object>> perNode = new ArrayList<>();
+        long lost = 0;
+        long duplicated = 0;
+        long reordered = 0;
+        long gaps = 0;
+        long declaredDead = 0;
+        long slow = 0;
+        for (JsonNode report : reports) {
+            Map<String, Object> n = new LinkedHashMap<>();
+            long nodeLost = 0;
+            long nodeDup = 0;
+            long nodeReordered = 0;
+            JsonNode clients = report.get("clients");
+            for (int i = 0; i < clients.size(); i++) {
+                JsonNode c = clients.get(i);
+                BitSet received = BitSet.valueOf(Base64.getDecoder().decode(c.get("received").asText()));
+                int group = i % settings.groups();
+                for (int seq = accepted.nextSetBit(0); seq >= 0; seq = accepted.nextSetBit(seq + 1)) {
+                    if (Sender.reaches(seq, group, settings.groups()) && !received.get(seq)) {
+                        nodeLost++;
+                    }
+                }
+                nodeDup += c.get("duplicates").asLong();
+                nodeReordered += c.get("reordered").asLong();
+            }
+            n.put("node", report.get("node").asText());
+            n.put("lost", nodeLost);
+            n.put("duplicated", nodeDup);
+            n.put("reordered", nodeReordered);
+            n.put("gaps", report.get("gaps").asLong());
+            n.put("declaredDead", report.get("declaredDead").asLong());
+            n.put("slowConnectionsDisconnected", report.get("slowConnectionsDisconnected").asLong());
+            List<Long> recovery = new ArrayList<>();
+            report.get("recoveryMicros").forEach(v -> recovery.add(v.asLong() < 0 ? -1 : v.asLong() / 1000));
+            n.put("firstDeliveryAfterReadyMillis", recovery);
+            n.put("p50Millis", report.get("p50Micros").asLong() / 1000.0);
+            n.put("p99Millis", report.get("p99Micros").asLong() / 1000.0);
+            n.put("p999Millis", report.get("p999Micros").asLong() / 1000.0);
+            n.put("threads", report.get("threads").asLong());
+            n.put("peakThreads", report.get("peakThreads").asLong());
+            perNode.add(n);
+            lost += nodeLost;
+            duplicated += nodeDup;
+            reordered += nodeReordered;
+            gaps += report.get("gaps").asLong();
+            declaredDead += report.get("declaredDead").asLong();
+            slow += report.get("slowConnectionsDisconnected").asLong();
+        }
+        r.put("lost", lost);
+        r.put("duplicated", duplicated);
+        r.put("reordered", reordered);
+        r.put("gaps", gaps);
+        r.put("declaredDead", declaredDead);
+        r.put("slowConnectionsDisconnected", slow);
+        r.put("perNode", perNode);
+        List<String> violations = new ArrayList<>();
+        if (declaredDead > 0) {
+            violations.add(declaredDead + " node(s) declared dead while every node was alive");
+        }
+        if (unexplained > 0) {
+            violations.add(unexplained + " send(s) failed although their publish timeout fell outside every outage");
+        }
+        if (slow > 0) {
+            violations.add(slow + " client(s) disconnected as slow");
+        }
+        if (atLeastOnce) {
+            if (lost > 0) {
+                violations.add(lost + " accepted message(s) lost at clients (at-least-once)");
+            }
+            if (duplicated > 0) {
+                violations.add(duplicated + " message(s) duplicated at clients");
+            }
+            if (reordered > 0) {
+                violations.add(reordered + " message(s) out of order at clients on one route");
+            }
+        } else if (lost > 0 && gaps == 0) {
+            violations.add(lost + " message(s) lost at clients with no gap reported (at-most-once must report)");
+        }
+        r.put("violations", violations);
+        return r;
+    }
+
+    /** A failed send is explained when its publish timeout overlapped an outage (with a second of grace). */
+    private boolean explained(Sender.Failure f) {
+        long timeout = ChaosSettings.PUBLISH_TIMEOUT.toNanos() / 1000;
+        for (int i = 0; i < killedMicros.size(); i++) {
+            long from = killedMicros.get(i) - timeout;
+            long to = (i < readyMicros.size() ? readyMicros.get(i) : Long.MAX_VALUE / 2) + 1_000_000;
+            if (f.calledMicros() >= from && f.calledMicros() <= to) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<Long> outagesMillis() {
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < killedMicros.size() && i < readyMicros.size(); i++) {
+            out.add((readyMicros.get(i) - killedMicros.get(i)) / 1000);
+        }
+        return out;
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            Thread.sleep(Math.max(1, Math.min(100, left / 1_000_000)));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.backplane.chaos;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One chaos run: where, how much load, and which faults when.
+ *
+ * @param transport the transport under test
+ * @param scenario the scenario's name, for the report
+ * @param nodes hub node processes
+ * @param clientsPerNode connections on each node, each in one of {@code groups} groups
+ * @param groups how many groups the clients are spread over
+ * @param rate sends a second, numbered; one in ten to all, the others to a group each
+ * @param duration how long the sender sends
+ * @param heartbeat the hub nodes' heartbeat interval
+ * @param outages the broker crashes: killed at {@code at} after the start of sending, started again
+ *     {@code length} later
+ */
+record ChaosSettings(String transport, String scenario, int nodes, int clientsPerNode, int groups, int rate,
+        Duration duration, Duration heartbeat, List<Outage> outages) {
+
+    /** One crash: SIGKILL at {@code at}, a new broker process {@code length} later. */
+    record Outage(Duration at, Duration length) {
+    }
+
+    /** How long a publish may take before it fails: also the backplanes' {@code publishTimeout}. */
+    static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
+
+    /** The named scenarios of {@code bin/chaos}. */
+    static ChaosSettings named(String scenario, String transport, Duration duration, int rate) {
+        return switch (scenario) {
+            // The hardening scenario: 3 nodes, steady sends, the broker killed and restarted three times.
+            case "kill" -> new ChaosSettings(transport, scenario, 3, 10, 7, rate, duration, Duration.ofSeconds(1),
+                    List.of(new Outage(duration.multipliedBy(2).dividedBy(10), Duration.ofSeconds(1)),
+                            new Outage(duration.multipliedBy(5).dividedBy(10), Duration.ofSeconds(1)),
+                            new Outage(duration.multipliedBy(8).dividedBy(10), Duration.ofSeconds(1))));
+            // One outage of ten seconds, longer than the death bound: no node may be declared dead.
+            case "outage" -> new ChaosSettings(transport, scenario, 3, 10, 7, rate, duration, Duration.ofSeconds(1),
+                    List.of(new Outage(duration.dividedBy(4), Duration.ofSeconds(10))));
+            // Hub load without faults: 4 nodes, 10,000 connections in 100 groups.
+            case "load" -> new ChaosSettings(transport, scenario, 4, 2500, 100, rate, duration, Duration.ofSeconds(1),
+                    List.of());
+            default -> throw new IllegalArgumentException("unknown scenario '" + scenario
+                    + "'; known: kill, outage, load");
+        };
+    }
+}

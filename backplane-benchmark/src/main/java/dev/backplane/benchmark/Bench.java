@@ -31,6 +31,10 @@ public final class Bench {
     }
 
     public static void main(String[] args) {
+        // The clients' INFO lines would bury the progress bar; warnings and errors still show.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         System.exit(run(args, System.out, Progress.console()));
     }
 

@@ -101,7 +101,7 @@ public final class BenchBrokers implements AutoCloseable {
                 String[] line = new String[1];
                 BrokerProcess p = BrokerProcess.announcing("kafka", List.of(java, "-Xmx1g",
                         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                        "-cp", System.getProperty("java.class.path"), KafkaBrokerMain.class.getName()), line);
+                        "-cp", absoluteClassPath(), KafkaBrokerMain.class.getName()), line);
                 started.add(p);
                 String[] parts = line[0].split(" ");
                 if (parts.length < 3 || !parts[0].equals("READY")) {
@@ -113,6 +113,12 @@ public final class BenchBrokers implements AutoCloseable {
             }
             default -> throw new IllegalArgumentException("no broker family '" + family + "'");
         };
+    }
+
+    /** This JVM's class path with every entry absolute: the child runs in a directory of its own. */
+    private static String absoluteClassPath() {
+        return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(File.pathSeparator));
     }
 
     private static String executable(String name) {

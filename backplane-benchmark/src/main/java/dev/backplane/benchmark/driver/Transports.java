@@ -20,6 +20,9 @@ public final class Transports {
     /** The prefix of every backplane channel the benchmark uses. */
     static final String PREFIX = "bench";
 
+    /** Opening and subscribing may wait this long: on a loaded machine the 5 s default is short, and setup is not measured. */
+    static final String CONNECT_TIMEOUT = "30s";
+
     private Transports() {
     }
 
@@ -38,14 +41,14 @@ public final class Transports {
     public static BackplaneDriver backplane(String transport, Endpoint broker) {
         return switch (transport) {
             // retain: what mem keeps for replay would otherwise hold 10000 messages per channel in the heap.
-            case "mem" -> new BackplaneDriver(URI.create("mem://bench"), Map.of("retain", "16"), channels -> { });
-            case "redis" -> new BackplaneDriver(uri("redis", broker), Map.of("prefix", PREFIX), channels -> { });
-            case "redis-streams" -> new BackplaneDriver(uri("redis-streams", broker), Map.of("prefix", PREFIX),
+            case "mem" -> new BackplaneDriver(URI.create("mem://bench"), Map.of("retain", "16", "connectTimeout", CONNECT_TIMEOUT), channels -> { });
+            case "redis" -> new BackplaneDriver(uri("redis", broker), Map.of("prefix", PREFIX, "connectTimeout", CONNECT_TIMEOUT), channels -> { });
+            case "redis-streams" -> new BackplaneDriver(uri("redis-streams", broker), Map.of("prefix", PREFIX, "connectTimeout", CONNECT_TIMEOUT),
                     channels -> deleteKeys(broker, PREFIX + ":", channels));
-            case "nats" -> new BackplaneDriver(uri("nats", broker), Map.of("prefix", PREFIX), channels -> { });
-            case "jetstream" -> new BackplaneDriver(uri("jetstream", broker), Map.of("prefix", PREFIX),
+            case "nats" -> new BackplaneDriver(uri("nats", broker), Map.of("prefix", PREFIX, "connectTimeout", CONNECT_TIMEOUT), channels -> { });
+            case "jetstream" -> new BackplaneDriver(uri("jetstream", broker), Map.of("prefix", PREFIX, "connectTimeout", CONNECT_TIMEOUT),
                     channels -> purgeStream(broker, PREFIX));
-            case "kafka" -> new BackplaneDriver(uri("kafka", broker), Map.of("prefix", PREFIX), channels -> { });
+            case "kafka" -> new BackplaneDriver(uri("kafka", broker), Map.of("prefix", PREFIX, "connectTimeout", CONNECT_TIMEOUT), channels -> { });
             default -> throw unknown(transport);
         };
     }

@@ -18,7 +18,10 @@ import dev.backplane.hub.HubStats;
 import dev.backplane.hub.Target;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,7 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One point of a hub workload: {@code subscribingNodes} hub nodes, each on a backplane instance of
  * its own, holding {@code connections} connections between them (connection {@code k} on node
- * {@code k % nodes}, in group {@code k % groups}, so every group spans every node), and a
+ * {@code k % nodes}, in group {@code k % groups}, so every group spans every node; anonymous, so
+ * that no user channel is subscribed), and a
  * {@link HubContext} on another instance sending {@code sendJson(Target.group(g), ...)} to the
  * groups in turn. Measured: deliveries per second to the sinks, and the latency from each send's
  * intended time to each sink call.
@@ -35,6 +39,8 @@ final class HubPoint implements AutoCloseable {
 
     private static final long STALL_NANOS = 5_000_000_000L;
     private static final long SETUP_SECONDS = 300;
+    /** Connects and group adds waiting at once while setting up: 10,000 at once would outwait the command timeout. */
+    private static final int SETUP_IN_FLIGHT = 200;
 
     private final BackplaneDriver driver;
     private final Point point;
@@ -57,29 +63,35 @@ final class HubPoint implements AutoCloseable {
         this.groupSize = new int[groups];
         recorder.set(new HubRecorder(-1, groups, groupOf));
         try {
-            HubOptions options = HubOptions.of(hubName);
+            HubOptions options = HubOptions.of(hubName).withCommandTimeout(Duration.ofSeconds(60));
             for (int n = 0; n < w.subscribingNodes(); n++) {
                 Backplane b = driver.acquire();
                 instances.add(b);
                 nodes.add(HubNode.start(b, options));
             }
             List<CompletableFuture<HubConnection>> connecting = new ArrayList<>();
+            Semaphore setup = new Semaphore(SETUP_IN_FLIGHT);
             for (int k = 0; k < w.connections(); k++) {
                 int connection = k;
                 groupOf[k] = k % groups;
                 groupSize[k % groups]++;
-                connecting.add(nodes.get(k % nodes.size()).connect("user-" + k, new ConnectionSink() {
+                // Anonymous: a user per connection would add a user channel subscription per connection,
+                // which is not what this workload measures (group sends).
+                connecting.add(bounded(setup, () -> nodes.get(connection % nodes.size()).connect(null, new ConnectionSink() {
                     @Override
                     public void send(HubMessage message) {
                         long now = System.nanoTime();
                         recorder.get().record(connection, message.argumentsJson(), now);
                     }
-                }));
+                })));
             }
             CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).get(SETUP_SECONDS, TimeUnit.SECONDS);
             List<CompletableFuture<Void>> joining = new ArrayList<>();
             for (int k = 0; k < w.connections(); k++) {
-                joining.add(nodes.get(k % nodes.size()).addToGroup(connecting.get(k).join().id(), "g" + groupOf[k]));
+                HubContext owner = nodes.get(k % nodes.size());
+                String id = connecting.get(k).join().id();
+                String group = "g" + groupOf[k];
+                joining.add(bounded(setup, () -> owner.addToGroup(id, group)));
             }
             CompletableFuture.allOf(joining.toArray(CompletableFuture[]::new)).get(SETUP_SECONDS, TimeUnit.SECONDS);
             Backplane b = driver.acquire();
@@ -135,6 +147,21 @@ final class HubPoint implements AutoCloseable {
                 stats.slowConnectionsDisconnected() - disconnectsBefore, outcome.stalled(), sendSeconds, elapsed,
                 sent.get() / sendSeconds, sent.get() / elapsed, delivered / elapsed, LatencySummary.of(r.latency()),
                 allocated < 0 || delivered == 0 ? -1 : allocated / (double) delivered);
+    }
+
+    /** Starts {@code call} once fewer than the semaphore's permits are in flight. */
+    private static <T> CompletableFuture<T> bounded(Semaphore permits, Supplier<CompletableFuture<T>> call)
+            throws InterruptedException {
+        permits.acquire();
+        CompletableFuture<T> f;
+        try {
+            f = call.get();
+        } catch (RuntimeException e) {
+            permits.release();
+            throw e;
+        }
+        f.whenComplete((v, e) -> permits.release());
+        return f;
     }
 
     /** The nodes' counters added up. */

@@ -25,11 +25,13 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One hub node of a chaos run, in a process of its own: it connects its clients, puts each in a
  * group, and counts what each receives of the driver's numbered sends. It talks to the driver on
- * its standard streams: {@code READY} once its clients are in their groups; on {@code REPORT
+ * its standard streams: {@code READY} once its clients are in their groups; on {@code COUNT} the
+ * number of messages its clients received so far; on {@code REPORT
  * <ready times> <from> <to>} a line {@code REPORT {json}} with what its clients received; on
  * {@code STOP} it closes and exits. It exits by itself when its standard input ends.
  *
- * <p>Arguments: backplane URI, hub name, node name, clients, groups, heartbeat in milliseconds.
+ * <p>Arguments: backplane URI, hub name, node name, clients, groups, heartbeat in milliseconds, and
+ * every how many sends one goes to all (0 for none).
  */
 public final class ChaosNodeMain {
 
@@ -43,6 +45,7 @@ public final class ChaosNodeMain {
         int clients = Integer.parseInt(args[3]);
         int groups = Integer.parseInt(args[4]);
         Duration heartbeat = Duration.ofMillis(Long.parseLong(args[5]));
+        int allEvery = Integer.parseInt(args[6]);
         LongAdder gaps = new LongAdder();
         Backplane backplane = Backplanes.open(uri);
         HubOptions options = HubOptions.of(hub).withHeartbeat(heartbeat, 3).withCommandTimeout(Duration.ofSeconds(30))
@@ -53,7 +56,7 @@ public final class ChaosNodeMain {
         for (int i = 0; i < clients; i++) {
             ClientLog log = new ClientLog();
             logs.add(log);
-            String id = node.connect(null, sink(log)).get().id();
+            String id = node.connect(null, sink(log, allEvery)).get().id();
             joins.add(node.addToGroup(id, "g" + (i % groups)));
             if (joins.size() >= 200) {
                 CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).get();
@@ -74,6 +77,9 @@ public final class ChaosNodeMain {
                         Long.parseLong(parts[3]));
                 System.out.println("REPORT " + json.writeValueAsString(report));
                 System.out.flush();
+            } else if (line.equals("COUNT")) {
+                System.out.println("COUNT " + logs.stream().mapToLong(ClientLog::count).sum());
+                System.out.flush();
             } else if (line.equals("STOP")) {
                 break;
             }
@@ -83,13 +89,13 @@ public final class ChaosNodeMain {
         System.exit(0);
     }
 
-    private static ConnectionSink sink(ClientLog log) {
+    private static ConnectionSink sink(ClientLog log, int allEvery) {
         return new ConnectionSink() {
             @Override
             public void send(HubMessage message) {
                 long now = WallClock.micros();
                 long[] fields = numbers(message.argumentsJson());
-                log.received(fields[0], fields[1], now);
+                log.received(fields[0], fields[1], now, Sender.toAll(fields[0], allEvery));
             }
 
             @Override

@@ -44,7 +44,7 @@ final class ChaosRun {
                     + ChaosSettings.PUBLISH_TIMEOUT.toMillis() + "ms";
             for (int i = 1; i <= settings.nodes(); i++) {
                 nodes.add(new NodeProcess("node-" + i, uri, HUB, settings.clientsPerNode(), settings.groups(),
-                        settings.heartbeat(), workDirectory.resolve(settings.transport() + "-node-" + i + ".log")));
+                        settings.allEvery(), settings.heartbeat(), workDirectory.resolve(settings.transport() + "-node-" + i + ".log")));
             }
             for (NodeProcess node : nodes) {
                 node.awaitReady(Duration.ofMinutes(3));
@@ -53,7 +53,7 @@ final class ChaosRun {
                     HubContext context = HubContext.open(backplane, HubOptions.of(HUB)
                             .withHeartbeat(settings.heartbeat(), 3))) {
                 awaitNodes(context);
-                Sender sender = new Sender(context, settings.rate(), settings.groups());
+                Sender sender = new Sender(context, settings.rate(), settings.groups(), settings.allEvery());
                 Thread sending = new Thread(sender::run, "chaos-sender");
                 long startMicros = WallClock.micros();
                 long started = System.nanoTime();
@@ -70,17 +70,33 @@ final class ChaosRun {
                 sender.stop();
                 sending.join();
                 long endMicros = WallClock.micros();
-                // Let what is still on its way arrive: the publish timeout, plus redeliveries.
-                Thread.sleep(ChaosSettings.PUBLISH_TIMEOUT.toMillis() + 5_000);
+                // Let what is still on its way arrive: until no node receives more for two seconds.
+                awaitQuiet(nodes);
                 List<JsonNode> reports = new ArrayList<>();
+                // Steady latency: after a warm-up of five seconds, before the first crash (or the end).
+                long steadyEnd = killedMicros.isEmpty() ? endMicros : killedMicros.get(0);
                 for (NodeProcess node : nodes) {
-                    // Latency is reported for the steady stretch: after warm-up, before the end.
-                    reports.add(node.report(readyMicros, startMicros + 5_000_000L, endMicros, Duration.ofMinutes(1)));
+                    reports.add(node.report(readyMicros, startMicros + 5_000_000L, steadyEnd, Duration.ofMinutes(1)));
                 }
                 return figures(broker.description(), sender, reports);
             }
         } finally {
             nodes.forEach(NodeProcess::close);
+        }
+    }
+
+    private static void awaitQuiet(List<NodeProcess> nodes) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        long last = -1;
+        int still = 0;
+        while (still < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            long total = 0;
+            for (NodeProcess node : nodes) {
+                total += node.received(Duration.ofSeconds(30));
+            }
+            still = total == last ? still + 1 : 0;
+            last = total;
         }
     }
 
@@ -134,7 +150,7 @@ final class ChaosRun {
                 BitSet received = BitSet.valueOf(Base64.getDecoder().decode(c.get("received").asText()));
                 int group = i % settings.groups();
                 for (int seq = accepted.nextSetBit(0); seq >= 0; seq = accepted.nextSetBit(seq + 1)) {
-                    if (Sender.reaches(seq, group, settings.groups()) && !received.get(seq)) {
+                    if (Sender.reaches(seq, group, settings.groups(), settings.allEvery()) && !received.get(seq)) {
                         nodeLost++;
                     }
                 }
@@ -151,9 +167,9 @@ final class ChaosRun {
             List<Long> recovery = new ArrayList<>();
             report.get("recoveryMicros").forEach(v -> recovery.add(v.asLong() < 0 ? -1 : v.asLong() / 1000));
             n.put("firstDeliveryAfterReadyMillis", recovery);
-            n.put("p50Millis", report.get("p50Micros").asLong() / 1000.0);
-            n.put("p99Millis", report.get("p99Micros").asLong() / 1000.0);
-            n.put("p999Millis", report.get("p999Micros").asLong() / 1000.0);
+            n.put("steadyP50Millis", report.get("p50Micros").asLong() / 1000.0);
+            n.put("steadyP99Millis", report.get("p99Micros").asLong() / 1000.0);
+            n.put("steadyP999Millis", report.get("p999Micros").asLong() / 1000.0);
             n.put("threads", report.get("threads").asLong());
             n.put("peakThreads", report.get("peakThreads").asLong());
             perNode.add(n);

@@ -11,14 +11,16 @@ import java.util.List;
  * @param nodes hub node processes
  * @param clientsPerNode connections on each node, each in one of {@code groups} groups
  * @param groups how many groups the clients are spread over
- * @param rate sends a second, numbered; one in ten to all, the others to a group each
+ * @param rate sends a second, numbered, each to a group (and, when {@code allEvery} is not 0, one in
+ *     {@code allEvery} to all)
+ * @param allEvery every how many sends one goes to all connections; 0 for none
  * @param duration how long the sender sends
  * @param heartbeat the hub nodes' heartbeat interval
  * @param outages the broker crashes: killed at {@code at} after the start of sending, started again
  *     {@code length} later
  */
 record ChaosSettings(String transport, String scenario, int nodes, int clientsPerNode, int groups, int rate,
-        Duration duration, Duration heartbeat, List<Outage> outages) {
+        int allEvery, Duration duration, Duration heartbeat, List<Outage> outages) {
 
     /** One crash: SIGKILL at {@code at}, a new broker process {@code length} later. */
     record Outage(Duration at, Duration length) {
@@ -31,16 +33,16 @@ record ChaosSettings(String transport, String scenario, int nodes, int clientsPe
     static ChaosSettings named(String scenario, String transport, Duration duration, int rate) {
         return switch (scenario) {
             // The hardening scenario: 3 nodes, steady sends, the broker killed and restarted three times.
-            case "kill" -> new ChaosSettings(transport, scenario, 3, 10, 7, rate, duration, Duration.ofSeconds(1),
+            case "kill" -> new ChaosSettings(transport, scenario, 3, 10, 7, rate, 10, duration, Duration.ofSeconds(1),
                     List.of(new Outage(duration.multipliedBy(2).dividedBy(10), Duration.ofSeconds(1)),
                             new Outage(duration.multipliedBy(5).dividedBy(10), Duration.ofSeconds(1)),
                             new Outage(duration.multipliedBy(8).dividedBy(10), Duration.ofSeconds(1))));
             // One outage of ten seconds, longer than the death bound: no node may be declared dead.
-            case "outage" -> new ChaosSettings(transport, scenario, 3, 10, 7, rate, duration, Duration.ofSeconds(1),
+            case "outage" -> new ChaosSettings(transport, scenario, 3, 10, 7, rate, 10, duration, Duration.ofSeconds(1),
                     List.of(new Outage(duration.dividedBy(4), Duration.ofSeconds(10))));
-            // Hub load without faults: 4 nodes, 10,000 connections in 100 groups.
-            case "load" -> new ChaosSettings(transport, scenario, 4, 2500, 100, rate, duration, Duration.ofSeconds(1),
-                    List.of());
+            // Hub load without faults: 4 nodes, 10,000 connections in 100 groups, every send to one group.
+            case "load" -> new ChaosSettings(transport, scenario, 4, 2500, 100, rate, 0, duration,
+                    Duration.ofSeconds(1), List.of());
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario
                     + "'; known: kill, outage, load");
         };

@@ -21,13 +21,13 @@ final class ClientLog {
     private int count;
 
     /** A send arrived: its number, its wall-clock send time in microseconds, now in microseconds. */
-    synchronized void received(long seq, long sentMicros, long nowMicros) {
+    synchronized void received(long seq, long sentMicros, long nowMicros, boolean toAllRoute) {
         if (received.get((int) seq)) {
             duplicates++;
             return;
         }
         received.set((int) seq);
-        boolean toAll = seq % 10 == 0;
+        boolean toAll = toAllRoute;
         long highest = toAll ? highestToAll : highestToGroup;
         if (seq < highest) {
             reordered++;

@@ -26,13 +26,14 @@ final class NodeProcess implements AutoCloseable {
     private final PrintWriter commands;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-    NodeProcess(String name, String uri, String hub, int clients, int groups, Duration heartbeat, Path log) {
+    NodeProcess(String name, String uri, String hub, int clients, int groups, int allEvery, Duration heartbeat,
+            Path log) {
         this.name = name;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
                 ChaosNodeMain.class.getName(), uri, hub, name, Integer.toString(clients), Integer.toString(groups),
-                Long.toString(heartbeat.toMillis())));
+                Long.toString(heartbeat.toMillis()), Integer.toString(allEvery)));
         try {
             process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
@@ -61,6 +62,12 @@ final class NodeProcess implements AutoCloseable {
     String awaitReady(Duration timeout) {
         String line = next("READY", timeout);
         return line.split(" ")[2];
+    }
+
+    /** How many messages its clients received in all, so far. */
+    long received(Duration timeout) {
+        commands.println("COUNT");
+        return Long.parseLong(next("COUNT", timeout).substring("COUNT ".length()).trim());
     }
 
     /** Asks for the report of what its clients received. */

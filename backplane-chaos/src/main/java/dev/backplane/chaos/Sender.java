@@ -24,25 +24,32 @@ final class Sender {
     private final HubContext context;
     private final int rate;
     private final int groups;
+    private final int allEvery;
     private final BitSet accepted = new BitSet();
     private final List<Failure> failures = new ArrayList<>();
     private volatile boolean stopped;
     private long sent;
 
-    Sender(HubContext context, int rate, int groups) {
+    Sender(HubContext context, int rate, int groups, int allEvery) {
         this.context = context;
         this.rate = rate;
         this.groups = groups;
+        this.allEvery = allEvery;
     }
 
-    /** The target of send {@code seq}: all for one in ten, else a group. */
-    static Target targetOf(long seq, int groups) {
-        return seq % 10 == 0 ? Target.all() : Target.group("g" + (seq % groups));
+    /** Whether send {@code seq} goes to all connections (one in {@code allEvery}; none for 0). */
+    static boolean toAll(long seq, int allEvery) {
+        return allEvery > 0 && seq % allEvery == 0;
+    }
+
+    /** The target of send {@code seq}: all, or group {@code seq % groups}. */
+    static Target targetOf(long seq, int groups, int allEvery) {
+        return toAll(seq, allEvery) ? Target.all() : Target.group("g" + (seq % groups));
     }
 
     /** Whether send {@code seq} targets a client in group {@code group}. */
-    static boolean reaches(long seq, int group, int groups) {
-        return seq % 10 == 0 || seq % groups == group;
+    static boolean reaches(long seq, int group, int groups, int allEvery) {
+        return toAll(seq, allEvery) || seq % groups == group;
     }
 
     /** Sends until {@link #stop()}; returns how many it sent. */
@@ -65,7 +72,7 @@ final class Sender {
         long called = WallClock.micros();
         byte[] args = ("[" + seq + "," + called + "]").getBytes(StandardCharsets.US_ASCII);
         try {
-            context.sendJson(targetOf(seq, groups), "m", args).whenComplete((v, e) -> {
+            context.sendJson(targetOf(seq, groups, allEvery), "m", args).whenComplete((v, e) -> {
                 if (e == null) {
                     synchronized (accepted) {
                         accepted.set((int) seq);

@@ -5,15 +5,8 @@ import static dev.backplane.hub.Waiting.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.backplane.Backplane;
-import dev.backplane.Backplanes;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -29,29 +22,16 @@ import org.junit.jupiter.api.Test;
  */
 class HubThreadsTest {
 
-    private final String bus = "threads-" + UUID.randomUUID();
-    private final List<AutoCloseable> opened = new ArrayList<>();
-    private final HubOptions options = HubOptions.of("chat").withHeartbeat(Duration.ofMillis(100), 3)
-            .withCommandTimeout(Duration.ofSeconds(5));
+    private final MemoryHubs hubs = new MemoryHubs();
+    private final HubOptions options = MemoryHubs.OPTIONS;
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T opened(T c) {
-        opened.add(c);
-        return c;
-    }
-
-    private Backplane backplane(String query) {
-        return opened(Backplanes.open(URI.create("mem://" + bus + query), Map.of("prefix", "p")));
+        hubs.close();
     }
 
     private HubNode node(HubOptions o) {
-        return opened(HubNode.start(backplane(""), o));
+        return hubs.node(o);
     }
 
     @Test
@@ -125,7 +105,7 @@ class HubThreadsTest {
 
     @Test
     void aSendLargerThanTheBackplaneTakesFailsAtTheCall() {
-        HubNode node = opened(HubNode.start(backplane("?maxPayload=2048"), options));
+        HubNode node = hubs.opened(HubNode.start(hubs.backplane("?maxPayload=2048"), options));
         String big = "x".repeat(4000);
         assertThatThrownBy(() -> node.send(Target.all(), "m", big))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -78,7 +78,7 @@ public abstract class CallbackAndFlowRules extends ReplayAndAckRules {
         }).thenApply(s -> a.publish("echo-out", utf8("subscribed")).join());
         Outcome<Position> subscribed = outcome(fromSubscribeCallback, bounded());
         assertThat(subscribed.done()).as("a publish made and joined inside a callback on a subscribe future did not "
-                + "complete (it hangs)").isTrue();
+                + "complete: it stalled its backplane (it hangs)").isTrue();
         assertThat(subscribed.failure()).as("failure of the publish made inside the subscribe callback").isNull();
         publishAll(a, "echo-in", numbered("m", 5));
         out.awaitTexts(List.of("subscribed", "echo-m0", "echo-m1", "echo-m2", "echo-m3", "echo-m4"),

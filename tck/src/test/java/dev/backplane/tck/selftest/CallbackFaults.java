@@ -14,10 +14,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** Faults in where user code runs and how much a slow subscriber may hold: the callback-thread rule and flow control. */
+/** Faults in where user code runs: the callback-thread rule and slow subscribers. */
 final class CallbackFaults {
 
     private CallbackFaults() {
+    }
+
+    /** {@code subscriber}, called on {@code executor} instead of the transport's delivery thread. */
+    private static Subscriber calledOn(java.util.concurrent.Executor executor, Subscriber subscriber) {
+        return new ForwardingSubscriber(subscriber) {
+            @Override
+            public void onMessage(Delivery d) {
+                executor.execute(() -> target.onMessage(d));
+            }
+
+            @Override
+            public void onGap(Gap gap) {
+                executor.execute(() -> target.onGap(gap));
+            }
+        };
     }
 
     /**
@@ -51,17 +66,7 @@ final class CallbackFaults {
 
         @Override
         protected Subscriber wrap(String channel, Subscriber subscriber) {
-            return new ForwardingSubscriber(subscriber) {
-                @Override
-                public void onMessage(Delivery d) {
-                    thread.execute(() -> target.onMessage(d));
-                }
-
-                @Override
-                public void onGap(Gap gap) {
-                    thread.execute(() -> target.onGap(gap));
-                }
-            };
+            return calledOn(thread, subscriber);
         }
 
         private <T> CompletableFuture<T> handOver(CompletableFuture<T> inner) {
@@ -84,32 +89,6 @@ final class CallbackFaults {
     }
 
     /**
-     * Acknowledges each delivery the moment it arrives and hands the subscriber one whose ack does
-     * nothing, as a transport whose flow control counts queued deliveries instead of
-     * unacknowledged ones: a subscriber that acknowledges nothing is given everything.
-     */
-    static final class AckOnReceipt extends ForwardingBackplane {
-        AckOnReceipt(Backplane delegate) {
-            super(delegate);
-        }
-
-        @Override
-        protected Subscriber wrap(String channel, Subscriber subscriber) {
-            return new ForwardingSubscriber(subscriber) {
-                @Override
-                public void onMessage(Delivery d) {
-                    d.ack();
-                    target.onMessage(new ForwardingDelivery(d) {
-                        @Override
-                        public void ack() {
-                        }
-                    });
-                }
-            };
-        }
-    }
-
-    /**
      * Calls every subscriber of the instance in one queue, as a transport that reads all channels
      * in one place and waits for each hand-over: one stuck subscriber stops all of them.
      */
@@ -122,17 +101,7 @@ final class CallbackFaults {
 
         @Override
         protected Subscriber wrap(String channel, Subscriber subscriber) {
-            return new ForwardingSubscriber(subscriber) {
-                @Override
-                public void onMessage(Delivery d) {
-                    lane.execute(() -> target.onMessage(d));
-                }
-
-                @Override
-                public void onGap(Gap gap) {
-                    lane.execute(() -> target.onGap(gap));
-                }
-            };
+            return calledOn(lane, subscriber);
         }
 
         @Override

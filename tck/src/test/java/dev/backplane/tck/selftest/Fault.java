@@ -54,7 +54,6 @@ enum Fault {
 
     // callbacks and flow control
     ONE_CALLBACK_THREAD("oneCallbackThread", c -> new CallbackFaults.OneCallbackThread(c.correct())),
-    ACK_ON_RECEIPT("ackOnReceipt", c -> new CallbackFaults.AckOnReceipt(c.correct())),
     ONE_DELIVERY_QUEUE("oneDeliveryQueue", c -> new CallbackFaults.OneDeliveryQueue(c.correct())),
     SILENT_BEYOND_THE_END("silentBeyondTheEnd", c -> new CallbackFaults.SilentBeyondTheEnd(c.correct()));
 

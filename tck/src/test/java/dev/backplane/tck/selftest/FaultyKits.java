@@ -228,12 +228,6 @@ final class FaultyKits {
         }
     }
 
-    static class AckOnReceipt extends FaultyKit {
-        AckOnReceipt() {
-            super("fault=ackOnReceipt");
-        }
-    }
-
     static class OneDeliveryQueue extends FaultyKit {
         OneDeliveryQueue() {
             super("fault=oneDeliveryQueue");

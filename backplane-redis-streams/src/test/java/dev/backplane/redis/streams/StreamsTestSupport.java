@@ -7,6 +7,7 @@ import dev.backplane.brokers.Broker;
 import dev.backplane.tck.KitTimeouts;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,8 +86,13 @@ final class StreamsTestSupport implements AutoCloseable {
 
     /** Watches for the kit's quiet period, for checks that something does not happen. */
     static void quietPeriod() {
+        watchFor(KitTimeouts.quiet());
+    }
+
+    /** Watches for {@code period}, for checks that something does not happen. */
+    static void watchFor(Duration period) {
         try {
-            Thread.sleep(KitTimeouts.quiet().toMillis());
+            Thread.sleep(period.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);

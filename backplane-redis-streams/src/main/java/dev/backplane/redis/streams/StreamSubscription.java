@@ -92,11 +92,6 @@ final class StreamSubscription implements Subscription {
         return dispatch.hasCapacity();
     }
 
-    /** Deliveries made and not yet acknowledged. */
-    int unacknowledged() {
-        return dispatch.unacknowledged();
-    }
-
     /** Hands one entry to the subscriber (asynchronously) and moves the place past it. */
     void deliver(StreamEntryID id, byte[] payload) {
         cursor = id;

@@ -89,6 +89,19 @@ class RedisStreamsPublishOutcomeTest extends RedisStreamsBrokerTest {
     }
 
     @Test
+    void aPublishBeyondMaxPendingPublishesFailsAtOnceNotSentNamingTheOption() {
+        Backplane backplane = support.open("maxPendingPublishes", "2", "publishTimeout", "2s");
+        broker.stop();
+        List<CompletableFuture<Position>> waiting = List.of(backplane.publish("full", utf8("1")),
+                backplane.publish("full", utf8("2")));
+        CompletableFuture<Position> refused = backplane.publish("full", utf8("3"));
+        assertThat(refused).as("the publish beyond the bound, at once").isCompletedExceptionally();
+        assertThat(failureOf(refused)).isExactlyInstanceOf(BrokerUnavailableException.class)
+                .hasMessageContaining("not sent").hasMessageContaining("maxPendingPublishes");
+        waiting.forEach(f -> assertThat(failureOf(f)).isInstanceOf(BrokerUnavailableException.class));
+    }
+
+    @Test
     void aPublishWrittenAndUnansweredFailsWithPublishOutcomeUnknown() {
         Backplane backplane = support.open("publishTimeout", "500ms");
         await(backplane.publish("paused", utf8("before")));

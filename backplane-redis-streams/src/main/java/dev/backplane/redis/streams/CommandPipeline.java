@@ -48,7 +48,8 @@ final class CommandPipeline implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CommandPipeline.class.getName());
     private static final int MAX_BATCH = 1024;
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    // Submitters unpark the thread; the timeout is only a safety net.
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     // A connection unused this long is checked before commands are sent on it: had it died while
     // idle, a failure after sending could not tell whether Redis executed the commands.
     private static final long IDLE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);

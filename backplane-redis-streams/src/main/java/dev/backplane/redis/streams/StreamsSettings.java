@@ -43,7 +43,8 @@ record StreamsSettings(long maxLen, int maxPayloadBytes, int readBatch) {
             throw new BackplaneConfigurationException("option '" + MAX_PAYLOAD_BYTES + "' (" + maxPayload
                     + " bytes) must be smaller than option '" + BackplaneConfig.OUTBOX_BYTES + "' ("
                     + config.outboxBytes() + " bytes, what all waiting publishes may hold) in " + config.redactedUri()
-                    + ", or no publish of the largest payload could ever wait for Redis; raise " + BackplaneConfig.OUTBOX_BYTES);
+                    + ", or no publish of the largest payload could ever wait for Redis; raise "
+                    + BackplaneConfig.OUTBOX_BYTES);
         }
         // A read never asks for more entries than trimming keeps: then a trim that removed entries
         // this reader had not read always shows as a full batch, which is what triggers the gap check.

@@ -104,7 +104,7 @@ class RedisStreamsForeignEntriesTest extends RedisStreamsBrokerTest {
         for (int i = 0; i < 3; i++) {
             addForeign("mixed");
         }
-        awaitCondition(() -> backplane.foreignEntriesSkipped() == 3, "3 foreign entries counted; counted "
+        awaitCondition(() -> backplane.foreignEntriesSkipped() == 3, () -> "3 foreign entries counted; counted "
                 + backplane.foreignEntriesSkipped());
         await(backplane.publish("mixed", utf8("m1")));
         one.awaitCount(1);

@@ -40,7 +40,7 @@ class RedisStreamsReplayBeyondTheEndTest extends RedisStreamsBrokerTest {
         }
 
         List<Object> await(int count) {
-            StreamsTestSupport.awaitCondition(() -> seen.size() >= count, count + " events; saw " + seen);
+            StreamsTestSupport.awaitCondition(() -> seen.size() >= count, () -> count + " events; saw " + seen);
             return List.copyOf(seen);
         }
     }
@@ -75,7 +75,12 @@ class RedisStreamsReplayBeyondTheEndTest extends RedisStreamsBrokerTest {
         Backplane elsewhere = support.open("prefix", support.prefix() + "x");
         Position first = await(here.publish("c", utf8("retained-0")));
         await(here.publish("c", utf8("retained-1")));
-        Position beyond = await(elsewhere.publish("c", utf8("elsewhere")));
+        // Ids are (millisecond, sequence) per stream: two streams written in one millisecond give the
+        // same ids. More entries elsewhere than here, added later, end after the newest id here.
+        Position beyond = null;
+        for (int i = 0; i < 3; i++) {
+            beyond = await(elsewhere.publish("c", utf8("elsewhere-" + i)));
+        }
 
         Events events = new Events();
         await(here.subscribe("c", beyond, events));
@@ -101,7 +106,7 @@ class RedisStreamsReplayBeyondTheEndTest extends RedisStreamsBrokerTest {
         Events events = new Events();
         await(backplane.subscribe("trimmed", Position.of("99999999999999-0"), events));
 
-        StreamsTestSupport.awaitCondition(() -> events.seen.contains("m300"), "the newest message; saw " + events.seen);
+        StreamsTestSupport.awaitCondition(() -> events.seen.contains("m300"), () -> "the newest message; saw " + events.seen);
         quietPeriod();
         List<Object> seen = List.copyOf(events.seen);
         assertThat(seen.get(0)).isInstanceOf(Gap.class);

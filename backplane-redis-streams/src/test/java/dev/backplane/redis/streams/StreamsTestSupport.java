@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import redis.clients.jedis.Jedis;
 
 /** Backplanes on a test's own prefix, closed after the test, and a plain Redis connection to look behind them. */
@@ -70,16 +71,21 @@ final class StreamsTestSupport implements AutoCloseable {
 
     /** Waits until {@code condition} holds, at most the kit's delivery time; fails saying {@code what} otherwise. */
     static void awaitCondition(BooleanSupplier condition, String what) {
+        awaitCondition(condition, () -> what);
+    }
+
+    /** As {@link #awaitCondition(BooleanSupplier, String)}, with the message made when it fails. */
+    static void awaitCondition(BooleanSupplier condition, Supplier<String> what) {
         long deadline = System.nanoTime() + KitTimeouts.delivery().toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("within " + KitTimeouts.delivery() + ": " + what);
+                throw new AssertionError("within " + KitTimeouts.delivery() + ": " + what.get());
             }
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting: " + what, e);
+                throw new AssertionError("interrupted while waiting: " + what.get(), e);
             }
         }
     }

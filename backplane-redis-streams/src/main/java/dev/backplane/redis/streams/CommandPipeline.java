@@ -1,111 +1,130 @@
 package dev.backplane.redis.streams;
 
-import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.redis.RedisConnections;
 import dev.backplane.spi.Backoff;
+import dev.backplane.spi.PendingPublish;
+import dev.backplane.spi.PublishOutbox;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /**
  * One Redis connection and one thread that send every command of a backplane instance except the
- * blocking reads: publishes and the look-ups of subscribe, in the order they were submitted.
+ * blocking reads: the publishes of the instance's {@link PublishOutbox}, and the backplane's own
+ * commands ({@link OwnCommand}: look-ups of subscribe, wake-ups of the reader).
  *
- * <p>Submitted commands wait in a bounded outbox; the thread takes whatever has queued up and
- * sends it as one pipeline, so a busy publisher needs one round trip per batch, not per message,
- * and one publisher's messages reach Redis in the order of its calls. While Redis is unreachable
- * the thread reconnects with a growing pause and the outbox holds what arrives. When the
- * connection breaks after commands were sent, they are not failed: after reconnecting, a command
- * that has a check ({@code verify}) is looked for in Redis and answered from there if it took
- * effect, and every other one is sent again. Every command has a deadline of {@code timeout}
- * from its submission: a sweep fails it then if Redis has not answered, so no caller waits
- * longer, whatever the connection does.
+ * <p>The thread takes whatever has queued up and sends it as one pipeline, so a busy publisher
+ * needs one round trip per batch, not per message, and one publisher's messages reach Redis in
+ * the order of its calls. It only reports outcomes: the outbox completes publish futures on the
+ * callback executor, so no caller's code ever runs here and a callback that publishes and waits
+ * cannot stall this thread.
+ *
+ * <p>While Redis is unreachable the thread reconnects with a growing pause, and what arrives waits
+ * in the outbox (at most {@code maxPendingPublishes} publishes and {@code outboxBytes} bytes) or
+ * in the queue of own commands (at most {@value #OWN_CAPACITY}). Publishes written on a connection
+ * that broke before Redis answered are looked for in their stream after reconnecting
+ * ({@link PublishedEntries#find}): completed with their entry id if Redis added them, sent again if
+ * it surely did not, and failed with {@code PublishOutcomeUnknownException} where the look-up
+ * cannot tell (trimmed since, or the connection only timed out, so Redis may still execute them).
+ * Every publish and own command is settled within {@code publishTimeout} of its submission,
+ * whatever the connection does.
  */
 final class CommandPipeline implements AutoCloseable {
 
+    /** How many own commands may wait for Redis at once; one more fails at once. */
+    static final int OWN_CAPACITY = 4096;
+
     private static final System.Logger LOG = System.getLogger(CommandPipeline.class.getName());
     private static final int MAX_BATCH = 1024;
-    private static final long SWEEP_MILLIS = 20;
+    // Submitters unpark the thread; the timeout is only a safety net.
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     // A connection unused this long is checked before commands are sent on it: had it died while
     // idle, a failure after sending could not tell whether Redis executed the commands.
     private static final long IDLE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final Supplier<Jedis> connector;
     private final RedisFailures failures;
+    private final PublishOutbox outbox;
+    private final PublishedEntries entries;
+    private final ScheduledExecutorService scheduler;
     private final long timeoutNanos;
-    private final int capacity;
-    private final LinkedBlockingQueue<Command<?>> outbox;
-    // Every unsettled command in submission order, which is deadline order: the sweep stops at
-    // the first command that is not due.
-    private final ConcurrentLinkedQueue<Command<?>> byDeadline = new ConcurrentLinkedQueue<>();
-    private final ScheduledFuture<?> sweeper;
+    private final ArrayBlockingQueue<OwnCommand<?>> ownQueue = new ArrayBlockingQueue<>(OWN_CAPACITY);
     private final Thread thread;
     private final Backoff backoff = RedisConnections.reconnectBackoff();
     private volatile boolean closing;
     private volatile boolean suspect;
-    // Why the last attempt to connect failed, for the messages of commands that time out waiting.
+    private volatile boolean parked;
+    // Why the last attempt to connect failed, for the messages of own commands that time out waiting.
     private volatile String connectFailure = "";
+    // Owned by the thread: taken and not yet written, written on a broken connection, own commands.
+    private final List<PendingPublish> toWrite = new ArrayList<>();
+    private final List<PendingPublish> toLookUp = new ArrayList<>();
+    private final List<OwnCommand<?>> own = new ArrayList<>();
     private Jedis jedis;
     private long lastAnswer;
 
     /**
      * @param connected a connection already open, or null
-     * @param connector opens and checks a new connection; throws if Redis cannot be reached
-     * @param timeout how long a command may wait for Redis from its submission
+     * @param connector opens a new connection and checks that Redis serves commands; throws if not
+     * @param timeout how long an own command may wait for Redis from its submission
      */
-    CommandPipeline(Jedis connected, Supplier<Jedis> connector, RedisFailures failures, Duration timeout,
-            int capacity, ScheduledExecutorService timer, String threadName) {
+    CommandPipeline(Jedis connected, Supplier<Jedis> connector, RedisFailures failures, PublishOutbox outbox,
+            PublishedEntries entries, ScheduledExecutorService scheduler, Duration timeout, String threadName) {
         this.jedis = connected;
         this.lastAnswer = System.nanoTime();
         this.connector = connector;
         this.failures = failures;
+        this.outbox = outbox;
+        this.entries = entries;
+        this.scheduler = scheduler;
         this.timeoutNanos = timeout.toNanos();
-        this.capacity = capacity;
-        this.outbox = new LinkedBlockingQueue<>(capacity);
-        this.sweeper = timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
         thread.start();
     }
 
+    /** Tells the thread that the outbox has a publish for it. Cheap when the thread is busy. */
+    void wake() {
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
     /**
-     * Queues a command.
+     * Queues an own command.
      *
-     * @param command what it is, for messages ({@code "XADD"})
-     * @param key the key it works on, for messages
-     * @param send puts the command(s) on the pipeline and returns how to read the answer once the
-     *     pipeline is synced; that reader may throw what Jedis throws for an error reply
-     * @param verify for a command that must not run twice: after a broken connection, finds out on
-     *     the new connection whether it took effect, and its answer if it did; null for a command
-     *     that may simply be sent again
-     * @return completes with the answer, or fails with a {@link BackplaneException} within the timeout
+     * @param send puts the command(s) on the pipeline and returns how to read the answer
+     * @return completes with the answer (on this pipeline's thread, or on the scheduler at the
+     *     deadline): chain only short, non-blocking steps of the backplane on it
      */
-    <T> CompletableFuture<T> submit(String command, String key, Function<Pipeline, Supplier<T>> send,
-            Function<Jedis, Optional<T>> verify) {
-        Command<T> c = new Command<>(command, key, send, verify, System.nanoTime() + timeoutNanos);
+    <T> CompletableFuture<T> submit(String command, String key, Function<Pipeline, Supplier<T>> send) {
+        OwnCommand<T> c = new OwnCommand<>(command, key, send);
         if (closing) {
-            c.fail(new BrokerUnavailableException("the backplane is closing; " + command + " on '" + key + "' was not sent"));
+            c.fail(new BrokerUnavailableException("the backplane is closing; " + command + " on '" + key
+                    + "' was not sent"));
             return c.future;
         }
-        byDeadline.add(c);
-        if (!outbox.offer(c)) {
-            c.fail(new BrokerUnavailableException(capacity + " commands are already waiting for Redis at "
-                    + failures.address() + " (option " + StreamsSettings.OUTBOX_CAPACITY + "); " + command + " on '"
-                    + key + "' was not sent. Redis is down or slower than the publishers."));
+        if (!ownQueue.offer(c)) {
+            c.fail(new BrokerUnavailableException(OWN_CAPACITY + " subscribes and other commands are already waiting "
+                    + "for Redis at " + failures.address() + "; " + command + " on '" + key + "' was not sent. Redis is "
+                    + "down or slower than the callers"));
+            return c.future;
         }
+        c.deadline(scheduler.schedule(() -> c.expire(failures.address(), timeoutNanos, connectFailure), timeoutNanos,
+                TimeUnit.NANOSECONDS));
+        wake();
         return c.future;
     }
 
@@ -119,85 +138,109 @@ final class CommandPipeline implements AutoCloseable {
 
     /**
      * Stops taking commands, lets the thread send what is queued while Redis answers within the
-     * commands' deadlines, then fails whatever is left. Returns within about the timeout.
+     * deadlines, then fails whatever is left. Returns within about the publish timeout.
      */
     @Override
     public void close() {
         closing = true;
+        LockSupport.unpark(thread);
         try {
             thread.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + 1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         thread.interrupt();
-        sweeper.cancel(false);
-        for (Command<?> c; (c = byDeadline.poll()) != null; ) {
-            c.fail(new BrokerUnavailableException("the backplane was closed before Redis at " + failures.address()
-                    + " answered " + c.command + " on '" + c.key + "'" + c.sentNote()));
+        outbox.close();
+        for (OwnCommand<?> c; (c = ownQueue.poll()) != null; ) {
+            c.fail(new BrokerUnavailableException("the backplane was closed before " + c.command + " on '" + c.key
+                    + "' was sent to Redis at " + failures.address()));
         }
     }
 
     private void run() {
-        List<Command<?>> batch = new ArrayList<>();
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                if (batch.isEmpty()) {
-                    if (closing && outbox.isEmpty()) {
+                toWrite.removeIf(PendingPublish::isSettled);
+                toLookUp.removeIf(PendingPublish::isSettled);
+                own.removeIf(OwnCommand::isSettled);
+                if (toWrite.isEmpty() && toLookUp.isEmpty() && own.isEmpty() && !take()) {
+                    if (closing) {
                         break;
                     }
-                    Command<?> first = outbox.poll(50, TimeUnit.MILLISECONDS);
-                    if (first == null) {
-                        continue;
-                    }
-                    batch.add(first);
-                    outbox.drainTo(batch, MAX_BATCH - 1);
-                }
-                batch.removeIf(Command::isSettled);
-                if (batch.isEmpty()) {
+                    park();
                     continue;
                 }
                 if ((jedis == null || !checkIdle()) && !reconnect()) {
                     backoff.pause();
                     continue;
                 }
-                if (!verify(batch)) {
+                if (!toLookUp.isEmpty() && !lookUp()) {
                     continue;
                 }
-                List<Command<?>> again = send(batch);
-                batch.clear();
-                if (!again.isEmpty()) {
-                    // The connection broke, or Redis refused for now (still loading its data):
-                    // the same commands go first again.
-                    batch.addAll(again);
-                    backoff.pause();
-                }
+                send();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             disconnect();
         }
     }
 
+    /** Takes what is queued, own commands first; false if nothing is. */
+    private boolean take() {
+        ownQueue.drainTo(own, MAX_BATCH);
+        outbox.drainTo(toWrite, MAX_BATCH);
+        return !toWrite.isEmpty() || !own.isEmpty();
+    }
+
+    private void park() {
+        parked = true;
+        try {
+            // Checked again after announcing the park: a publish queued in between unparks us.
+            if (outbox.nothingQueued() && ownQueue.isEmpty() && !closing) {
+                LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+            }
+        } finally {
+            parked = false;
+        }
+    }
+
     /**
-     * Settles the commands of the batch that took effect before the connection broke; the rest
-     * are sent again. Returns false if the connection broke again meanwhile.
+     * Settles the publishes written on a broken connection that Redis added, and puts the ones it
+     * surely did not add back at the head of the outbox, before anything taken later. Returns false
+     * if the connection broke again meanwhile.
      */
-    private boolean verify(List<Command<?>> batch) {
-        for (Command<?> c : batch) {
-            if (c.uncertain && !c.isSettled()) {
-                try {
-                    c.settleIfDone(jedis);
-                } catch (RuntimeException e) {
-                    if (RedisFailures.isConnectionFailure(e)) {
-                        disconnect();
-                        return false;
-                    }
-                    c.fail(failures.translate(e, c.command, c.key));
+    private boolean lookUp() {
+        List<PendingPublish> again = new ArrayList<>();
+        for (PendingPublish p : toLookUp) {
+            if (p.isSettled()) {
+                continue;
+            }
+            PublishedEntries.LookUp found;
+            try {
+                found = entries.find(jedis, p);
+            } catch (RuntimeException e) {
+                if (RedisFailures.isConnectionFailure(e)) {
+                    disconnect();
+                    return false;
                 }
+                outbox.lost(p, "the connection to Redis broke before it answered, and looking for the entry failed ("
+                        + failures.translate(e, "XREVRANGE", null).getMessage() + ")", e);
+                continue;
+            }
+            switch (found.found()) {
+                case ADDED -> outbox.succeed(p, found.position());
+                case NOT_ADDED -> again.add(p);
+                case CANNOT_TELL -> outbox.lost(p, "the connection to Redis broke before it answered, and the stream "
+                        + "was trimmed since, so whether Redis added it cannot be told", null);
             }
         }
-        batch.removeIf(Command::isSettled);
+        toLookUp.clear();
+        lastAnswer = System.nanoTime();
+        if (!again.isEmpty()) {
+            again.addAll(toWrite);
+            toWrite.clear();
+            outbox.requeue(again);
+            outbox.drainTo(toWrite, MAX_BATCH);
+        }
         return true;
     }
 
@@ -226,55 +269,116 @@ final class CommandPipeline implements AutoCloseable {
             lastAnswer = System.nanoTime();
             backoff.reset();
             connectFailure = "";
+            outbox.unavailable(null);
             return true;
         } catch (RuntimeException e) {
             connectFailure = " (" + e.getMessage() + ")";
+            outbox.unavailable(e.getMessage());
             LOG.log(System.Logger.Level.DEBUG, () -> "Redis at " + failures.address() + " is unreachable: " + e);
             return false;
         }
     }
 
-    /** Sends a batch; returns the commands Redis asked to send again later. */
-    private List<Command<?>> send(List<Command<?>> batch) {
-        List<Command<?>> sent = new ArrayList<>(batch.size());
-        List<Supplier<?>> answers = new ArrayList<>(batch.size());
-        Pipeline pipeline = jedis.pipelined();
-        for (Command<?> c : batch) {
-            if (c.markSent()) {
-                Supplier<?> answer;
-                try {
-                    answer = c.send.apply(pipeline);
-                } catch (RuntimeException e) {
-                    // Refused by the client before anything was written for it.
-                    c.fail(failures.translate(e, c.command, c.key));
-                    continue;
-                }
-                sent.add(c);
-                answers.add(answer);
-            }
-        }
+    /** Sends the own commands and the publishes taken, as one pipeline, and reports what Redis answered. */
+    private void send() {
+        List<OwnCommand<?>> ownSent = new ArrayList<>(own.size());
+        List<Supplier<?>> ownAnswers = new ArrayList<>(own.size());
+        List<PendingPublish> written = new ArrayList<>(toWrite.size());
+        List<Response<byte[]>> ids = new ArrayList<>(toWrite.size());
+        int handled = 0;
         try {
+            Pipeline pipeline = jedis.pipelined();
+            for (OwnCommand<?> c : own) {
+                if (!c.isSettled()) {
+                    ownSent.add(c);
+                    ownAnswers.add(c.sendOn(pipeline));
+                }
+            }
+            for (PendingPublish p : toWrite) {
+                handled++;
+                // Refused if it expired meanwhile: then it is not sent at all.
+                if (outbox.markWritten(p)) {
+                    written.add(p);
+                    ids.add(entries.write(pipeline, p));
+                }
+            }
             pipeline.sync();
         } catch (RuntimeException e) {
-            disconnect();
-            LOG.log(System.Logger.Level.DEBUG, () -> "lost Redis at " + failures.address() + " with " + sent.size()
-                    + " command(s) unanswered; they are checked and sent again after reconnecting: " + e);
-            List<Command<?>> again = new ArrayList<>();
-            for (Command<?> c : sent) {
-                if (c.requeueUncertain()) {
-                    again.add(c);
+            // A long pipeline writes to the socket as it fills: what was not reached stays to be written.
+            toWrite.subList(0, handled).clear();
+            broken(e, written);
+            return;
+        }
+        toWrite.clear();
+        lastAnswer = System.nanoTime();
+        own.clear();
+        boolean tryAgain = answerOwn(ownSent, ownAnswers);
+        List<PendingPublish> again = new ArrayList<>();
+        for (int i = 0; i < written.size(); i++) {
+            PendingPublish p = written.get(i);
+            try {
+                outbox.succeed(p, entries.added(p, ids.get(i).get()));
+            } catch (RuntimeException e) {
+                if (RedisFailures.isTryAgain(e)) {
+                    again.add(p);
+                } else {
+                    outbox.fail(p, failures.translate(e, "XADD", entries.key(p)));
                 }
             }
-            return again;
         }
-        lastAnswer = System.nanoTime();
-        List<Command<?>> again = new ArrayList<>();
+        if (!again.isEmpty()) {
+            // Refused for now (Redis is loading its data, or busy with a script): sent again first.
+            outbox.requeue(again);
+        }
+        if (tryAgain || !again.isEmpty()) {
+            backoff.pause();
+        }
+    }
+
+    /** Settles the own commands with Redis's answers; true if one must be sent again later. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private boolean answerOwn(List<OwnCommand<?>> sent, List<Supplier<?>> answers) {
+        boolean tryAgain = false;
         for (int i = 0; i < sent.size(); i++) {
-            if (!sent.get(i).answer(answers.get(i), failures)) {
-                again.add(sent.get(i));
+            OwnCommand c = sent.get(i);
+            try {
+                c.succeed(answers.get(i).get());
+            } catch (RuntimeException e) {
+                if (RedisFailures.isTryAgain(e)) {
+                    own.add(c);
+                    tryAgain = true;
+                } else {
+                    c.fail(failures.translate(e, c.command, c.key));
+                }
             }
         }
-        return again;
+        return tryAgain;
+    }
+
+    /**
+     * The connection broke while a pipeline was sent or answered: own commands go again, written
+     * publishes are looked up after reconnecting, or, if Redis only stopped answering (it may
+     * still execute them), fail with an unknown outcome.
+     */
+    private void broken(RuntimeException e, List<PendingPublish> written) {
+        disconnect();
+        if (!RedisFailures.isConnectionFailure(e)) {
+            // Not Redis's answer nor the connection's: the client failed (it should not, for these commands).
+            RuntimeException error = failures.translate(e, "a pipeline of " + (own.size() + written.size())
+                    + " command(s)", null);
+            own.forEach(c -> c.fail(error));
+            own.clear();
+            outbox.lost(written, error.getMessage(), e);
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> "lost Redis at " + failures.address() + " with " + written.size()
+                + " publish(es) unanswered: " + e);
+        if (RedisFailures.hasCause(e, SocketTimeoutException.class)) {
+            outbox.lost(written, "Redis did not answer within the socket timeout (publishTimeout)", e);
+        } else {
+            toLookUp.addAll(written);
+        }
+        backoff.pause();
     }
 
     private void disconnect() {
@@ -285,117 +389,6 @@ final class CommandPipeline implements AutoCloseable {
                 // already broken
             }
             jedis = null;
-        }
-    }
-
-    private void sweep() {
-        // A little early rather than late: the caller must hear within the timeout.
-        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWEEP_MILLIS);
-        for (Command<?> head = byDeadline.peek(); head != null; head = byDeadline.peek()) {
-            if (head.isSettled()) {
-                byDeadline.poll();
-            } else if (head.deadline - due <= 0) {
-                byDeadline.poll();
-                head.expire(failures.address(), timeoutNanos, connectFailure);
-            } else {
-                return;
-            }
-        }
-    }
-
-    /** One submitted command and its outcome. */
-    private static final class Command<T> {
-        private static final int QUEUED = 0;
-        private static final int SENT = 1;
-        private static final int SETTLED = 2;
-
-        final String command;
-        final String key;
-        final Function<Pipeline, Supplier<T>> send;
-        final Function<Jedis, Optional<T>> verify;
-        final long deadline;
-        final CompletableFuture<T> future = new CompletableFuture<>();
-        private final AtomicInteger state = new AtomicInteger(QUEUED);
-        // Sent on a connection that broke before Redis answered: it may have taken effect.
-        volatile boolean uncertain;
-
-        Command(String command, String key, Function<Pipeline, Supplier<T>> send, Function<Jedis, Optional<T>> verify,
-                long deadline) {
-            this.command = command;
-            this.key = key;
-            this.send = send;
-            this.verify = verify;
-            this.deadline = deadline;
-        }
-
-        /** Back to the queue after a broken connection; false if the deadline settled it already. */
-        boolean requeueUncertain() {
-            uncertain = true;
-            return state.compareAndSet(SENT, QUEUED);
-        }
-
-        /** On a new connection: settles the command if it took effect, else leaves it to be sent again. */
-        void settleIfDone(Jedis jedis) {
-            if (verify != null) {
-                Optional<T> done = verify.apply(jedis);
-                if (done.isPresent() && state.compareAndSet(QUEUED, SETTLED)) {
-                    future.complete(done.get());
-                    return;
-                }
-            }
-            uncertain = false;
-        }
-
-        boolean markSent() {
-            return state.compareAndSet(QUEUED, SENT);
-        }
-
-        boolean isSettled() {
-            return state.get() == SETTLED;
-        }
-
-        /** Settles the command with Redis's answer; false if Redis asked to try again later. */
-        @SuppressWarnings("unchecked")
-        boolean answer(Supplier<?> answer, RedisFailures failures) {
-            try {
-                T value = (T) answer.get();
-                state.set(SETTLED);
-                future.complete(value);
-            } catch (RuntimeException e) {
-                if (RedisFailures.isTryAgain(e) && state.compareAndSet(SENT, QUEUED)) {
-                    return false;
-                }
-                fail(failures.translate(e, command, key));
-            }
-            return true;
-        }
-
-        void fail(Throwable failure) {
-            state.set(SETTLED);
-            future.completeExceptionally(failure);
-        }
-
-        void expire(String address, long timeoutNanos, String connectFailure) {
-            while (true) {
-                int s = state.get();
-                if (s == SETTLED) {
-                    return;
-                }
-                if (state.compareAndSet(s, SETTLED)) {
-                    String timeout = TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
-                    future.completeExceptionally(new BrokerUnavailableException(s == QUEUED && !uncertain
-                            ? "Redis at " + address + " could not be reached within " + timeout + " (publishTimeout)"
-                                    + connectFailure + "; " + command + " on '" + key + "' was not sent"
-                            : "Redis at " + address + " did not answer " + command + " on '" + key + "' within "
-                                    + timeout + " (publishTimeout); it may or may not have executed it"));
-                    return;
-                }
-            }
-        }
-
-        String sentNote() {
-            return state.get() == SENT || uncertain ? "; it was sent, so Redis may or may not have executed it"
-                    : "; it was not sent";
         }
     }
 }

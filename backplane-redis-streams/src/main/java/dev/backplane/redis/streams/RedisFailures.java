@@ -104,7 +104,7 @@ final class RedisFailures {
         return null;
     }
 
-    private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
+    static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
                 return true;

@@ -3,6 +3,7 @@ package dev.backplane.redis.streams;
 import dev.backplane.BackplaneConfig;
 import dev.backplane.Capabilities;
 import dev.backplane.DeliveryGuarantee;
+import dev.backplane.Gap;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
@@ -10,18 +11,17 @@ import dev.backplane.redis.RedisConnections;
 import dev.backplane.redis.RedisEndpoint;
 import dev.backplane.spi.AbstractBackplane;
 import dev.backplane.spi.Backoff;
-import dev.backplane.spi.DaemonThreads;
-import java.util.LinkedHashMap;
+import dev.backplane.spi.PendingPublish;
+import dev.backplane.spi.PublishOutbox;
+import dev.backplane.spi.Ticker;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -35,20 +35,22 @@ import redis.clients.jedis.resps.StreamInfo;
 /**
  * A backplane on Redis Streams: at-least-once, replay from an entry id, per-publisher order.
  *
- * <p>Each channel is one stream, {@code {prefix}:{channel}}, holding entries with one field
- * {@code p}, the payload. A publish is {@code XADD key MAXLEN ~ maxLen * p payload}; its future
+ * <p>Each channel is one stream, {@code {prefix}:{channel}}, holding entries with the payload in
+ * field {@code p}. A publish is {@code XADD key MAXLEN ~ maxLen * p payload m marker}; its future
  * completes with the entry id as the {@link Position} once Redis answers. Every instance reads
  * every stream it subscribes to with plain {@code XREAD} (no consumer group), so every instance
  * sees every message. See the module's README for the options and guarantees.
+ *
+ * <p>Threads: one command thread and one reader thread per instance, each with its connection.
+ * Publish and subscribe futures complete, and subscribers run, on the callback executor of the
+ * configuration's {@link dev.backplane.BackplaneResources}; deadlines and redeliveries are kept on
+ * its scheduler. Neither thread of the instance ever runs a caller's code.
  */
 public final class RedisStreamsBackplane extends AbstractBackplane {
 
     private static final System.Logger LOG = System.getLogger(RedisStreamsBackplane.class.getName());
     private static final int BLOCK_MILLIS = 2000;
     private static final byte[] WAKE_FIELD = {'w'};
-    // Each published entry carries "{instance}:{sequence}", so that a publish whose answer was
-    // lost with the connection can be found in the stream instead of being sent twice.
-    private static final byte[] MARKER_FIELD = StreamKeys.bytes(PublishedEntries.MARKER);
 
     private final RedisEndpoint endpoint;
     private final StreamsSettings settings;
@@ -56,15 +58,13 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
     private final RedisFailures failures;
     private final Capabilities capabilities;
     private final String instanceId = UUID.randomUUID().toString().substring(0, 12);
-    private final AtomicLong publishSequence = new AtomicLong();
-    private final PublishedEntries published = new PublishedEntries();
     private final String wakeKey;
-    private final XAddParams publishParams;
-    private final ScheduledExecutorService timer;
-    private final ExecutorService deliveryPool;
+    private final PublishOutbox outbox;
     private final CommandPipeline commands;
     private final StreamReader reader;
     private final Set<StreamSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    // At most one wake-up of the reader waits to be sent: later requests are covered by it.
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
 
     /**
      * Connects to Redis and checks that the user may do what the backplane needs.
@@ -83,7 +83,6 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         this.capabilities = new Capabilities("redis-streams", DeliveryGuarantee.AT_LEAST_ONCE, true, true,
                 settings.maxPayloadBytes(), true);
         this.wakeKey = keys.wake(instanceId);
-        this.publishParams = XAddParams.xAddParams().maxLen(settings.maxLen()).approximateTrimming();
         Jedis first = null;
         String epoch = null;
         long deadline = System.nanoTime() + config.connectTimeout().toNanos();
@@ -101,12 +100,13 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
                 }
             }
         }
-        this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("backplane-redis-streams-timer"));
-        this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-redis-streams-delivery"));
-        this.commands = new CommandPipeline(first, () -> connect("reconnect"), failures, config.publishTimeout(),
-                settings.outboxCapacity(), timer, "backplane-redis-streams-commands");
-        this.reader = new StreamReader(this::connectReader, commands::suspectConnection, failures, keys, wakeKey, settings, BLOCK_MILLIS, epoch,
-                "backplane-redis-streams-reader");
+        ScheduledExecutorService scheduler = config.resources().scheduler();
+        this.outbox = new PublishOutbox("Redis at " + failures.address(), config, completions, scheduler, Ticker.SYSTEM);
+        this.commands = new CommandPipeline(first, this::connectCommands, failures, outbox,
+                new PublishedEntries(keys, instanceId, settings.maxLen()), scheduler, config.publishTimeout(),
+                "backplane-redis-streams-commands");
+        this.reader = new StreamReader(this::connectReader, commands::suspectConnection, failures, keys, wakeKey,
+                settings, BLOCK_MILLIS, epoch, "backplane-redis-streams-reader");
     }
 
     @Override
@@ -114,19 +114,20 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         return capabilities;
     }
 
+    /**
+     * Entries of subscribed streams that no backplane wrote (without the payload field {@code p}),
+     * skipped by this instance's reader since it opened. Each is logged once per run of such
+     * entries on one stream.
+     */
+    public long foreignEntriesSkipped() {
+        return reader.foreignEntriesSkipped();
+    }
+
     @Override
     protected CompletableFuture<Position> doPublish(String channel, byte[] payload) {
-        byte[] copy = payload.clone();
-        String key = keys.stream(channel);
-        byte[] rawKey = StreamKeys.bytes(key);
-        String marker = instanceId + ":" + publishSequence.incrementAndGet();
-        Map<byte[], byte[]> fields = new LinkedHashMap<>();
-        fields.put(StreamReader.PAYLOAD_FIELD, copy);
-        fields.put(MARKER_FIELD, StreamKeys.bytes(marker));
-        return commands.submit("XADD", key, pipeline -> {
-            Response<byte[]> id = pipeline.xadd(rawKey, publishParams, fields);
-            return () -> published.record(key, new StreamEntryID(id.get()));
-        }, jedis -> published.find(jedis, key, marker));
+        PendingPublish publish = outbox.submit(channel, payload.clone());
+        commands.wake();
+        return publish.future();
     }
 
     @Override
@@ -134,22 +135,28 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         StreamEntryID replayAfter = from == null ? null : EntryIds.parse(from);
         String key = keys.stream(channel);
         byte[] rawKey = StreamKeys.bytes(key);
-        StreamSubscription subscription = new StreamSubscription(channel, key, subscriber, deliveryPool, timer,
-                config.ackTimeout(), this::forget);
-        CompletableFuture<StreamEntryID> start = commands.submit(from == null ? "XREAD and XINFO STREAM" : "XREAD", key,
-                pipeline -> {
-                    // A read after the largest possible id returns nothing at once: it checks that
-                    // the user may read the stream before the subscription counts as active.
-                    Response<?> mayRead = pipeline.xreadBinary(XReadParams.xReadParams().count(1),
-                            Map.of(rawKey, EntryIds.LAST_POSSIBLE));
-                    Response<StreamInfo> info = from == null ? pipeline.xinfoStream(key) : null;
-                    return () -> {
-                        mayRead.get();
-                        return from == null ? lastGeneratedId(info) : replayAfter;
-                    };
-                }, null);
-        return start.thenApply(cursor -> {
-            subscription.start(cursor, from != null);
+        StreamSubscription subscription = new StreamSubscription(channel, key, subscriber, config, this::wakeReader,
+                this::forget);
+        CompletableFuture<StreamEnd> end = commands.submit("XREAD and XINFO STREAM", key, pipeline -> {
+            // A read after the largest possible id returns nothing at once: it checks that the user
+            // may read the stream before the subscription counts as active.
+            Response<?> mayRead = pipeline.xreadBinary(XReadParams.xReadParams().count(1),
+                    Map.of(rawKey, EntryIds.LAST_POSSIBLE));
+            Response<StreamInfo> info = pipeline.xinfoStream(key);
+            return () -> {
+                mayRead.get();
+                return StreamEnd.of(info);
+            };
+        });
+        // Runs on the command thread (or the scheduler, on failure): only quick steps of our own.
+        return end.thenApply(stream -> {
+            if (replayAfter == null) {
+                subscription.start(stream.lastGenerated(), false);
+            } else if (replayAfter.compareTo(stream.lastGenerated()) > 0) {
+                subscription.startBeyondTheEnd(beyondTheEnd(channel, key, from, stream), stream.firstEntry());
+            } else {
+                subscription.start(replayAfter, true);
+            }
             subscriptions.add(subscription);
             reader.add(subscription);
             if (isClosed()) {
@@ -169,14 +176,12 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         commands.submit("DEL", wakeKey, pipeline -> {
             Response<Long> deleted = pipeline.del(rawWake);
             return deleted::get;
-        }, null).whenComplete((n, e) -> {
+        }).whenComplete((n, e) -> {
             if (e != null) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "could not delete " + wakeKey + ": " + e);
             }
         });
         commands.close();
-        timer.shutdownNow();
-        deliveryPool.shutdown();
     }
 
     private void forget(StreamSubscription subscription) {
@@ -184,30 +189,53 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         reader.remove(subscription);
     }
 
-    /** Wakes the blocked reader so that it reads a new subscription's stream at once. */
+    /**
+     * Wakes the blocked reader, so that it reads a new subscription's stream, or the stream of a
+     * subscription that regained capacity, at once. Quick and non-blocking: it runs on the thread
+     * that acknowledged.
+     */
     private void wakeReader() {
+        if (isClosed() || !wakeQueued.compareAndSet(false, true)) {
+            return;
+        }
         byte[] rawWake = StreamKeys.bytes(wakeKey);
         commands.submit("XADD", wakeKey, pipeline -> {
+            // Cleared as it is sent: a request after this point needs a wake-up of its own.
+            wakeQueued.set(false);
             Response<byte[]> id = pipeline.xadd(rawWake, XAddParams.xAddParams().maxLen(1),
                     Map.of(WAKE_FIELD, WAKE_FIELD));
             return id::get;
-        }, null).whenComplete((id, e) -> {
+        }).whenComplete((id, e) -> {
             if (e != null) {
+                wakeQueued.set(false);
                 // The reader is then reconnecting anyway, and reads every subscription when it does.
                 LOG.log(System.Logger.Level.DEBUG, () -> "could not wake the reader: " + e);
             }
         });
     }
 
-    /** {@code $} made concrete: the id after which entries are new, 0-0 for a stream not yet created. */
-    private static StreamEntryID lastGeneratedId(Response<StreamInfo> info) {
-        try {
-            return info.get().getLastGeneratedId();
-        } catch (JedisDataException e) {
-            if (e.getMessage() != null && e.getMessage().contains("no such key")) {
-                return EntryIds.ZERO;
+    private Gap beyondTheEnd(String channel, String key, Position from, StreamEnd stream) {
+        return new Gap(channel, from, stream.firstEntry() == null ? Position.NONE : EntryIds.position(
+                stream.firstEntry()), "position " + from.value() + " is beyond the end of stream '" + key
+                + "' (its newest id is " + stream.lastGenerated() + "): Redis at " + failures.address()
+                + " lost the data it came from (restarted without persistence, or flushed), or it came from another "
+                + "prefix or server; everything the stream retains is replayed");
+    }
+
+    /** What {@code XINFO STREAM} says about a stream's ends; 0-0 and null for a stream not yet created. */
+    record StreamEnd(StreamEntryID lastGenerated, StreamEntryID firstEntry) {
+
+        static StreamEnd of(Response<StreamInfo> info) {
+            try {
+                StreamInfo stream = info.get();
+                return new StreamEnd(stream.getLastGeneratedId(),
+                        stream.getFirstEntry() == null ? null : stream.getFirstEntry().getID());
+            } catch (JedisDataException e) {
+                if (e.getMessage() != null && e.getMessage().contains("no such key")) {
+                    return new StreamEnd(EntryIds.ZERO, null);
+                }
+                throw e;
             }
-            throw e;
         }
     }
 
@@ -217,6 +245,18 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
             return new Jedis(endpoint.address(), endpoint.clientConfig());
         } catch (RuntimeException e) {
             throw failures.translate(e, what, null);
+        }
+    }
+
+    /** A command connection to a Redis that serves commands (not still loading its data after a restart). */
+    private Jedis connectCommands() {
+        Jedis jedis = connect("reconnect");
+        try {
+            jedis.get(keys.epoch());
+            return jedis;
+        } catch (RuntimeException e) {
+            jedis.close();
+            throw failures.translate(e, "GET", keys.epoch());
         }
     }
 

@@ -7,6 +7,7 @@ import dev.backplane.spi.Backoff;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,20 +23,29 @@ import redis.clients.jedis.resps.StreamEntryBinary;
 
 /**
  * The one thread and connection per backplane instance that read every subscribed stream with a
- * blocking {@code XREAD ... STREAMS k1 k2 ... id1 id2 ...}, from each stream's oldest subscription
- * cursor, and hand each entry to every subscription whose cursor is before it.
+ * blocking {@code XREAD ... STREAMS k1 k2 ... id1 id2 ...} and hand each entry to every
+ * subscription whose place is before it. It never runs a subscriber: deliveries are queued on
+ * each subscription's dispatch, which calls the subscriber on the callback executor.
+ *
+ * <p>Flow control per subscription: a stream is read from the oldest place among its
+ * subscriptions that {@linkplain StreamSubscription#hasCapacity() have capacity}, and left out of
+ * the read while none has. A subscription that regains capacity wakes this reader (through the
+ * instance's wake stream), which reads its stream again from its place; the others skip what
+ * they already had. So one slow subscriber holds entries in Redis, not in memory, and delays no
+ * other subscription of its channel or of another one.
  *
  * <p>Because each subscription keeps the id of the last entry handed to it, a reconnect simply
  * reads on from there: nothing Redis still holds is skipped. Entries Redis no longer holds are
  * reported as gaps: trimmed ones (checked with {@link TrimState} whenever a read may have
  * skipped some) and, when Redis comes back without its data, everything not yet delivered.
+ * Entries without a payload field (not written by a backplane) are skipped, counted and logged
+ * once per stretch ({@link ForeignEntries}).
  */
 final class StreamReader implements AutoCloseable {
 
     static final byte[] PAYLOAD_FIELD = {'p'};
 
     private static final System.Logger LOG = System.getLogger(StreamReader.class.getName());
-    private static final int PAUSED_BLOCK_MILLIS = 20;
 
     private final Supplier<Jedis> connector;
     private final Runnable onConnectionLost;
@@ -44,7 +54,7 @@ final class StreamReader implements AutoCloseable {
     private final byte[] wakeKey;
     private final StreamsSettings settings;
     private final int blockMillis;
-    private final int pauseBacklog;
+    private final ForeignEntries foreign = new ForeignEntries();
     private final Set<StreamSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private final Backoff backoff = RedisConnections.reconnectBackoff();
@@ -68,9 +78,6 @@ final class StreamReader implements AutoCloseable {
         this.wakeKey = StreamKeys.bytes(wakeKey);
         this.settings = settings;
         this.blockMillis = blockMillis;
-        // Past this many queued deliveries a subscription is not read for until it catches up, so a
-        // slow subscriber holds entries in Redis rather than in this process's memory.
-        this.pauseBacklog = 4 * settings.readBatch();
         this.epoch = epoch;
         this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
@@ -83,6 +90,11 @@ final class StreamReader implements AutoCloseable {
 
     void remove(StreamSubscription subscription) {
         subscriptions.remove(subscription);
+    }
+
+    /** Entries skipped because no backplane wrote them. */
+    long foreignEntriesSkipped() {
+        return foreign.count();
     }
 
     @Override
@@ -132,22 +144,22 @@ final class StreamReader implements AutoCloseable {
 
     private void readOnce(Jedis j) {
         Map<String, List<StreamSubscription>> byKey = new HashMap<>();
-        boolean paused = false;
+        Set<String> subscribed = new HashSet<>();
         for (StreamSubscription s : subscriptions) {
             if (s.isClosed()) {
                 continue;
             }
-            if (s.backlog() > pauseBacklog) {
-                paused = true;
-                continue;
+            subscribed.add(s.key());
+            // Without capacity it is left out until it wakes this reader: others read on.
+            if (s.hasCapacity()) {
+                byKey.computeIfAbsent(s.key(), k -> new ArrayList<>()).add(s);
             }
-            byKey.computeIfAbsent(s.key(), k -> new ArrayList<>()).add(s);
         }
+        foreign.retain(subscribed);
         Map<byte[], StreamEntryID> streams = new LinkedHashMap<>();
         byKey.forEach((key, subs) -> streams.put(StreamKeys.bytes(key), oldestCursor(subs)));
         streams.put(wakeKey, wakeCursor);
-        XReadParams params = XReadParams.xReadParams().count(settings.readBatch())
-                .block(paused ? PAUSED_BLOCK_MILLIS : blockMillis);
+        XReadParams params = XReadParams.xReadParams().count(settings.readBatch()).block(blockMillis);
         List<Map.Entry<byte[], List<StreamEntryBinary>>> result = j.xreadBinary(params, streams);
         if (result == null) {
             return;
@@ -188,11 +200,11 @@ final class StreamReader implements AutoCloseable {
             // follow removed ones. A read that is not full reached the end of the stream, and a trim
             // leaves at least maxLen >= readBatch entries, so only a full read can follow a trim
             // (or the first read of a replay, in case publishers trim with a smaller maxLen).
-            if (next == 0 && (full || s.replaying())) {
+            StreamEntryID first = entries.get(0).getID();
+            if (next == 0 && (full || s.replaying()) && s.mayHaveMissedBefore(first)) {
                 if (trim == null) {
                     trim = TrimState.read(j, key);
                 }
-                StreamEntryID first = entries.get(0).getID();
                 if (trim.removedBefore(first, settings.maxLen())) {
                     s.gap(trimGap(s, key, cursor, first));
                 }
@@ -201,10 +213,15 @@ final class StreamReader implements AutoCloseable {
                 StreamEntryBinary entry = entries.get(i);
                 byte[] payload = payload(entry);
                 if (payload == null) {
-                    LOG.log(System.Logger.Level.WARNING, "entry " + entry.getID() + " of stream '" + key
-                            + "' has no field 'p' and was not written by a backplane; skipped");
+                    // Passed by, or the next read would return it again, and again.
+                    foreign.skipped(key, entry.getID());
+                    s.skip(entry.getID());
                     continue;
                 }
+                if (!s.hasCapacity()) {
+                    break; // read again from its place once it has room
+                }
+                foreign.message(key, entry.getID());
                 s.deliver(entry.getID(), payload);
             }
         }

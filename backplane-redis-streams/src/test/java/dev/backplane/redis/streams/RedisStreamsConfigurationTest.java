@@ -90,6 +90,14 @@ class RedisStreamsConfigurationTest extends RedisStreamsBrokerTest {
     }
 
     @Test
+    void aMaxPayloadNotBelowOutboxBytesIsRefusedAtOpenNamingBothOptions() {
+        assertThatThrownBy(() -> Backplanes.open("redis-streams://" + broker.address()
+                + "?maxPayload=1048576&outboxBytes=1048576"))
+                .isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("maxPayload").hasMessageContaining("outboxBytes");
+    }
+
+    @Test
     void aPositionThisTransportDidNotProduceIsRefusedAtTheCall() {
         Backplane backplane = support.open();
         assertThatThrownBy(() -> backplane.subscribe("c", Position.of("42"), new Recorder("c", failures, true)))

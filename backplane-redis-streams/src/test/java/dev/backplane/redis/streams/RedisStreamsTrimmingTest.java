@@ -100,7 +100,8 @@ class RedisStreamsTrimmingTest extends RedisStreamsBrokerTest {
 
     @Test
     void aSubscriberThatFallsBehindTheTrimmingIsToldOfTheGapAndGetsTheNewestMessages() throws Exception {
-        Backplane backplane = support.open("maxLen", "10", "ackTimeout", "60s");
+        // Flow control stops reading for it at 20 unacknowledged deliveries: the rest is trimmed meanwhile.
+        Backplane backplane = support.open("maxLen", "10", "ackTimeout", "60s", "maxUnacknowledged", "20");
         CountDownLatch release = new CountDownLatch(1);
         List<String> texts = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Gap> gaps = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -1,11 +1,13 @@
 package dev.backplane.redis.streams;
 
 import dev.backplane.Backplane;
+import dev.backplane.BackplaneResources;
 import dev.backplane.Backplanes;
 import dev.backplane.brokers.Broker;
 import dev.backplane.tck.KitTimeouts;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +15,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import redis.clients.jedis.Jedis;
 
 /** Backplanes on a test's own prefix, closed after the test, and a plain Redis connection to look behind them. */
@@ -32,14 +36,73 @@ final class StreamsTestSupport implements AutoCloseable {
 
     /** A backplane on this test's prefix with the given options. */
     Backplane open(String... options) {
+        return open(BackplaneResources.defaults(), options);
+    }
+
+    /** A backplane on this test's prefix with the given resources and options. */
+    Backplane open(BackplaneResources resources, String... options) {
         Map<String, String> all = new HashMap<>();
         all.put("prefix", prefix);
         for (int i = 0; i < options.length; i += 2) {
             all.put(options[i], options[i + 1]);
         }
-        Backplane backplane = Backplanes.open(URI.create("redis-streams://" + broker.address()), all);
+        Backplane backplane = Backplanes.open(URI.create("redis-streams://" + broker.address()), all, resources);
         opened.add(backplane);
         return backplane;
+    }
+
+    /** The stream of {@code channel} on this test's prefix. */
+    String stream(String channel) {
+        return prefix + ":" + channel;
+    }
+
+    /** How many times Redis has run {@code command} (lower case, e.g. {@code xread}) since it started. */
+    long calls(String command) {
+        try (Jedis redis = redis()) {
+            for (String line : redis.info("commandstats").split("\r?\n")) {
+                if (line.startsWith("cmdstat_" + command + ":calls=")) {
+                    String rest = line.substring(line.indexOf('=') + 1);
+                    return Long.parseLong(rest.substring(0, rest.indexOf(',')));
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** Waits until {@code condition} holds, at most the kit's delivery time; fails saying {@code what} otherwise. */
+    static void awaitCondition(BooleanSupplier condition, String what) {
+        awaitCondition(condition, () -> what);
+    }
+
+    /** As {@link #awaitCondition(BooleanSupplier, String)}, with the message made when it fails. */
+    static void awaitCondition(BooleanSupplier condition, Supplier<String> what) {
+        long deadline = System.nanoTime() + KitTimeouts.delivery().toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("within " + KitTimeouts.delivery() + ": " + what.get());
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting: " + what.get(), e);
+            }
+        }
+    }
+
+    /** Watches for the kit's quiet period, for checks that something does not happen. */
+    static void quietPeriod() {
+        watchFor(KitTimeouts.quiet());
+    }
+
+    /** Watches for {@code period}, for checks that something does not happen. */
+    static void watchFor(Duration period) {
+        try {
+            Thread.sleep(period.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     /** Closes {@code backplane} after the test. */

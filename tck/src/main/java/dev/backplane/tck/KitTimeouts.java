@@ -33,6 +33,14 @@ public final class KitTimeouts {
         return scaled(Duration.ofMillis(500));
     }
 
+    /**
+     * How long a call may block its caller when it has nothing to wait for, for instance a publish
+     * while the broker is down: it hands its work on and returns.
+     */
+    public static Duration call() {
+        return scaled(Duration.ofMillis(100));
+    }
+
     /** The publish timeout the kit configures on backplanes. */
     public static Duration publish() {
         return scaled(Duration.ofSeconds(3));

@@ -254,7 +254,8 @@ public abstract class HubKitSupport {
     }
 
     protected static void requireOrdered(Backplane backplane, String rule) {
-        Assumptions.assumeTrue(backplane.capabilities().orderedPerPublisher(), () -> rule + " needs the capability "
-                + "orderedPerPublisher, which this backplane does not declare; declare it in Capabilities to run it");
+        Assumptions.assumeTrue(backplane.capabilities().orderedPerPublisher(), () -> rule + " applies only where "
+                + "Capabilities declare orderedPerPublisher=true; this backplane declares orderedPerPublisher=false, so "
+                + "the rule does not apply to it");
     }
 }

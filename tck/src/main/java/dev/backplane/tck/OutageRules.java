@@ -180,7 +180,7 @@ public abstract class OutageRules extends CallRules {
         subscriptions.forEach((name, r) -> r.awaitGap("the at-most-once subscription " + name + " lost its connection "
                 + "to the broker and did not report onGap after reconnecting, so its user cannot know messages may "
                 + "have been lost"));
-        awaitRecovery(a, "g3", Map.of("g3 on instance a, whose onGap throws", throwing));
+        awaitRecovery(a, "g1", Map.of("g1 (first on instance a)", subscriptions.get("g1 (first on instance a)")));
         quietPeriod();
         subscriptions.forEach((name, r) -> {
             assertThat(r.gaps()).extracting(Gap::channel).as("channels of the gaps reported to the subscription %s "

@@ -10,8 +10,10 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * What this JVM holds, for the resource rule (T42): the live threads, and the TCP connections it
- * has open to one address (read from {@code /proc} on Linux; elsewhere they cannot be counted).
+ * What a backplane holds, for the resource rule (T42): the threads it started, found through the
+ * thread group of the calls that opened and used it (so that other work in the JVM is not
+ * counted), and the TCP connections this process has open to one address (read from
+ * {@code /proc} on Linux; elsewhere they cannot be counted).
  */
 final class ProcessResources {
 
@@ -26,16 +28,46 @@ final class ProcessResources {
     private ProcessResources() {
     }
 
-    /** The threads alive now. */
-    static Set<Thread> liveThreads() {
-        return new HashSet<>(Thread.getAllStackTraces().keySet());
+    /**
+     * Runs {@code work} on a thread of {@code group} and waits for it, so that the threads the
+     * work starts, and the threads those start, belong to {@code group} too (a thread joins its
+     * creator's group); fails with what {@code work} threw.
+     */
+    static void inGroup(ThreadGroup group, Runnable work) {
+        Throwable[] thrown = new Throwable[1];
+        Thread runner = new Thread(group, () -> {
+            try {
+                work.run();
+            } catch (Throwable t) {
+                thrown[0] = t;
+            }
+        }, "tck-worker-resources");
+        runner.setDaemon(true);
+        runner.start();
+        try {
+            runner.join(KitTimeouts.delivery().multipliedBy(3).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+        if (runner.isAlive()) {
+            throw new AssertionError("the calls of the resource rule did not return within "
+                    + KitTimeouts.delivery().multipliedBy(3));
+        }
+        if (thrown[0] instanceof AssertionError a) {
+            throw a;
+        }
+        if (thrown[0] != null) {
+            throw new AssertionError(thrown[0].toString(), thrown[0]);
+        }
     }
 
-    /** Threads alive now that were not in {@code before} and are not the JDK's or the kit's. */
-    static List<Thread> startedSince(Set<Thread> before) {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> !before.contains(t) && t.isAlive())
-                .filter(t -> SHARED_THREAD_NAMES.stream().noneMatch(t.getName()::startsWith))
+    /** The live threads of {@code group} and its subgroups, but the JDK's shared ones and the kit's. */
+    static List<Thread> threadsOf(ThreadGroup group) {
+        Thread[] threads = new Thread[group.activeCount() + 64];
+        int n = group.enumerate(threads, true);
+        return java.util.Arrays.stream(threads, 0, n)
+                .filter(t -> t.isAlive() && SHARED_THREAD_NAMES.stream().noneMatch(t.getName()::startsWith))
                 .sorted(java.util.Comparator.comparing(Thread::getName))
                 .toList();
     }

@@ -121,6 +121,7 @@ public abstract class RestartRules extends UnsubscribeAndResourceRules {
                         .isInstanceOf(BrokerUnavailableException.class);
             }
         }
+        quietPeriod(); // a restart takes a while: what was only queued for the broker meets it down
         startBroker();
         if (capabilities().atLeastOnce()) {
             onB.awaitTexts(accepted, KitTimeouts.recovery(), "a publish reported accepted right before the broker "

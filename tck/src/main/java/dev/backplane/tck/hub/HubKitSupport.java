@@ -29,6 +29,8 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * What the scale-out rules stand on: the seams a transport's test overrides (where the backplane
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
  * contexts closed after each test, a three-node cluster, recording clients and waits that fail
  * with what was awaited. The rules themselves are in {@link HubTck}.
  */
+@TestMethodOrder(MethodOrderer.MethodName.class)
 public abstract class HubKitSupport {
 
     /** The hub name the kit's nodes use. */
@@ -44,8 +47,19 @@ public abstract class HubKitSupport {
     /** The URI of the backplane under test; the kit adds prefix and timeout options to it. */
     protected abstract String backplaneUri();
 
-    /** Stops and starts the broker; the scale-out rules do not stop it today. */
-    protected abstract BrokerControl brokerControl();
+    /**
+     * Stops and starts the broker. No scale-out rule stops the broker, so by default this is a
+     * control that refuses to: override it only for rules of your own that need it.
+     */
+    protected BrokerControl brokerControl() {
+        return BrokerControl.of(() -> {
+            throw new UnsupportedOperationException("the scale-out kit was given no way to stop the broker; "
+                    + "override brokerControl()");
+        }, () -> {
+            throw new UnsupportedOperationException("the scale-out kit was given no way to start the broker; "
+                    + "override brokerControl()");
+        });
+    }
 
     /** Extra options for every backplane the kit opens; none by default. */
     protected Map<String, String> extraOptions() {
@@ -248,9 +262,26 @@ public abstract class HubKitSupport {
             }
         });
         pause(KitTimeouts.quiet());
-        expected.forEach((client, texts) -> assertThat(client.texts())
-                .as("messages received by %s (each exactly once, nothing else)", client)
-                .containsExactlyInAnyOrderElementsOf(texts));
+        expected.forEach((client, texts) -> {
+            List<String> got = client.texts();
+            if (!new java.util.HashMap<>(counts(got)).equals(counts(texts))) {
+                throw new AssertionError("messages received by " + client + " (each exactly once, nothing else): "
+                        + "expected " + abbreviated(texts) + " but received " + abbreviated(got));
+            }
+        });
+    }
+
+    private static Map<String, Long> counts(List<String> texts) {
+        Map<String, Long> counts = new HashMap<>();
+        texts.forEach(t -> counts.merge(t, 1L, Long::sum));
+        return counts;
+    }
+
+    /** Texts for a failure message: long ones cut, at most 20 shown. */
+    private static String abbreviated(List<String> texts) {
+        List<String> shown = texts.stream().limit(20)
+                .map(t -> t.length() <= 80 ? t : t.substring(0, 40) + "...(" + t.length() + " characters)").toList();
+        return texts.size() <= 20 ? shown.toString() : shown + " and " + (texts.size() - 20) + " more";
     }
 
     protected static void requireOrdered(Backplane backplane, String rule) {

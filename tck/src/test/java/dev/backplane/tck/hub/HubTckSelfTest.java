@@ -23,6 +23,8 @@ class HubTckSelfTest {
 
     static Stream<Arguments> faults() {
         return Stream.of(
+                Arguments.of(FaultyKits.ContextDropsSendsToAll.class, "s01_allReachesEveryConnectionOnce",
+                        "each exactly once"),
                 Arguments.of(FaultyKits.IgnoresExcept.class, "s02_allExceptSkipsTheExcludedConnections",
                         "each exactly once, nothing else"),
                 Arguments.of(FaultyKits.IgnoresExcept.class, "s04_groupReachesMembersOnly",
@@ -50,6 +52,11 @@ class HubTckSelfTest {
                 Arguments.of(FaultyKits.DiesOnMalformedInput.class, "s17_malformedEnvelopesAreCountedAndSkipped",
                         "expected message(s)"),
                 Arguments.of(FaultyKits.ForgetsRedeliveredIds.class, "s18_redeliveriesReachAClientOnce",
+                        "each exactly once"),
+                Arguments.of(FaultyKits.ReordersInterleavedChannels.class, "s07_perSenderOrderOnEachRoute", "order of"),
+                Arguments.of(FaultyKits.ConflatesNames.class, "s21_lookalikeGroupAndUserNamesStayApart",
+                        "each exactly once"),
+                Arguments.of(FaultyKits.FoldsRepeatedSends.class, "s22_repeatedAndLargeMessagesArriveExactly",
                         "each exactly once"));
     }
 

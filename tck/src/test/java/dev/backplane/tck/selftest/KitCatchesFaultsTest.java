@@ -128,7 +128,60 @@ class KitCatchesFaultsTest {
             fault("ackClockAtEnqueue", FaultyKits.AckClockAtEnqueue.class,
                     "T28", "must count from hand-over, not from queueing"),
             fault("redeliverAtMostOnce", FaultyKits.RedeliverAtMostOnce.class,
-                    "T27", "it must not come again"));
+                    "T27", "it must not come again"),
+            fault("stickyRedelivered", FaultyKits.StickyRedelivered.class,
+                    "T26", "a new message is never flagged redelivered"),
+            fault("redeliverScribbledArray", FaultyKits.RedeliverScribbledArray.class,
+                    "T26", "a redelivery carries the bytes that were published"),
+            fault("fanOutCap", FaultyKits.FanOutCap.class,
+                    "T35", "of six subscriptions of one channel"),
+            fault("interleaveReorder", FaultyKits.InterleaveReorder.class,
+                    "T36", "not in publish order"),
+            fault("escapeCollision", FaultyKits.EscapeCollision.class,
+                    "T37", "is not one-to-one"),
+            fault("truncatedPrefix", FaultyKits.TruncatedPrefix.class,
+                    "T03", "leak between prefixes"),
+            fault("historyIgnoresPrefix", FaultyKits.HistoryIgnoresPrefix.class,
+                    "T38", "leak between prefixes through the retained history"),
+            fault("foldIdentical", FaultyKits.FoldIdentical.class,
+                    "T39", "folded or dropped repeated messages"),
+            fault("shortLastChunk", FaultyKits.ShortLastChunk.class,
+                    "T05", "arrived changed"),
+            fault("closeDuringCallIgnored", FaultyKits.CloseDuringCallIgnored.class,
+                    "T40", "close() having been called while its subscriber was inside onMessage"),
+            fault("lateUnsubscribe", FaultyKits.LateUnsubscribe.class,
+                    "T41", "the unsubscribe of the closed one took it along"),
+            fault("threadPerSubscription", FaultyKits.ThreadPerSubscription.class,
+                    "T42", "threads must not grow with subscriptions"),
+            fault("leakThreadOnClose", FaultyKits.LeakThreadOnClose.class,
+                    "T42", "a thread left running after close"),
+            fault("leakConnection", FaultyKits.LeakConnection.class,
+                    "T42", "a connection left open after close"),
+            outageFault("blockingPublishOnOutage", FaultyKits.BlockingPublishOnOutage.class,
+                    "T17", "a request thread would hang on it"),
+            outageFault("doubleResubscribe", FaultyKits.DoubleResubscribe.class,
+                    "T18", "a subscription resubscribed twice gets each of them twice",
+                    "T20", "a subscription resubscribed twice gets each of them twice"),
+            outageFault("replayAfterRestart", FaultyKits.ReplayAfterRestart.class,
+                    "T43", "must not come again after it"),
+            outageFault("giveUpAfterLongOutage", FaultyKits.GiveUpAfterLongOutage.class,
+                    "T44", "it was not resubscribed without user action"),
+            outageFault("ackBeforeSend", FaultyKits.AckBeforeSend.class,
+                    "T45", "the transport acknowledged a message the broker had not stored"),
+            outageFault("gapToFirstSubscriptionOnly", FaultyKits.GapToFirstSubscriptionOnly.class,
+                    "T19", "did not report onGap after reconnecting"),
+            outageFault("gapNamesFirstChannel", FaultyKits.GapNamesFirstChannel.class,
+                    "T19", "exactly one, naming its own channel"),
+            outageFault("stopOnGapThrow", FaultyKits.StopOnGapThrowAtMostOnce.class,
+                    "T19", "a subscription whose onGap threw stopped receiving"),
+            fault("stopOnGapThrow", FaultyKits.StopOnGapThrow.class,
+                    "T46", "a subscriber whose onGap threw stopped receiving"),
+            fault("ignoreGaps", FaultyKits.IgnoreGaps.class,
+                    "T46", "did not report onGap for the messages no longer retained"),
+            fault("silentBacklogDrop", FaultyKits.SilentBacklogDrop.class,
+                    "T47", "a loss must be reported with onGap, never silent"),
+            fault("newestInclusive", FaultyKits.NewestInclusive.class,
+                    "T48", "must not be replayed"));
 
     /** How many broken backplanes are checked at once: they mostly wait, so this saves time, not CPU. */
     private static final int PARALLEL_RUNS = 4;
@@ -141,7 +194,8 @@ class KitCatchesFaultsTest {
             runs.put(c, CompletableFuture.supplyAsync(() -> KitRun.run(c.kit(), c.fails().keySet(), c.scale()), pool));
         }
         pool.shutdown();
-        return CASES.stream().map(c -> dynamicTest("fault " + c.fault() + " fails " + c.fails().keySet(), () -> {
+        return CASES.stream().map(c -> dynamicTest("fault " + c.fault() + " (" + c.kit().getSimpleName() + ") fails "
+                + c.fails().keySet(), () -> {
             Map<String, KitRun.Result> results = runs.get(c).get(5, TimeUnit.MINUTES);
             c.fails().forEach((rule, message) -> {
                 KitRun.Result result = results.get(rule);

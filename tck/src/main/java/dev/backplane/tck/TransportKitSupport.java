@@ -122,13 +122,13 @@ public abstract class TransportKitSupport {
     /** Subscribes a recorder that acknowledges every delivery, waiting until the subscription is active. */
     protected final Recorder subscribe(Backplane backplane, String channel) {
         Recorder recorder = new Recorder(channel, failures, true);
-        await(backplane.subscribe(channel, recorder), "subscribe to '" + channel + "'");
+        await(backplane.subscribe(channel, recorder), "subscribe to " + Quoted.name(channel));
         return recorder;
     }
 
     /** Subscribes {@code subscriber}, waiting until the subscription is active. */
     protected final Subscription subscribe(Backplane backplane, String channel, Subscriber subscriber) {
-        return await(backplane.subscribe(channel, subscriber), "subscribe to '" + channel + "'");
+        return await(backplane.subscribe(channel, subscriber), "subscribe to " + Quoted.name(channel));
     }
 
     /** A recorder for {@code channel} whose failures this test reports. */
@@ -138,7 +138,8 @@ public abstract class TransportKitSupport {
 
     /** Publishes text and waits for the broker's acceptance. */
     protected static Position publish(Backplane backplane, String channel, String text) {
-        return await(backplane.publish(channel, text.getBytes(StandardCharsets.UTF_8)), "publish to '" + channel + "'");
+        return await(backplane.publish(channel, text.getBytes(StandardCharsets.UTF_8)), "publish to "
+                + Quoted.name(channel));
     }
 
     /**
@@ -154,7 +155,8 @@ public abstract class TransportKitSupport {
         long deadline = System.nanoTime() + KitTimeouts.delivery().toNanos();
         for (int i = 0; i < futures.size(); i++) {
             positions.add(awaitUntil(futures.get(i), deadline,
-                    "publish " + (i + 1) + " of " + futures.size() + " to '" + channel + "' ('" + texts.get(i) + "')"));
+                    "publish " + (i + 1) + " of " + futures.size() + " to " + Quoted.name(channel) + " ("
+                            + Quoted.name(texts.get(i)) + ")"));
         }
         return positions;
     }

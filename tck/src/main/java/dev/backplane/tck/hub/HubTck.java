@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -144,7 +143,7 @@ public abstract class HubTck extends HubNameAndPayloadRules {
     @DisplayName("S07 order: one sender's messages on one route (all, one of two groups, one user, connections of one "
             + "node) reach a connection in send order, while the sender interleaves all those routes, for receivers "
             + "on two nodes")
-    void s07_perSenderOrderOnEachRoute() throws Exception {
+    void s07_perSenderOrderOnEachRoute() {
         Cluster k = cluster();
         requireOrdered(k.backplanes().get(k.a()), "S07");
         Client x = connect(k.b(), "ux", "x");
@@ -173,7 +172,7 @@ public abstract class HubTck extends HubNameAndPayloadRules {
             }));
         }
         for (CompletableFuture<?> f : sending) {
-            f.get(patience().toMillis(), TimeUnit.MILLISECONDS);
+            await(f, "the " + rounds * 6 + " sends of one sender");
         }
         List<Integer> inOrder = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {

@@ -566,12 +566,11 @@ final class FaultyKits {
     /** A context without connections reports a send to all done without publishing it, as if it had no one to send to. */
     static final class ContextDropsSendsToAll extends OnMemory {
         @Override
-        HubNode wrap(HubContext real) {
-            boolean context = !(real instanceof HubNode);
-            return new ForwardingHub(real) {
+        protected HubContext openContext(Backplane backplane, HubOptions options) {
+            return new ForwardingHub(super.openContext(backplane, options)) {
                 @Override
                 public CompletableFuture<Void> send(Target target, String method, Object... args) {
-                    if (context && target.kind() == Target.Kind.ALL) {
+                    if (target.kind() == Target.Kind.ALL) {
                         return CompletableFuture.completedFuture(null);
                     }
                     return super.send(target, method, args);

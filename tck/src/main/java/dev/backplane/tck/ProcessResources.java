@@ -77,25 +77,29 @@ final class ProcessResources {
         return Files.isReadable(Path.of("/proc/self/net/tcp")) && Files.isDirectory(Path.of("/proc/self/fd"));
     }
 
-    /** Established TCP connections of this process whose remote port is that of {@code broker}. */
-    static int connectionsTo(InetSocketAddress broker) {
+    /**
+     * The established TCP connections of this process whose remote port is that of
+     * {@code broker}, as the inodes of their sockets (so that a connection opened later is told
+     * apart from one that was open before, whatever closes meanwhile).
+     */
+    static Set<String> connectionsTo(InetSocketAddress broker) {
         Set<String> inodes = socketInodes();
-        int count = 0;
+        Set<String> connections = new HashSet<>();
         for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
             Path path = Path.of(table);
             if (!Files.isReadable(path)) {
                 continue;
             }
             try (Stream<String> lines = Files.lines(path)) {
-                count += (int) lines.skip(1).map(String::trim).map(l -> l.split("\\s+"))
+                lines.skip(1).map(String::trim).map(l -> l.split("\\s+"))
                         .filter(f -> f.length > 9 && f[3].equals("01") && remotePort(f[2]) == broker.getPort()
                                 && inodes.contains(f[9]))
-                        .count();
+                        .forEach(f -> connections.add(f[9]));
             } catch (IOException e) {
                 throw new AssertionError("could not read " + table + ": " + e, e);
             }
         }
-        return count;
+        return connections;
     }
 
     private static int remotePort(String address) {

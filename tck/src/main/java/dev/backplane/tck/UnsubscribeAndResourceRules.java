@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -104,7 +105,7 @@ public abstract class UnsubscribeAndResourceRules extends FanOutAndNamingRules {
             + "started is alive and no connection it opened to the broker is left open")
     void t42_closeReleasesThreadsAndConnections() {
         Optional<InetSocketAddress> broker = brokerAddress().filter(x -> ProcessResources.canCountConnections());
-        int connectionsBefore = broker.map(ProcessResources::connectionsTo).orElse(0);
+        Set<String> connectionsBefore = broker.map(ProcessResources::connectionsTo).orElse(Set.of());
         ThreadGroup group = new ThreadGroup("tck-resources-" + prefix());
         Backplane[] x = new Backplane[1];
         ProcessResources.inGroup(group, () -> {
@@ -127,15 +128,21 @@ public abstract class UnsubscribeAndResourceRules extends FanOutAndNamingRules {
         assertThat(names(left)).as("threads the backplane started that are still alive %s after its close() returned "
                 + "(a thread left running after close)", KitTimeouts.delivery()).isEmpty();
         if (broker.isPresent()) {
-            int open = ProcessResources.connectionsTo(broker.get());
-            while (open > connectionsBefore && System.nanoTime() < deadline + KitTimeouts.delivery().toNanos()) {
+            Set<String> opened = newConnections(broker.get(), connectionsBefore);
+            while (!opened.isEmpty() && System.nanoTime() < deadline + KitTimeouts.delivery().toNanos()) {
                 sleep(Duration.ofMillis(20));
-                open = ProcessResources.connectionsTo(broker.get());
+                opened = newConnections(broker.get(), connectionsBefore);
             }
-            assertThat(open).as("connections of this process to the broker at %s after close() (%d before the "
-                    + "backplane was opened): a connection left open after close", broker.get(), connectionsBefore)
-                    .isLessThanOrEqualTo(connectionsBefore);
+            assertThat(opened.size()).as("connections of this process to the broker at %s that were opened while "
+                    + "the backplane was open and are still open %s after its close() returned (a connection left "
+                    + "open after close)", broker.get(), KitTimeouts.delivery()).isZero();
         }
+    }
+
+    private static Set<String> newConnections(InetSocketAddress broker, Set<String> before) {
+        Set<String> now = new java.util.HashSet<>(ProcessResources.connectionsTo(broker));
+        now.removeAll(before);
+        return now;
     }
 
     /** Subscribes to channels {@code res-from} up to {@code res-(to-1)} and sends one message through each. */

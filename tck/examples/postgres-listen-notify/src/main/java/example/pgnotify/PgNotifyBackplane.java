@@ -19,7 +19,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Properties;
@@ -41,7 +43,7 @@ import org.postgresql.PGNotification;
  */
 final class PgNotifyBackplane extends AbstractBackplane {
 
-    /** NOTIFY takes payloads below 8000 bytes: 200 characters of channel, a newline, Base64 of this. */
+    /** NOTIFY takes payloads below 8000 bytes: 200 characters of channel, a sequence number, Base64 of this. */
     static final int MAX_PAYLOAD = 5000;
     static final String MAX_SUBSCRIBER_BACKLOG = "maxSubscriberBacklog";
     private static final int MAX_PENDING_PUBLISHES = 10_000;
@@ -58,6 +60,8 @@ final class PgNotifyBackplane extends AbstractBackplane {
     private final Thread listener;
     private volatile CompletableFuture<Void> listening = new CompletableFuture<>();
     private volatile Connection listenConnection;
+    private final java.util.Queue<Outgoing> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
     private Connection publishConnection; // publisher thread only
 
     PgNotifyBackplane(BackplaneConfig config) {
@@ -94,39 +98,56 @@ final class PgNotifyBackplane extends AbstractBackplane {
             return CompletableFuture.failedFuture(new BrokerUnavailableException(MAX_PENDING_PUBLISHES
                     + " publishes are already waiting for PostgreSQL"));
         }
-        String text = channel + "\n" + Base64.getEncoder().encodeToString(payload);
-        CompletableFuture<Position> result = new CompletableFuture<>();
+        // The sequence number keeps every notification text unique: PostgreSQL folds identical
+        // notifications of one transaction into one, and a batch is one transaction.
+        String text = channel + "\n" + sequence.incrementAndGet() + "\n" + Base64.getEncoder().encodeToString(payload);
+        Outgoing outgoing = new Outgoing(text, deadline, new CompletableFuture<>());
+        queue.add(outgoing);
         try {
-            publisher.execute(() -> {
-                try {
-                    notify(text, deadline);
-                    result.complete(Position.NONE);
-                } catch (BrokerUnavailableException e) {
-                    result.completeExceptionally(e);
-                } finally {
-                    pending.decrementAndGet();
-                }
-            });
+            publisher.execute(this::flush);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            pending.decrementAndGet();
-            result.completeExceptionally(new BrokerUnavailableException("the backplane is closing"));
+            if (queue.remove(outgoing)) {
+                pending.decrementAndGet();
+                outgoing.result.completeExceptionally(new BrokerUnavailableException("the backplane is closing"));
+            }
         }
-        return result;
+        return outgoing.result;
     }
 
-    /** Sends one notification, reconnecting until the deadline. Publisher thread only. */
-    private void notify(String text, long deadline) {
+    /** A notification waiting for the publisher thread. */
+    private record Outgoing(String text, long deadline, CompletableFuture<Position> result) {
+    }
+
+    /** Sends what is queued, up to 500 notifications in one transaction. Publisher thread only. */
+    private void flush() {
+        List<Outgoing> batch = new ArrayList<>();
+        for (Outgoing o = queue.poll(); o != null; o = batch.size() < 500 ? queue.poll() : null) {
+            batch.add(o);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
         SQLException last = null;
-        while (System.nanoTime() < deadline) {
+        while (!batch.isEmpty()) {
+            long now = System.nanoTime();
+            batch.removeIf(o -> {
+                if (now - o.deadline < 0) {
+                    return false;
+                }
+                pending.decrementAndGet();
+                o.result.completeExceptionally(new BrokerUnavailableException("PostgreSQL at " + jdbcUrl
+                        + " did not take a notification within " + config.publishTimeout()));
+                return true;
+            });
+            if (batch.isEmpty()) {
+                return;
+            }
             try {
-                if (publishConnection == null) {
-                    publishConnection = DriverManager.getConnection(jdbcUrl, login);
-                }
-                try (PreparedStatement notify = publishConnection.prepareStatement("SELECT pg_notify(?, ?)")) {
-                    notify.setString(1, pgChannel);
-                    notify.setString(2, text);
-                    notify.execute();
-                }
+                send(batch);
+                batch.forEach(o -> {
+                    pending.decrementAndGet();
+                    o.result.complete(Position.NONE);
+                });
                 return;
             } catch (SQLException e) {
                 last = e;
@@ -135,8 +156,22 @@ final class PgNotifyBackplane extends AbstractBackplane {
                 sleep(100);
             }
         }
-        throw new BrokerUnavailableException("PostgreSQL at " + jdbcUrl + " did not take a notification within "
-                + config.publishTimeout() + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    private void send(List<Outgoing> batch) throws SQLException {
+        if (publishConnection == null) {
+            publishConnection = DriverManager.getConnection(jdbcUrl, login);
+            publishConnection.setAutoCommit(false);
+        }
+        try (PreparedStatement notify = publishConnection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            for (Outgoing o : batch) {
+                notify.setString(1, pgChannel);
+                notify.setString(2, o.text);
+                notify.addBatch();
+            }
+            notify.executeBatch();
+        }
+        publishConnection.commit();
     }
 
     // ---------------------------------------------------------------- subscribing
@@ -192,14 +227,15 @@ final class PgNotifyBackplane extends AbstractBackplane {
 
     private void dispatch(String text) {
         int newline = text.indexOf('\n');
-        if (newline < 0) {
+        int second = newline < 0 ? -1 : text.indexOf('\n', newline + 1);
+        if (second < 0) {
             return;
         }
         Set<PgSubscription> of = subscriptions.get(text.substring(0, newline));
         if (of == null || of.isEmpty()) {
             return;
         }
-        byte[] payload = Base64.getDecoder().decode(text.substring(newline + 1));
+        byte[] payload = Base64.getDecoder().decode(text.substring(second + 1));
         for (PgSubscription s : of) {
             s.dispatch.offer(payload.clone());
         }
@@ -242,6 +278,8 @@ final class PgNotifyBackplane extends AbstractBackplane {
             Thread.currentThread().interrupt();
         }
         publisher.shutdownNow();
+        // The publisher thread is gone: its connection can be closed from here.
+        closeQuietly(publishConnection);
         closeQuietly(listenConnection);
         listener.interrupt();
         try {

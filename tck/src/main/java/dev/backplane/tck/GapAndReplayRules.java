@@ -20,8 +20,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Transport rules T46 to T48: losses of history reported as gaps, and replay from the newest
- * position. Part of {@link BackplaneTck}; extend that class, not this one.
+ * Transport rules T46 to T49: losses of history reported as gaps, replay from the newest
+ * position, and one subscriber in two subscriptions. Part of {@link BackplaneTck}; extend that
+ * class, not this one.
  */
 public abstract class GapAndReplayRules extends RestartRules {
 
@@ -164,5 +165,27 @@ public abstract class GapAndReplayRules extends RestartRules {
                     + "message, closed once after-%d had come (the message at the position itself, or one before it, "
                     + "must not be replayed)", i, i).containsExactly("after-" + i);
         }
+    }
+
+    @Test
+    @DisplayName("T49 one subscriber, two subscriptions: the same Subscriber object subscribed twice to a channel gets "
+            + "each message twice, and closing one of the subscriptions leaves the other")
+    void t49_oneSubscriberSubscribedTwiceIsTwoSubscriptions() {
+        Backplane a = open();
+        Backplane b = open();
+        Recorder r = recorder("twice", true);
+        Subscription first = subscribe(a, "twice", r);
+        subscribe(a, "twice", r);
+        publish(b, "twice", "both");
+        r.awaitCount(2, "a Subscriber subscribed twice to a channel did not get a message once per subscription "
+                + "(the transport keys subscriptions by their subscriber)");
+        first.close();
+        publish(b, "twice", "one");
+        r.awaitTexts(List.of("one"), KitTimeouts.delivery(), "closing one of two subscriptions of the same Subscriber "
+                + "closed the other too (the transport keys subscriptions by their subscriber)");
+        quietPeriod();
+        assertThat(r.texts()).as("deliveries to a Subscriber subscribed twice, then once: each message once per "
+                + "subscription (the transport keys subscriptions by their subscriber)")
+                .containsExactlyInAnyOrder("both", "both", "one");
     }
 }

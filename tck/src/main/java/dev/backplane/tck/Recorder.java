@@ -62,6 +62,9 @@ public final class Recorder implements Subscriber {
         try {
             failures.capture(() -> assertThat(delivery.channel())
                     .as("channel of a delivery to a subscription of %s", Quoted.name(channel)).isEqualTo(channel));
+            failures.capture(() -> assertThat(delivery.position())
+                    .as("position of a delivery to a subscription of %s (Position.NONE where there are none)",
+                            Quoted.name(channel)).isNotNull());
             Received r = new Received(delivery.channel(), delivery.payload().clone(), delivery.position(),
                     delivery.redelivered());
             synchronized (this) {

@@ -70,6 +70,8 @@ enum Fault {
     LATE_UNSUBSCRIBE("lateUnsubscribe", c -> new LifecycleFaults.LateUnsubscribe(c.correct())),
     THREAD_PER_SUBSCRIPTION("threadPerSubscription", c -> new LifecycleFaults.ThreadPerSubscription(c.correct())),
     LEAK_THREAD_ON_CLOSE("leakThreadOnClose", c -> new LifecycleFaults.LeakThreadOnClose(c.correct())),
+    SUBSCRIPTION_PER_SUBSCRIBER("subscriptionPerSubscriber",
+            c -> new LifecycleFaults.SubscriptionPerSubscriber(c.correct())),
     LEAK_CONNECTION("leakConnection",
             c -> new LifecycleFaults.LeakConnection(c.correct(), c.intOption(FaultyBackplaneProvider.FAKE_BROKER))),
 

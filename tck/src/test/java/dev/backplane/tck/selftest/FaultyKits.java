@@ -371,6 +371,12 @@ final class FaultyKits {
         }
     }
 
+    static class SubscriptionPerSubscriber extends FaultyKit {
+        SubscriptionPerSubscriber() {
+            super("fault=subscriptionPerSubscriber");
+        }
+    }
+
     /** A backplane that leaves a connection to its broker open after close(); the broker is a bare socket. */
     static class LeakConnection extends FaultyKit {
         LeakConnection() {

@@ -181,7 +181,9 @@ class KitCatchesFaultsTest {
             fault("silentBacklogDrop", FaultyKits.SilentBacklogDrop.class,
                     "T47", "a loss must be reported with onGap, never silent"),
             fault("newestInclusive", FaultyKits.NewestInclusive.class,
-                    "T48", "must not be replayed"));
+                    "T48", "must not be replayed"),
+            fault("subscriptionPerSubscriber", FaultyKits.SubscriptionPerSubscriber.class,
+                    "T49", "the transport keys subscriptions by their subscriber"));
 
     /** How many broken backplanes are checked at once: they mostly wait, so this saves time, not CPU. */
     private static final int PARALLEL_RUNS = 4;

@@ -215,4 +215,35 @@ final class LifecycleFaults {
             }
         }
     }
+
+    /**
+     * Keeps one subscription per subscriber and channel: subscribing the same subscriber again
+     * hands back the subscription it already has, whose close() ends both.
+     */
+    static final class SubscriptionPerSubscriber extends ForwardingBackplane {
+        private final Map<List<Object>, CompletableFuture<Subscription>> bySubscriber = new HashMap<>();
+
+        SubscriptionPerSubscriber(Backplane delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public synchronized CompletableFuture<Subscription> subscribe(String channel, Subscriber subscriber) {
+            Channels.requireValid(channel);
+            Objects.requireNonNull(subscriber, "subscriber");
+            List<Object> key = List.of(channel, subscriber);
+            CompletableFuture<Subscription> existing = bySubscriber.get(key);
+            if (existing != null && !existing.isCompletedExceptionally()) {
+                return existing;
+            }
+            CompletableFuture<Subscription> subscribed = delegate.subscribe(channel, subscriber)
+                    .thenApply(s -> new ForwardingSubscription(s, () -> {
+                        synchronized (SubscriptionPerSubscriber.this) {
+                            bySubscriber.remove(key);
+                        }
+                    }));
+            bySubscriber.put(key, subscribed);
+            return subscribed;
+        }
+    }
 }

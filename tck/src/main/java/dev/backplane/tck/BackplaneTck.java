@@ -39,8 +39,8 @@ import java.util.Map;
  *       threads and connections;
  *   <li>{@link RestartRules} T43-T45: no repeats after a restart, long outages, publishes caught
  *       by the stop;
- *   <li>{@link GapAndReplayRules} T46-T49: gaps for lost history, replay from the newest position,
- *       one subscriber in two subscriptions.
+ *   <li>{@link GapAndReplayRules} T46-T50: gaps for lost history, replay from the newest position,
+ *       one subscriber in two subscriptions, late acknowledgements.
  * </ul>
  *
  * <p>Optional hooks give the kit more to check: {@link #limitedRetention(int)} (T46, T47) and

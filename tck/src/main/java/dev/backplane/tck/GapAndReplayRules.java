@@ -20,8 +20,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Transport rules T46 to T49: losses of history reported as gaps, replay from the newest
- * position, and one subscriber in two subscriptions. Part of {@link BackplaneTck}; extend that
+ * Transport rules T46 to T50: losses of history reported as gaps, replay from the newest
+ * position, one subscriber in two subscriptions, and acknowledgements that come late. Part of {@link BackplaneTck}; extend that
  * class, not this one.
  */
 public abstract class GapAndReplayRules extends RestartRules {
@@ -174,8 +174,16 @@ public abstract class GapAndReplayRules extends RestartRules {
         Backplane a = open();
         Backplane b = open();
         Recorder r = recorder("twice", true);
-        Subscription first = subscribe(a, "twice", r);
-        subscribe(a, "twice", r);
+        // One object in both subscriptions; the two may call it at the same time (only calls for one
+        // subscription never overlap), so it lets one call at a time into the recorder.
+        Subscriber shared = new Subscriber() {
+            @Override
+            public synchronized void onMessage(dev.backplane.Delivery delivery) {
+                r.onMessage(delivery);
+            }
+        };
+        Subscription first = subscribe(a, "twice", shared);
+        subscribe(a, "twice", shared);
         publish(b, "twice", "both");
         r.awaitCount(2, "a Subscriber subscribed twice to a channel did not get a message once per subscription "
                 + "(the transport keys subscriptions by their subscriber)");
@@ -187,5 +195,29 @@ public abstract class GapAndReplayRules extends RestartRules {
         assertThat(r.texts()).as("deliveries to a Subscriber subscribed twice, then once: each message once per "
                 + "subscription (the transport keys subscriptions by their subscriber)")
                 .containsExactlyInAnyOrder("both", "both", "one");
+    }
+
+    @Test
+    @DisplayName("T50 late acknowledgement: ack() of a delivery after its subscription was closed, and after its "
+            + "backplane was closed, returns quietly")
+    void t50_lateAcknowledgementIsHarmless() {
+        Backplane a = open();
+        Backplane b = open();
+        List<dev.backplane.Delivery> held = java.util.Collections.synchronizedList(new ArrayList<>());
+        Recorder r = recorder("late", false);
+        Subscription subscription = subscribe(b, "late", (Subscriber) d -> {
+            held.add(d); // before the recorder, which lets the test go on
+            r.onMessage(d);
+        });
+        publishAll(a, "late", List.of("one", "two"));
+        r.awaitCount(2, "a message was not delivered");
+        subscription.close();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(held.get(0)::ack))
+                .as("ack() of a delivery after its subscription was closed (a handler that finishes late must not "
+                        + "fail)").isNull();
+        b.close();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(held.get(1)::ack))
+                .as("ack() of a delivery after its backplane was closed (a handler that finishes during shutdown "
+                        + "must not fail)").isNull();
     }
 }

@@ -52,6 +52,7 @@ enum Fault {
     ACK_CLOCK_AT_ENQUEUE("ackClockAtEnqueue", c -> new ReplayAndAckFaults.AckClockAtEnqueue(c.correct())),
     REDELIVER_AT_MOST_ONCE("redeliverAtMostOnce", c -> new AtMostOnceMemory(c.memory(c.prefix()), c.outages,
             AtMostOnceMemory.Gaps.PER_SUBSCRIPTION, false)),
+    ACK_AFTER_CLOSE_THROWS("ackAfterCloseThrows", c -> new GapAndAckFaults.AckAfterCloseThrows(c.correct())),
     STICKY_REDELIVERED("stickyRedelivered", c -> new GapAndAckFaults.StickyRedelivered(c.correct())),
     REDELIVER_SCRIBBLED_ARRAY("redeliverScribbledArray", c -> new GapAndAckFaults.RedeliverScribbledArray(c.correct())),
 

@@ -371,6 +371,12 @@ final class FaultyKits {
         }
     }
 
+    static class AckAfterCloseThrows extends FaultyKit {
+        AckAfterCloseThrows() {
+            super("fault=ackAfterCloseThrows");
+        }
+    }
+
     static class SubscriptionPerSubscriber extends FaultyKit {
         SubscriptionPerSubscriber() {
             super("fault=subscriptionPerSubscriber");

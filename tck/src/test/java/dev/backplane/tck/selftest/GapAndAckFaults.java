@@ -194,4 +194,33 @@ final class GapAndAckFaults {
             };
         }
     }
+
+    /** ack() throws once the delivery's subscription is closed, as a client whose channel is gone does. */
+    static final class AckAfterCloseThrows extends ForwardingBackplane {
+        AckAfterCloseThrows(Backplane delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public CompletableFuture<Subscription> subscribe(String channel, Subscriber subscriber) {
+            java.util.Objects.requireNonNull(subscriber, "subscriber");
+            AtomicBoolean closed = new AtomicBoolean();
+            Subscriber checking = new ForwardingSubscriber(subscriber) {
+                @Override
+                public void onMessage(Delivery d) {
+                    target.onMessage(new ForwardingDelivery(d) {
+                        @Override
+                        public void ack() {
+                            if (closed.get()) {
+                                throw new IllegalStateException("the subscription of this delivery is closed");
+                            }
+                            super.ack();
+                        }
+                    });
+                }
+            };
+            return delegate.subscribe(channel, checking)
+                    .thenApply(s -> new ForwardingSubscription(s, () -> closed.set(true)));
+        }
+    }
 }

@@ -183,7 +183,9 @@ class KitCatchesFaultsTest {
             fault("newestInclusive", FaultyKits.NewestInclusive.class,
                     "T48", "must not be replayed"),
             fault("subscriptionPerSubscriber", FaultyKits.SubscriptionPerSubscriber.class,
-                    "T49", "the transport keys subscriptions by their subscriber"));
+                    "T49", "the transport keys subscriptions by their subscriber"),
+            fault("ackAfterCloseThrows", FaultyKits.AckAfterCloseThrows.class,
+                    "T50", "a handler that finishes late must not fail"));
 
     /** How many broken backplanes are checked at once: they mostly wait, so this saves time, not CPU. */
     private static final int PARALLEL_RUNS = 4;

@@ -3,8 +3,6 @@ package dev.backplane;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -29,20 +27,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sweeps, reconnect waits. It never runs user code.
  *
  * <h2>Defaults</h2>
- * {@link #defaults()} is shared by every backplane opened without resources of its own: a
- * {@link ForkJoinPool} of {@code max(4, 2 x cores)} daemon threads named
- * {@code backplane-callback-N} (a callback that waits on another backplane future with
- * {@code join()} or {@code get()} is compensated with a spare thread, so waiting on a publish
- * from inside a callback never starves the pool), and one daemon scheduler thread. Give a
- * {@linkplain Builder#callbackExecutor(Executor) callback executor} of your own for callbacks
- * that block for long on other things (a database, a remote call), so that they cannot occupy
- * every thread of the pool.
+ * {@link #defaults()} is shared by every backplane opened without resources of its own: a pool of
+ * daemon threads named {@code backplane-callback-N}, {@code max(4, 2 x cores)} of them kept, that
+ * adds a thread whenever all it has are busy (up to {@value #MAX_CALLBACK_THREADS}) before it
+ * queues anything, so that a callback that blocks, on another backplane future or on a database,
+ * holds only its own thread; threads beyond the kept ones end after a minute idle. Plus one daemon
+ * scheduler thread. A {@linkplain Builder#callbackExecutor(Executor) callback executor} of your own
+ * replaces the pool.
  *
  * <p>Queues: the callback executor holds at most what the backplanes let in, which is bounded by
  * each transport's outbox (publish futures) and by {@code maxUnacknowledged} per subscription
  * (deliveries).
  */
 public final class BackplaneResources implements AutoCloseable {
+
+    /** The most threads the default callback pool grows to while callbacks block. */
+    public static final int MAX_CALLBACK_THREADS = 256;
 
     private final Executor callbackExecutor;
     private final ScheduledExecutorService scheduler;
@@ -144,17 +144,9 @@ public final class BackplaneResources implements AutoCloseable {
                 newScheduler("backplane"), true, true);
     }
 
-    static ForkJoinPool newCallbackPool(String prefix) {
-        int parallelism = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-        AtomicInteger count = new AtomicInteger();
-        ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-            t.setName(prefix + "-callback-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        // asyncMode: tasks run in the order they were queued, as hand-overs should.
-        return new ForkJoinPool(parallelism, factory, null, true);
+    static ExecutorService newCallbackPool(String prefix) {
+        return CallbackPool.create(prefix, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+                MAX_CALLBACK_THREADS);
     }
 
     static ScheduledExecutorService newScheduler(String prefix) {

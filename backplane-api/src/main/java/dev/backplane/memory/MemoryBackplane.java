@@ -109,6 +109,7 @@ public final class MemoryBackplane extends AbstractBackplane {
                         subscription.dispatch.gap(new Gap(channel, after == 0 ? Position.EARLIEST : position(after),
                                 firstRetained(state), "messages " + (after + 1) + " to " + (first - 1)
                                         + " are no longer retained (retain=" + retain + ")"));
+                        subscription.next = first; // reported: the catch-up below must not report it again
                     }
                 }
                 subscription.catchUp();

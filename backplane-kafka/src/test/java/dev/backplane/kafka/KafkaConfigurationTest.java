@@ -8,7 +8,7 @@ import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.Backplanes;
 import dev.backplane.BrokerUnavailableException;
-import dev.backplane.brokers.LoopbackPorts;
+import dev.backplane.fixture.LoopbackPorts;
 import dev.backplane.tck.KitTimeouts;
 import java.net.URI;
 import java.time.Duration;

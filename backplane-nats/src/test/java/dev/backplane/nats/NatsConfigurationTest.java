@@ -9,7 +9,7 @@ import dev.backplane.Backplanes;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.brokers.Broker;
 import dev.backplane.brokers.Brokers;
-import dev.backplane.brokers.LoopbackPorts;
+import dev.backplane.fixture.LoopbackPorts;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.StorageType;

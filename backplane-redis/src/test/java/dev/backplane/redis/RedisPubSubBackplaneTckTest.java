@@ -3,6 +3,9 @@ package dev.backplane.redis;
 import dev.backplane.brokers.SharedBrokers;
 import dev.backplane.tck.BackplaneTck;
 import dev.backplane.tck.BrokerControl;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Optional;
 
 /** The Redis pub/sub backplane against the whole transport kit, on a real Redis. */
 class RedisPubSubBackplaneTckTest extends BackplaneTck {
@@ -15,5 +18,15 @@ class RedisPubSubBackplaneTckTest extends BackplaneTck {
     @Override
     protected BrokerControl brokerControl() {
         return BrokerControl.of(SharedBrokers.redis()::stop, SharedBrokers.redis()::start);
+    }
+
+    @Override
+    protected Optional<InetSocketAddress> brokerAddress() {
+        return Optional.of(new InetSocketAddress(SharedBrokers.redis().host(), SharedBrokers.redis().port()));
+    }
+
+    @Override
+    protected Optional<Map<String, String>> limitedRetention(int messages) {
+        return Optional.of(Map.of("maxSubscriberBacklog", Integer.toString(messages)));
     }
 }

@@ -1,23 +1,13 @@
 package dev.backplane.brokers;
 
+import dev.backplane.fixture.BrokerFixture;
+
 /**
  * A broker for tests, with the address clients should use and, where the test owns it, control
  * over its life: {@link #stop()} takes it down (clients see refused connections) and
  * {@link #start()} brings it back on the same address.
  */
-public interface Broker extends AutoCloseable {
-
-    /** What and where it is, for messages: {@code "redis-server 7.0 at 127.0.0.1:40123 (private process)"}. */
-    String description();
-
-    String host();
-
-    int port();
-
-    /** {@code host:port}. */
-    default String address() {
-        return host() + ":" + port();
-    }
+public interface Broker extends BrokerFixture {
 
     /** Whether this fixture started the broker and so may stop it. A broker given by the environment is never stopped. */
     boolean controllable();
@@ -27,6 +17,7 @@ public interface Broker extends AutoCloseable {
      *
      * @throws UnsupportedOperationException if the broker is not {@linkplain #controllable() ours}
      */
+    @Override
     void stop();
 
     /**
@@ -34,6 +25,7 @@ public interface Broker extends AutoCloseable {
      *
      * @throws UnsupportedOperationException if the broker is not {@linkplain #controllable() ours}
      */
+    @Override
     void start();
 
     /**

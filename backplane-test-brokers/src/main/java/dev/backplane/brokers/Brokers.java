@@ -1,5 +1,6 @@
 package dev.backplane.brokers;
 
+import dev.backplane.fixture.LoopbackPorts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +41,7 @@ public final class Brokers {
                 "Redis", REDIS_ENV, "redis://host:port", "redis-server"));
         return new BrokerProcess("redis-server", p -> List.of(executable,
                 "--port", Integer.toString(p.port()), "--bind", LoopbackPorts.LOOPBACK,
-                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", p.directory().toString()));
+                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", p.dataDirectory().toString()));
     }
 
     /** A NATS server, with JetStream enabled and storing in a directory of its own. */
@@ -56,7 +57,7 @@ public final class Brokers {
                 "NATS", NATS_ENV, "nats://host:port", "nats-server"));
         return new BrokerProcess("nats-server", p -> {
             List<String> command = new ArrayList<>(List.of(executable, "-a", LoopbackPorts.LOOPBACK,
-                    "-p", Integer.toString(p.port()), "-js", "-sd", p.directory().resolve("jetstream").toString()));
+                    "-p", Integer.toString(p.port()), "-js", "-sd", p.dataDirectory().resolve("jetstream").toString()));
             return command;
         });
     }

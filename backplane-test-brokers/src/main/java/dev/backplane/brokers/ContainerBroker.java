@@ -1,5 +1,7 @@
 package dev.backplane.brokers;
 
+import dev.backplane.fixture.LoopbackContainer;
+import dev.backplane.fixture.LoopbackPorts;
 import java.time.Duration;
 import java.util.List;
 import org.testcontainers.DockerClientFactory;

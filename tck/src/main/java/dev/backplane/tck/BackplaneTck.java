@@ -34,8 +34,19 @@ import java.util.Map;
  *   <li>{@link OutageRules} T17-T20: publishing during an outage, recovery, gaps, no loss;
  *   <li>{@link ReplayAndAckRules} T21-T28: replay from a position and acknowledgement;
  *   <li>{@link CallbackAndFlowRules} T29-T34: callbacks that publish or block, flow control per
- *       subscription, replay from beyond the end.
+ *       subscription, replay from beyond the end;
+ *   <li>{@link FanOutAndNamingRules} T35-T39: wide fan-out, order across channels, escaped names,
+ *       history per prefix, identical payloads;
+ *   <li>{@link UnsubscribeAndResourceRules} T40-T42: closing during a call, resubscribing at once,
+ *       threads and connections;
+ *   <li>{@link RestartRules} T43-T45: no repeats after a restart, long outages, publishes caught
+ *       by the stop;
+ *   <li>{@link GapAndReplayRules} T46-T50: gaps for lost history, replay from the newest position,
+ *       one subscriber in two subscriptions, late acknowledgements.
  * </ul>
+ *
+ * <p>Optional hooks give the kit more to check: {@link #limitedRetention(int)} (T46, T47) and
+ * {@link #brokerAddress()} (T42).
  */
-public abstract class BackplaneTck extends CallbackAndFlowRules {
+public abstract class BackplaneTck extends GapAndReplayRules {
 }

@@ -51,7 +51,7 @@ public abstract class CallRules extends DeliveryRules {
 
     private static void assertRefusedName(ThrowingCallable call, String what, String name, boolean unsupportedToo) {
         Throwable thrown = catchThrowable(call);
-        String shown = name.length() > 40 ? name.length() + " characters" : "'" + name + "'";
+        String shown = Quoted.name(name);
         if (unsupportedToo && thrown instanceof UnsupportedOperationException) {
             return;
         }

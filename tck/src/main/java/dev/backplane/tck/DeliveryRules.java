@@ -69,17 +69,18 @@ public abstract class DeliveryRules extends TransportKitSupport {
         for (String name : confusableChannelNames()) {
             publish(b, name, name);
         }
-        recorders.forEach((name, r) -> r.awaitCount(1, "the message of channel '" + name + "' was not delivered"));
+        recorders.forEach((name, r) -> r.awaitCount(1, "the message of channel " + Quoted.name(name) + " was not delivered"));
         quietPeriod();
         recorders.forEach((name, r) -> assertThat(r.texts())
-                .as("messages on the subscription of channel '%s' (a message of another channel here is a leak "
-                        + "between channels)", name)
+                .as("messages on the subscription of channel %s (a message of another channel here is a leak "
+                        + "between channels)", Quoted.name(name))
                 .containsExactly(name));
     }
 
     @Test
     @DisplayName("T03 prefix isolation: instances with different prefixes on one broker never see each other's "
-            + "messages, even where prefix and channel joined naively would collide")
+            + "messages, even where prefix and channel joined naively would collide, and for 64-character prefixes "
+            + "that differ only in their first or last character")
     void t03_prefixesAreIsolated() {
         String p = prefix();
         // (prefix, channel) pairs; several spell the same string when prefix and channel are
@@ -88,7 +89,11 @@ public abstract class DeliveryRules extends TransportKitSupport {
                 new String[] {p, "c"}, new String[] {p + "2", "c"}, new String[] {p.toUpperCase(Locale.ROOT), "c"},
                 new String[] {p, "-c"}, new String[] {p + "-", "c"},
                 new String[] {p, "_c"}, new String[] {p + "_", "c"},
-                new String[] {p, "2c"}, new String[] {p + "2", "2c"});
+                new String[] {p, "2c"}, new String[] {p + "2", "2c"},
+                // The longest legal prefixes, differing only in their last or only in their first
+                // character: a transport that shortens prefixes to fit a broker's limit merges them.
+                new String[] {longestPrefix(p, 'a', true), "c"}, new String[] {longestPrefix(p, 'b', true), "c"},
+                new String[] {longestPrefix(p, 'a', false), "c"}, new String[] {longestPrefix(p, 'b', false), "c"});
         Map<String, Recorder> recorders = new LinkedHashMap<>();
         Map<String, Backplane> publishers = new LinkedHashMap<>();
         Map<String, Backplane> subscribers = new LinkedHashMap<>();
@@ -109,15 +114,24 @@ public abstract class DeliveryRules extends TransportKitSupport {
                 .containsExactly(key));
     }
 
+    /** The longest legal prefix: {@code p} padded to 64 characters, {@code distinct} last (or first). */
+    static String longestPrefix(String p, char distinct, boolean last) {
+        String padded = p + "-" + "x".repeat(LONGEST_PREFIX - p.length() - 2);
+        return last ? padded + distinct : distinct + padded;
+    }
+
+    /** The longest legal prefix, in characters. */
+    static final int LONGEST_PREFIX = 64;
+
     private static String label(String[] place) {
-        return "prefix '" + place[0] + "' channel '" + place[1] + "'";
+        return "prefix " + Quoted.name(place[0]) + " channel " + Quoted.name(place[1]);
     }
 
     @Test
     @DisplayName("T04 order: each subscription receives the messages one instance publishes to one channel in the "
             + "order of the publish calls (1000 from each of two publishers at once) [needs orderedPerPublisher]")
     void t04_perPublisherOrderIsKept() {
-        requireCapability(capabilities().orderedPerPublisher(), "T04", "orderedPerPublisher=true");
+        requireOrderedPerPublisher("T04");
         Backplane a = open();
         Backplane b = open();
         Backplane c = open();
@@ -177,14 +191,35 @@ public abstract class DeliveryRules extends TransportKitSupport {
                 new Sample("invalid UTF-8: encoded surrogate", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}),
                 new Sample("invalid UTF-8: 0xFE 0xFF", new byte[] {(byte) 0xFE, (byte) 0xFF}),
                 new Sample("text with NUL and CR LF", utf8("a\u0000b\r\nc"))));
+        for (int size : boundarySizes()) {
+            if (size < largest) {
+                byte[] bytes = new byte[size];
+                new Random(size).nextBytes(bytes);
+                samples.add(new Sample(size + " random bytes", bytes));
+            }
+        }
         samples.add(new Sample((largest == maxPayloadBytes ? "exactly maxPayloadBytes (" : "capped at ") + largest
                 + " random bytes" + (largest == maxPayloadBytes ? ")" : ", below maxPayloadBytes " + maxPayloadBytes), max));
         return samples;
     }
 
+    /**
+     * Sizes just below, at and above the usual buffer, chunk and frame boundaries (4, 8, 16 and
+     * 64 KiB, 1 MiB), and odd sizes between them (T05).
+     */
+    static List<Integer> boundarySizes() {
+        List<Integer> sizes = new ArrayList<>();
+        for (int boundary : new int[] {4 << 10, 8 << 10, 16 << 10, 64 << 10, 1 << 20}) {
+            sizes.addAll(List.of(boundary - 1, boundary, boundary + 1));
+        }
+        sizes.addAll(List.of(1000, 3001, 5003, 12345, 40009, 100003, 777777));
+        return sizes;
+    }
+
     @Test
-    @DisplayName("T05 payload fidelity: 0 bytes, 1 byte, all 256 byte values, invalid UTF-8 and exactly "
-            + "maxPayloadBytes (at most 8 MiB are sent) arrive byte for byte")
+    @DisplayName("T05 payload fidelity: 0 bytes, 1 byte, all 256 byte values, invalid UTF-8, sizes around the 4, 8, 16 "
+            + "and 64 KiB and 1 MiB boundaries and odd sizes between, and exactly maxPayloadBytes (at most 8 MiB are "
+            + "sent) arrive byte for byte")
     void t05_payloadsArriveByteForByte() {
         Backplane a = open();
         Backplane b = open();

@@ -33,6 +33,17 @@ public final class KitTimeouts {
         return scaled(Duration.ofMillis(500));
     }
 
+    /**
+     * How long a call may block its caller when it has nothing to wait for, for instance a publish
+     * while the broker is down: it hands its work on and returns. 100 ms, scaled up on a slow
+     * machine but never down: a thread descheduled for a few milliseconds is not a blocking call.
+     */
+    public static Duration call() {
+        Duration base = Duration.ofMillis(100);
+        Duration scaled = scaled(base);
+        return scaled.compareTo(base) > 0 ? scaled : base;
+    }
+
     /** The publish timeout the kit configures on backplanes. */
     public static Duration publish() {
         return scaled(Duration.ofSeconds(3));

@@ -122,13 +122,13 @@ public abstract class TransportKitSupport {
     /** Subscribes a recorder that acknowledges every delivery, waiting until the subscription is active. */
     protected final Recorder subscribe(Backplane backplane, String channel) {
         Recorder recorder = new Recorder(channel, failures, true);
-        await(backplane.subscribe(channel, recorder), "subscribe to '" + channel + "'");
+        await(backplane.subscribe(channel, recorder), "subscribe to " + Quoted.name(channel));
         return recorder;
     }
 
     /** Subscribes {@code subscriber}, waiting until the subscription is active. */
     protected final Subscription subscribe(Backplane backplane, String channel, Subscriber subscriber) {
-        return await(backplane.subscribe(channel, subscriber), "subscribe to '" + channel + "'");
+        return await(backplane.subscribe(channel, subscriber), "subscribe to " + Quoted.name(channel));
     }
 
     /** A recorder for {@code channel} whose failures this test reports. */
@@ -138,7 +138,8 @@ public abstract class TransportKitSupport {
 
     /** Publishes text and waits for the broker's acceptance. */
     protected static Position publish(Backplane backplane, String channel, String text) {
-        return await(backplane.publish(channel, text.getBytes(StandardCharsets.UTF_8)), "publish to '" + channel + "'");
+        return await(backplane.publish(channel, text.getBytes(StandardCharsets.UTF_8)), "publish to "
+                + Quoted.name(channel));
     }
 
     /**
@@ -154,7 +155,8 @@ public abstract class TransportKitSupport {
         long deadline = System.nanoTime() + KitTimeouts.delivery().toNanos();
         for (int i = 0; i < futures.size(); i++) {
             positions.add(awaitUntil(futures.get(i), deadline,
-                    "publish " + (i + 1) + " of " + futures.size() + " to '" + channel + "' ('" + texts.get(i) + "')"));
+                    "publish " + (i + 1) + " of " + futures.size() + " to " + Quoted.name(channel) + " ("
+                            + Quoted.name(texts.get(i)) + ")"));
         }
         return positions;
     }
@@ -203,6 +205,27 @@ public abstract class TransportKitSupport {
         return Outcome.of(future, deadlineNanos);
     }
 
+    /**
+     * Fails unless {@code r} received each of {@code texts} exactly once, naming those that came
+     * another number of times.
+     */
+    protected static void assertEachOnce(Recorder r, java.util.Collection<String> texts, String meaning) {
+        Map<String, Long> wrong = new java.util.LinkedHashMap<>();
+        for (String text : texts) {
+            long n = r.count(text);
+            if (n != 1) {
+                wrong.put(text, n);
+            }
+        }
+        if (!wrong.isEmpty()) {
+            String shown = wrong.entrySet().stream().limit(20).map(e -> e.getKey() + " x" + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            throw new AssertionError(meaning + ": on the subscription of " + Quoted.name(r.channel()) + ", "
+                    + wrong.size() + " of " + texts.size() + " message(s) did not come exactly once: " + shown
+                    + (wrong.size() > 20 ? " and " + (wrong.size() - 20) + " more" : ""));
+        }
+    }
+
     // ---------------------------------------------------------------- broker control
 
     /** Takes the broker down; restarted after the test whatever happens. */
@@ -222,10 +245,19 @@ public abstract class TransportKitSupport {
 
     // ---------------------------------------------------------------- capabilities
 
-    /** Skips the calling rule, saying which capability it needs, unless it is declared. */
-    protected final void requireCapability(boolean declared, String rule, String capability) {
-        Assumptions.assumeTrue(declared, () -> rule + " needs the capability " + capability
-                + ", which this backplane does not declare; declare it in Capabilities to run this rule");
+    /**
+     * Skips the calling rule unless {@code declared}: the rule applies only to backplanes with
+     * {@code capability}, and the message says what this one declares instead, without asking for
+     * a declaration the transport may not be able to keep.
+     */
+    protected final void requireCapability(boolean declared, String rule, String capability, String declaredInstead) {
+        Assumptions.assumeTrue(declared, () -> skipReason(rule, capability, declaredInstead));
+    }
+
+    /** The message of a rule skipped because the backplane declares {@code declaredInstead}. */
+    static String skipReason(String rule, String capability, String declaredInstead) {
+        return rule + " applies only where Capabilities declare " + capability + "; this backplane declares "
+                + declaredInstead + ", so the rule does not apply to it";
     }
 
     /** Skips the calling rule unless the backplane does NOT declare {@code capability}. */
@@ -235,21 +267,40 @@ public abstract class TransportKitSupport {
     }
 
     protected final void requireAtLeastOnce(String rule) {
-        requireCapability(capabilities().guarantee() == DeliveryGuarantee.AT_LEAST_ONCE, rule, "guarantee=AT_LEAST_ONCE");
+        requireCapability(capabilities().guarantee() == DeliveryGuarantee.AT_LEAST_ONCE, rule, "guarantee=AT_LEAST_ONCE",
+                "guarantee=" + capabilities().guarantee());
     }
 
     protected final void requireAtMostOnce(String rule) {
-        requireCapability(capabilities().guarantee() == DeliveryGuarantee.AT_MOST_ONCE, rule, "guarantee=AT_MOST_ONCE");
+        requireCapability(capabilities().guarantee() == DeliveryGuarantee.AT_MOST_ONCE, rule, "guarantee=AT_MOST_ONCE",
+                "guarantee=" + capabilities().guarantee());
     }
 
     protected final void requireReplay(String rule) {
-        requireCapability(capabilities().replay(), rule, "replay=true");
+        requireCapability(capabilities().replay(), rule, "replay=true", "replay=false");
+    }
+
+    protected final void requireOrderedPerPublisher(String rule) {
+        requireCapability(capabilities().orderedPerPublisher(), rule, "orderedPerPublisher=true",
+                "orderedPerPublisher=false");
     }
 
     // ---------------------------------------------------------------- small helpers
 
     protected static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Waits for {@code latch} within the delivery timeout; fails with {@code failure} otherwise. */
+    protected static void awaitLatch(java.util.concurrent.CountDownLatch latch, String failure) {
+        try {
+            if (!latch.await(KitTimeouts.delivery().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError(failure);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting: " + failure, e);
+        }
     }
 
     /** Waits the quiet period, in which something that must not happen gets its chance to. */

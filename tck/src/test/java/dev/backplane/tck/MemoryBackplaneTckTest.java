@@ -17,4 +17,9 @@ class MemoryBackplaneTckTest extends BackplaneTck {
     protected BrokerControl brokerControl() {
         return BrokerControl.of(() -> MemoryBus.named(bus).stop(), () -> MemoryBus.named(bus).start());
     }
+
+    @Override
+    protected java.util.Optional<java.util.Map<String, String>> limitedRetention(int messages) {
+        return java.util.Optional.of(java.util.Map.of("retain", Integer.toString(messages)));
+    }
 }

@@ -1,7 +1,7 @@
 package dev.backplane.brokers.kafka;
 
 import dev.backplane.brokers.Broker;
-import dev.backplane.brokers.LoopbackPorts;
+import dev.backplane.fixture.LoopbackPorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package dev.backplane.brokers.kafka;
 
 import dev.backplane.brokers.Broker;
-import dev.backplane.brokers.LoopbackContainer;
-import dev.backplane.brokers.LoopbackPorts;
+import dev.backplane.fixture.LoopbackContainer;
+import dev.backplane.fixture.LoopbackPorts;
 import java.time.Duration;
 import java.util.Map;
 import org.testcontainers.containers.GenericContainer;

@@ -2,7 +2,7 @@ package dev.backplane.brokers.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.backplane.brokers.LoopbackPorts;
+import dev.backplane.fixture.LoopbackPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -156,8 +156,9 @@ public final class Client implements ConnectionSink {
     }
 
     private String summary() {
-        return received.size() <= 20 ? received.toString()
-                : received.subList(0, 20) + " ... " + (received.size() - 20) + " more";
+        List<String> shown = received.stream().limit(20)
+                .map(t -> t.length() <= 80 ? t : t.substring(0, 40) + "...(" + t.length() + " characters)").toList();
+        return received.size() <= 20 ? shown.toString() : shown + " ... " + (received.size() - 20) + " more";
     }
 
     @Override

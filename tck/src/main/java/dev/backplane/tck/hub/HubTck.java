@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * is a crash: nothing is announced and the others must notice. Each test runs on a prefix of its
  * own. Heartbeats are short ({@link #hubOptions}); a transport with slow delivery may lengthen them.
  */
-public abstract class HubTck extends HubKitSupport {
+public abstract class HubTck extends HubNameAndPayloadRules {
 
     // ---------------------------------------------------------------- rules: targets
 
@@ -142,13 +142,19 @@ public abstract class HubTck extends HubKitSupport {
     }
 
     @Test
-    @DisplayName("S07 order: one sender's messages on one route (all, one group, one user, connections of one node) "
-            + "reach a connection in send order")
-    void s07_perSenderOrderOnEachRoute() throws Exception {
+    @DisplayName("S07 order: one sender's messages on one route (all, one of two groups, one user, connections of one "
+            + "node) reach a connection in send order, while the sender interleaves all those routes, for receivers "
+            + "on two nodes")
+    void s07_perSenderOrderOnEachRoute() {
         Cluster k = cluster();
         requireOrdered(k.backplanes().get(k.a()), "S07");
         Client x = connect(k.b(), "ux", "x");
-        await(k.context().addToGroup(x.id(), "ordered"), "adding x to the group");
+        Client y = connect(k.c(), "uy", "y");
+        for (Client member : List.of(x, y)) {
+            for (String group : List.of("ordered", "ordered-2")) {
+                await(k.context().addToGroup(member.id(), group), "adding " + member + " to " + group);
+            }
+        }
         int rounds = 50;
         List<HubContext> senders = List.of(k.context(), k.a());
         List<CompletableFuture<?>> sending = new ArrayList<>();
@@ -157,31 +163,37 @@ public abstract class HubTck extends HubKitSupport {
             sending.add(CompletableFuture.runAsync(() -> {
                 List<CompletableFuture<Void>> sends = new ArrayList<>();
                 for (int i = 0; i < rounds; i++) {
-                    sends.add(sender.send(Target.connection(x.id()), s + "-conn", i));
+                    sends.add(sender.send(Target.connection(x.id()), s + "-conn-x", i));
                     sends.add(sender.send(Target.group("ordered"), s + "-group", i));
                     sends.add(sender.send(Target.user("ux"), s + "-user", i));
+                    sends.add(sender.send(Target.group("ordered-2"), s + "-group-2", i));
                     sends.add(sender.send(Target.all(), s + "-all", i));
+                    sends.add(sender.send(Target.connection(y.id()), s + "-conn-y", i));
                 }
                 sends.forEach(f -> await(f, "sending"));
             }));
         }
         for (CompletableFuture<?> f : sending) {
-            f.get(patience().toMillis(), TimeUnit.MILLISECONDS);
-        }
-        List<String> got = x.awaitCount(senders.size() * 4 * rounds);
-        Map<String, List<Integer>> byRoute = new HashMap<>();
-        for (String text : got) {
-            String route = text.substring(0, text.indexOf('['));
-            byRoute.computeIfAbsent(route, r -> new ArrayList<>())
-                    .add(Integer.parseInt(text.substring(text.indexOf('[') + 1, text.length() - 1)));
+            await(f, "the " + rounds * 6 + " sends of one sender");
         }
         List<Integer> inOrder = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             inOrder.add(i);
         }
-        assertThat(byRoute).as("routes seen").hasSize(8);
-        byRoute.forEach((route, numbers) -> assertThat(numbers).as("order of %s messages at x", route)
-                .containsExactlyElementsOf(inOrder));
+        // x gets conn-x, group, user, group-2 and all; y gets group, group-2, all and conn-y: from each sender.
+        for (Client receiver : List.of(x, y)) {
+            int routes = receiver == x ? 5 : 4;
+            List<String> got = receiver.awaitCount(senders.size() * routes * rounds);
+            Map<String, List<Integer>> byRoute = new HashMap<>();
+            for (String text : got) {
+                String route = text.substring(0, text.indexOf('['));
+                byRoute.computeIfAbsent(route, r -> new ArrayList<>())
+                        .add(Integer.parseInt(text.substring(text.indexOf('[') + 1, text.length() - 1)));
+            }
+            assertThat(byRoute).as("routes seen at %s", receiver).hasSize(senders.size() * routes);
+            byRoute.forEach((route, numbers) -> assertThat(numbers).as("order of %s messages at %s", route, receiver)
+                    .containsExactlyElementsOf(inOrder));
+        }
     }
 
     // ---------------------------------------------------------------- rules: groups

@@ -493,6 +493,91 @@ final class FaultyKits {
             return "restamping " + delegate;
         }
     }
+    /** The backplane under every node reorders publishes whenever a node switches from one channel to another. */
+    static final class ReordersInterleavedChannels extends OnMemory {
+        @Override
+        protected Backplane openBackplane(URI uri, Map<String, String> options) {
+            return new dev.backplane.tck.selftest.NamingAndPayloadFaults.InterleaveReorder(
+                    super.openBackplane(uri, options));
+        }
+    }
+
+    /**
+     * Group names and user ids are mapped by replacing every character but letters and digits with
+     * '_', as a hub with a lossy channel encoding and no check of the real name would: lookalike
+     * names share a group.
+     */
+    static final class ConflatesNames extends OnMemory {
+        private static String conflated(String name) {
+            return name == null ? null : name.replaceAll("[^A-Za-z0-9]", "_");
+        }
+
+        @Override
+        HubNode wrap(HubContext real) {
+            return new ForwardingHub(real) {
+                @Override
+                public CompletableFuture<Void> send(Target target, String method, Object... args) {
+                    if (target.kind() == Target.Kind.GROUPS || target.kind() == Target.Kind.USERS) {
+                        target = new Target(target.kind(), target.names().stream().map(ConflatesNames::conflated)
+                                .toList(), target.excluded());
+                    }
+                    return super.send(target, method, args);
+                }
+
+                @Override
+                public CompletableFuture<Void> addToGroup(String connectionId, String group) {
+                    return super.addToGroup(connectionId, conflated(group));
+                }
+
+                @Override
+                public CompletableFuture<Void> removeFromGroup(String connectionId, String group) {
+                    return super.removeFromGroup(connectionId, conflated(group));
+                }
+
+                @Override
+                public CompletableFuture<HubConnection> connect(String userId, ConnectionSink sink) {
+                    return super.connect(conflated(userId), sink);
+                }
+            };
+        }
+    }
+
+    /** A send equal to the previous one from the same node or context (target, method, arguments) is dropped. */
+    static final class FoldsRepeatedSends extends OnMemory {
+        @Override
+        HubNode wrap(HubContext real) {
+            return new ForwardingHub(real) {
+                private String last;
+
+                @Override
+                public CompletableFuture<Void> send(Target target, String method, Object... args) {
+                    String key = target + "/" + method + "/" + java.util.Arrays.deepToString(args);
+                    synchronized (this) {
+                        if (key.equals(last)) {
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        last = key;
+                    }
+                    return super.send(target, method, args);
+                }
+            };
+        }
+    }
+    /** A context without connections reports a send to all done without publishing it, as if it had no one to send to. */
+    static final class ContextDropsSendsToAll extends OnMemory {
+        @Override
+        protected HubContext openContext(Backplane backplane, HubOptions options) {
+            return new ForwardingHub(super.openContext(backplane, options)) {
+                @Override
+                public CompletableFuture<Void> send(Target target, String method, Object... args) {
+                    if (target.kind() == Target.Kind.ALL) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return super.send(target, method, args);
+                }
+            };
+        }
+    }
 
     /**
      * The hub believes the backplane takes payloads of any size, as a hub that ignores the limit:

@@ -23,6 +23,8 @@ class HubTckSelfTest {
 
     static Stream<Arguments> faults() {
         return Stream.of(
+                Arguments.of(FaultyKits.ContextDropsSendsToAll.class, "s01_allReachesEveryConnectionOnce",
+                        "expected message(s)"),
                 Arguments.of(FaultyKits.IgnoresExcept.class, "s02_allExceptSkipsTheExcludedConnections",
                         "each exactly once, nothing else"),
                 Arguments.of(FaultyKits.IgnoresExcept.class, "s04_groupReachesMembersOnly",
@@ -54,7 +56,12 @@ class HubTckSelfTest {
                 Arguments.of(FaultyKits.IgnoresPayloadLimit.class, "s19_presenceHoldsAtScale",
                         "must be split, not refused"),
                 Arguments.of(FaultyKits.HearsItselfDuringOutages.class, "s20_brokerOutageDeclaresNoNodeDead",
-                        "declared dead during a broker outage"));
+                        "declared dead during a broker outage"),
+                Arguments.of(FaultyKits.ReordersInterleavedChannels.class, "s07_perSenderOrderOnEachRoute", "order of"),
+                Arguments.of(FaultyKits.ConflatesNames.class, "s21_lookalikeGroupAndUserNamesStayApart",
+                        "each exactly once"),
+                Arguments.of(FaultyKits.FoldsRepeatedSends.class, "s22_repeatedAndLargeMessagesArriveExactly",
+                        "expected message(s) within"));
     }
 
     @ParameterizedTest(name = "{0} fails {1}")

@@ -17,20 +17,35 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The memory backplane presented as an at-most-once transport, as Redis pub/sub or core NATS
  * are: deliveries are acknowledged underneath at once (so never redelivered), and every
- * subscription reports a gap after each simulated outage. Correct as built; the two flags switch
- * off one duty each to make the faults {@code noGap} and {@code redeliverAtMostOnce}.
+ * subscription reports a gap after each simulated outage. Correct as built with
+ * {@link Gaps#PER_SUBSCRIPTION} and acknowledgement underneath; the other choices make the faults
+ * {@code noGap}, {@code gapToFirstSubscriptionOnly}, {@code gapNamesFirstChannel} and
+ * {@code redeliverAtMostOnce}.
  */
 class AtMostOnceMemory extends ForwardingBackplane {
 
+    /** How gaps are reported after an outage. */
+    enum Gaps {
+        /** To every subscription, naming its channel: correct. */
+        PER_SUBSCRIPTION,
+        /** Not at all. */
+        NONE,
+        /** To the instance's first subscription only, as a connection-level event would be. */
+        FIRST_SUBSCRIPTION_ONLY,
+        /** To every subscription, naming the channel of the instance's first subscription. */
+        FIRST_CHANNEL_TO_ALL
+    }
+
     private final Outages outages;
-    private final boolean reportGaps;
+    private final Gaps gaps;
     private final boolean acknowledgeUnderneath;
     private final Set<AutoCloseable> listeners = ConcurrentHashMap.newKeySet();
+    private volatile String firstChannel;
 
-    AtMostOnceMemory(Backplane delegate, Outages outages, boolean reportGaps, boolean acknowledgeUnderneath) {
+    AtMostOnceMemory(Backplane delegate, Outages outages, Gaps gaps, boolean acknowledgeUnderneath) {
         super(delegate);
         this.outages = outages;
-        this.reportGaps = reportGaps;
+        this.gaps = gaps;
         this.acknowledgeUnderneath = acknowledgeUnderneath;
     }
 
@@ -62,11 +77,19 @@ class AtMostOnceMemory extends ForwardingBackplane {
     private CompletableFuture<Subscription> track(String channel, Serialized subscriber,
             CompletableFuture<Subscription> subscribed) {
         return subscribed.thenApply(subscription -> {
-            if (!reportGaps) {
+            boolean first;
+            synchronized (this) {
+                first = firstChannel == null;
+                if (first) {
+                    firstChannel = channel;
+                }
+            }
+            if (gaps == Gaps.NONE || (gaps == Gaps.FIRST_SUBSCRIPTION_ONLY && !first)) {
                 return subscription;
             }
+            String named = gaps == Gaps.FIRST_CHANNEL_TO_ALL ? firstChannel : channel;
             AutoCloseable listener = outages.onRestart(() -> subscriber.onGap(
-                    new Gap(channel, Position.NONE, Position.NONE, "the connection to the memory bus was lost")));
+                    new Gap(named, Position.NONE, Position.NONE, "the connection to the memory bus was lost")));
             listeners.add(listener);
             return new ForwardingSubscription(subscription, () -> {
                 listeners.remove(listener);
@@ -101,7 +124,11 @@ class AtMostOnceMemory extends ForwardingBackplane {
 
         @Override
         public synchronized void onGap(Gap gap) {
-            target.onGap(gap);
+            try {
+                target.onGap(gap);
+            } catch (RuntimeException e) {
+                // a subscriber's failure is its own; the restart goes on for the others
+            }
         }
     }
 }

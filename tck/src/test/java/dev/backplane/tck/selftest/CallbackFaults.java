@@ -38,8 +38,8 @@ final class CallbackFaults {
     /**
      * Completes every future and calls every subscriber on one thread of its own, as a transport
      * that lends its I/O or completion thread to user code: a callback that waits on another of
-     * its futures waits for itself. Futures complete a few milliseconds late, as after a round
-     * trip to a broker.
+     * its futures waits for itself. Futures complete 20 ms late, as after a round trip to a
+     * broker.
      */
     static final class OneCallbackThread extends ForwardingBackplane {
         private final ScheduledExecutorService thread =
@@ -77,7 +77,7 @@ final class CallbackFaults {
                 } else {
                     outer.complete(v);
                 }
-            }, 5, TimeUnit.MILLISECONDS));
+            }, 20, TimeUnit.MILLISECONDS));
             return outer;
         }
 

@@ -170,7 +170,7 @@ final class DeliveryFaults {
         }
     }
 
-    /** Sends the caller's array 20 ms after publish returned, without copying it first. */
+    /** Sends the caller's array 100 ms after publish returned, without copying it first. */
     static final class RetainPublishedArray extends ForwardingBackplane {
         RetainPublishedArray(Backplane delegate) {
             super(delegate);
@@ -181,7 +181,7 @@ final class DeliveryFaults {
             Channels.requireValid(channel);
             Objects.requireNonNull(payload, "payload");
             return CompletableFuture.supplyAsync(() -> payload,
-                    CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))
+                    CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
                     .thenCompose(p -> delegate.publish(channel, p));
         }
     }

@@ -38,7 +38,7 @@ enum Fault {
     ACK_THEN_LOSE("ackThenLose", c -> new OutageFaults.AckThenLose(c.correct(), c.outages)),
     NO_RESUBSCRIBE("noResubscribe", c -> new OutageFaults.NoResubscribe(c.correct(), c.outages)),
     RESUME_FROM_LATEST("resumeFromLatest", c -> new OutageFaults.ResumeFromLatest(c.correct(), c.outages)),
-    NO_GAP("noGap", c -> new AtMostOnceMemory(c.memory(c.prefix()), c.outages, false, true)),
+    NO_GAP("noGap", c -> new AtMostOnceMemory(c.memory(c.prefix()), c.outages, AtMostOnceMemory.Gaps.NONE, true)),
 
     // replay and ack
     FAKE_REPLAY("fakeReplay", c -> new ReplayAndAckFaults.FakeReplay(c.correct())),
@@ -50,9 +50,52 @@ enum Fault {
     NO_REDELIVERY("noRedelivery", c -> new ReplayAndAckFaults.NoRedelivery(c.correct())),
     IGNORE_ACK("ignoreAck", c -> new ReplayAndAckFaults.IgnoreAck(c.correct())),
     ACK_CLOCK_AT_ENQUEUE("ackClockAtEnqueue", c -> new ReplayAndAckFaults.AckClockAtEnqueue(c.correct())),
-    REDELIVER_AT_MOST_ONCE("redeliverAtMostOnce", c -> new AtMostOnceMemory(c.memory(c.prefix()), c.outages, true, false)),
+    REDELIVER_AT_MOST_ONCE("redeliverAtMostOnce", c -> new AtMostOnceMemory(c.memory(c.prefix()), c.outages,
+            AtMostOnceMemory.Gaps.PER_SUBSCRIPTION, false)),
+    ACK_AFTER_CLOSE_THROWS("ackAfterCloseThrows", c -> new GapAndAckFaults.AckAfterCloseThrows(c.correct())),
+    STICKY_REDELIVERED("stickyRedelivered", c -> new GapAndAckFaults.StickyRedelivered(c.correct())),
+    REDELIVER_SCRIBBLED_ARRAY("redeliverScribbledArray", c -> new GapAndAckFaults.RedeliverScribbledArray(c.correct())),
 
-    // callbacks and flow control
+    // naming, fan-out width, order across channels, payloads
+    FAN_OUT_CAP("fanOutCap", c -> new NamingAndPayloadFaults.FanOutCap(c.correct(), c.bus + "/" + c.prefix())),
+    INTERLEAVE_REORDER("interleaveReorder", c -> new NamingAndPayloadFaults.InterleaveReorder(c.correct())),
+    ESCAPE_COLLISION("escapeCollision", c -> new NamingAndPayloadFaults.EscapeCollision(c.correct())),
+    TRUNCATED_PREFIX("truncatedPrefix", c -> c.correctOnPrefix(c.prefix().substring(0, Math.min(40, c.prefix().length())))),
+    HISTORY_IGNORES_PREFIX("historyIgnoresPrefix",
+            c -> new NamingAndPayloadFaults.HistoryIgnoresPrefix(c.correct(), c.memory("shared-history"))),
+    FOLD_IDENTICAL("foldIdentical", c -> new NamingAndPayloadFaults.FoldIdentical(c.correct())),
+    SHORT_LAST_CHUNK("shortLastChunk", c -> new NamingAndPayloadFaults.ShortLastChunk(c.correct())),
+
+    // unsubscribing and resources
+    CLOSE_DURING_CALL_IGNORED("closeDuringCallIgnored", c -> new LifecycleFaults.CloseDuringCallIgnored(c.correct())),
+    LATE_UNSUBSCRIBE("lateUnsubscribe", c -> new LifecycleFaults.LateUnsubscribe(c.correct())),
+    THREAD_PER_SUBSCRIPTION("threadPerSubscription", c -> new LifecycleFaults.ThreadPerSubscription(c.correct())),
+    LEAK_THREAD_ON_CLOSE("leakThreadOnClose", c -> new LifecycleFaults.LeakThreadOnClose(c.correct())),
+    SUBSCRIPTION_PER_SUBSCRIBER("subscriptionPerSubscriber",
+            c -> new LifecycleFaults.SubscriptionPerSubscriber(c.correct())),
+    LEAK_CONNECTION("leakConnection",
+            c -> new LifecycleFaults.LeakConnection(c.correct(), c.intOption(FaultyBackplaneProvider.FAKE_BROKER))),
+
+    // restarts
+    BLOCKING_PUBLISH_ON_OUTAGE("blockingPublishOnOutage",
+            c -> new RestartFaults.BlockingPublishOnOutage(c.correct(), c.outages)),
+    DOUBLE_RESUBSCRIBE("doubleResubscribe", c -> new RestartFaults.DoubleResubscribe(c.correct(), c.outages)),
+    REPLAY_AFTER_RESTART("replayAfterRestart", c -> new RestartFaults.ReplayAfterRestart(c.correct(), c.outages)),
+    GIVE_UP_AFTER_LONG_OUTAGE("giveUpAfterLongOutage",
+            c -> new RestartFaults.GiveUpAfterLongOutage(c.correct(), c.outages, c.publishTimeout())),
+    ACK_BEFORE_SEND("ackBeforeSend", c -> new RestartFaults.AckBeforeSend(c.correct())),
+
+    // gaps and replay from the newest position
+    GAP_TO_FIRST_SUBSCRIPTION_ONLY("gapToFirstSubscriptionOnly", c -> new AtMostOnceMemory(c.memory(c.prefix()),
+            c.outages, AtMostOnceMemory.Gaps.FIRST_SUBSCRIPTION_ONLY, true)),
+    GAP_NAMES_FIRST_CHANNEL("gapNamesFirstChannel", c -> new AtMostOnceMemory(c.memory(c.prefix()), c.outages,
+            AtMostOnceMemory.Gaps.FIRST_CHANNEL_TO_ALL, true)),
+    STOP_ON_GAP_THROW("stopOnGapThrow", c -> new GapAndAckFaults.StopOnGapThrow(c.correct())),
+    IGNORE_GAPS("ignoreGaps", c -> new GapAndAckFaults.IgnoreGaps(c.correct())),
+    SILENT_BACKLOG_DROP("silentBacklogDrop", c -> new GapAndAckFaults.SilentBacklogDrop(c.correct())),
+    NEWEST_INCLUSIVE("newestInclusive", c -> new GapAndAckFaults.NewestInclusive(c.correct(), c.bus + "/" + c.prefix())),
+
+    // callbacks and slow subscribers
     ONE_CALLBACK_THREAD("oneCallbackThread", c -> new CallbackFaults.OneCallbackThread(c.correct())),
     ONE_DELIVERY_QUEUE("oneDeliveryQueue", c -> new CallbackFaults.OneDeliveryQueue(c.correct())),
     SILENT_BEYOND_THE_END("silentBeyondTheEnd", c -> new CallbackFaults.SilentBeyondTheEnd(c.correct()));

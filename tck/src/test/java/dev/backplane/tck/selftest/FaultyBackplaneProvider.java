@@ -21,6 +21,7 @@ public final class FaultyBackplaneProvider implements BackplaneProvider {
     static final String FAULT = "fault";
     static final String GUARANTEE = "guarantee";
     static final String REPLAY = "replay";
+    static final String FAKE_BROKER = "fakeBroker";
 
     @Override
     public String name() {
@@ -34,7 +35,8 @@ public final class FaultyBackplaneProvider implements BackplaneProvider {
 
     @Override
     public Set<String> options() {
-        return Set.of(FAULT, GUARANTEE, REPLAY, MemoryBackplaneProvider.RETAIN, MemoryBackplaneProvider.MAX_PAYLOAD);
+        return Set.of(FAULT, GUARANTEE, REPLAY, FAKE_BROKER, MemoryBackplaneProvider.RETAIN,
+                MemoryBackplaneProvider.MAX_PAYLOAD);
     }
 
     @Override
@@ -78,6 +80,16 @@ public final class FaultyBackplaneProvider implements BackplaneProvider {
             return present(memory(prefix));
         }
 
+        /** The configured publish timeout. */
+        java.time.Duration publishTimeout() {
+            return config.publishTimeout();
+        }
+
+        /** An integer option of the faulty backplane itself. */
+        int intOption(String name) {
+            return Integer.parseInt(config.option(name, "0"));
+        }
+
         /** The configured prefix. */
         String prefix() {
             return config.prefix();
@@ -86,14 +98,14 @@ public final class FaultyBackplaneProvider implements BackplaneProvider {
         /** The plain memory backplane, at-least-once with replay. */
         Backplane memory(String prefix) {
             Map<String, String> options = new HashMap<>(config.options());
-            options.keySet().removeAll(Set.of(FAULT, GUARANTEE, REPLAY, BackplaneConfig.PROVIDER));
+            options.keySet().removeAll(Set.of(FAULT, GUARANTEE, REPLAY, FAKE_BROKER, BackplaneConfig.PROVIDER));
             options.put(BackplaneConfig.PREFIX, prefix);
             return new MemoryBackplaneProvider().create(BackplaneConfig.of(URI.create("mem://" + bus), options));
         }
 
         private Backplane present(Backplane memory) {
             Backplane b = replay ? memory : new NoReplayMemory(memory, true);
-            return atMostOnce ? new AtMostOnceMemory(b, outages, true, true) : b;
+            return atMostOnce ? new AtMostOnceMemory(b, outages, AtMostOnceMemory.Gaps.PER_SUBSCRIPTION, true) : b;
         }
     }
 }

@@ -27,4 +27,9 @@ abstract class FaultyKit extends BackplaneTck {
         Outages outages = Outages.of(bus);
         return BrokerControl.of(outages::stop, outages::start);
     }
+
+    @Override
+    protected java.util.Optional<java.util.Map<String, String>> limitedRetention(int messages) {
+        return java.util.Optional.of(java.util.Map.of("retain", Integer.toString(messages)));
+    }
 }

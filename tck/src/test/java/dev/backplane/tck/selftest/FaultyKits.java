@@ -221,6 +221,179 @@ final class FaultyKits {
             super("fault=redeliverAtMostOnce");
         }
     }
+    static class StickyRedelivered extends FaultyKit {
+        StickyRedelivered() {
+            super("fault=stickyRedelivered");
+        }
+    }
+
+    static class RedeliverScribbledArray extends FaultyKit {
+        RedeliverScribbledArray() {
+            super("fault=redeliverScribbledArray");
+        }
+    }
+
+    static class FanOutCap extends FaultyKit {
+        FanOutCap() {
+            super("fault=fanOutCap");
+        }
+    }
+
+    static class InterleaveReorder extends FaultyKit {
+        InterleaveReorder() {
+            super("fault=interleaveReorder");
+        }
+    }
+
+    static class EscapeCollision extends FaultyKit {
+        EscapeCollision() {
+            super("fault=escapeCollision");
+        }
+    }
+
+    static class TruncatedPrefix extends FaultyKit {
+        TruncatedPrefix() {
+            super("fault=truncatedPrefix");
+        }
+    }
+
+    static class HistoryIgnoresPrefix extends FaultyKit {
+        HistoryIgnoresPrefix() {
+            super("fault=historyIgnoresPrefix");
+        }
+    }
+
+    static class FoldIdentical extends FaultyKit {
+        FoldIdentical() {
+            super("fault=foldIdentical");
+        }
+    }
+
+    static class ShortLastChunk extends FaultyKit {
+        ShortLastChunk() {
+            super("fault=shortLastChunk");
+        }
+    }
+
+    static class CloseDuringCallIgnored extends FaultyKit {
+        CloseDuringCallIgnored() {
+            super("fault=closeDuringCallIgnored");
+        }
+    }
+
+    static class LateUnsubscribe extends FaultyKit {
+        LateUnsubscribe() {
+            super("fault=lateUnsubscribe");
+        }
+    }
+
+    static class ThreadPerSubscription extends FaultyKit {
+        ThreadPerSubscription() {
+            super("fault=threadPerSubscription");
+        }
+    }
+
+    static class LeakThreadOnClose extends FaultyKit {
+        LeakThreadOnClose() {
+            super("fault=leakThreadOnClose");
+        }
+    }
+
+    static class BlockingPublishOnOutage extends FaultyKit {
+        BlockingPublishOnOutage() {
+            super("fault=blockingPublishOnOutage");
+        }
+    }
+
+    static class DoubleResubscribe extends FaultyKit {
+        DoubleResubscribe() {
+            super("fault=doubleResubscribe");
+        }
+    }
+
+    static class ReplayAfterRestart extends FaultyKit {
+        ReplayAfterRestart() {
+            super("fault=replayAfterRestart");
+        }
+    }
+
+    static class GiveUpAfterLongOutage extends FaultyKit {
+        GiveUpAfterLongOutage() {
+            super("fault=giveUpAfterLongOutage");
+        }
+    }
+
+    static class AckBeforeSend extends FaultyKit {
+        AckBeforeSend() {
+            super("fault=ackBeforeSend");
+        }
+    }
+
+    static class GapToFirstSubscriptionOnly extends FaultyKit {
+        GapToFirstSubscriptionOnly() {
+            super("fault=gapToFirstSubscriptionOnly");
+        }
+    }
+
+    static class GapNamesFirstChannel extends FaultyKit {
+        GapNamesFirstChannel() {
+            super("fault=gapNamesFirstChannel");
+        }
+    }
+
+    static class StopOnGapThrowAtMostOnce extends FaultyKit {
+        StopOnGapThrowAtMostOnce() {
+            super("fault=stopOnGapThrow&guarantee=atMostOnce");
+        }
+    }
+
+    static class StopOnGapThrow extends FaultyKit {
+        StopOnGapThrow() {
+            super("fault=stopOnGapThrow");
+        }
+    }
+
+    static class IgnoreGaps extends FaultyKit {
+        IgnoreGaps() {
+            super("fault=ignoreGaps");
+        }
+    }
+
+    static class SilentBacklogDrop extends FaultyKit {
+        SilentBacklogDrop() {
+            super("fault=silentBacklogDrop");
+        }
+    }
+
+    static class NewestInclusive extends FaultyKit {
+        NewestInclusive() {
+            super("fault=newestInclusive");
+        }
+    }
+
+    static class AckAfterCloseThrows extends FaultyKit {
+        AckAfterCloseThrows() {
+            super("fault=ackAfterCloseThrows");
+        }
+    }
+
+    static class SubscriptionPerSubscriber extends FaultyKit {
+        SubscriptionPerSubscriber() {
+            super("fault=subscriptionPerSubscriber");
+        }
+    }
+
+    /** A backplane that leaves a connection to its broker open after close(); the broker is a bare socket. */
+    static class LeakConnection extends FaultyKit {
+        LeakConnection() {
+            super("fault=leakConnection&fakeBroker=" + FakeBroker.PORT);
+        }
+
+        @Override
+        protected java.util.Optional<java.net.InetSocketAddress> brokerAddress() {
+            return java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", FakeBroker.PORT));
+        }
+    }
 
     static class OneCallbackThread extends FaultyKit {
         OneCallbackThread() {

@@ -19,6 +19,8 @@ final class Outages {
     private final MemoryBus bus;
     private final AtomicInteger epoch = new AtomicInteger();
     private final List<Runnable> restartListeners = new CopyOnWriteArrayList<>();
+    private final List<Long> outageNanos = new CopyOnWriteArrayList<>();
+    private volatile long stoppedAt;
 
     private Outages(String bus) {
         this.bus = MemoryBus.named(bus);
@@ -30,14 +32,21 @@ final class Outages {
 
     /** Takes the bus down; a new epoch starts. */
     void stop() {
+        stoppedAt = System.nanoTime();
         epoch.incrementAndGet();
         bus.stop();
     }
 
     /** Brings the bus back, then tells every listener. */
     void start() {
+        outageNanos.add(System.nanoTime() - stoppedAt);
         bus.start();
         restartListeners.forEach(Runnable::run);
+    }
+
+    /** The longest of the outages that began after epoch {@code epoch} and have ended, in nanoseconds. */
+    long longestOutageSince(int epoch) {
+        return outageNanos.stream().skip(epoch).mapToLong(Long::longValue).max().orElse(0);
     }
 
     boolean running() {

@@ -1,0 +1,54 @@
+package dev.backplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class CallbackPoolTest {
+
+    @Test
+    void callbacksThatBlockDoNotStarveTheOthers() throws InterruptedException {
+        CallbackPool pool = CallbackPool.create("test", 2, 64);
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            for (int i = 0; i < 20; i++) { // far more blocked callbacks than kept threads
+                pool.execute(() -> await(release));
+            }
+            CountDownLatch ran = new CountDownLatch(1);
+            pool.execute(ran::countDown);
+            assertThat(ran.await(10, TimeUnit.SECONDS)).as("a callback behind twenty blocked ones ran").isTrue();
+            release.countDown();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void atItsLargestThePoolQueuesInOrderRatherThanRefusing() throws InterruptedException {
+        CallbackPool pool = CallbackPool.create("test", 1, 2);
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            pool.execute(() -> await(release));
+            pool.execute(() -> await(release));
+            CountDownLatch ran = new CountDownLatch(3);
+            for (int i = 0; i < 3; i++) {
+                pool.execute(ran::countDown); // queued: both threads are held
+            }
+            assertThat(ran.getCount()).isEqualTo(3);
+            release.countDown();
+            assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

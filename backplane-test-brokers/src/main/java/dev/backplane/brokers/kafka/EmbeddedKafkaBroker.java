@@ -52,10 +52,11 @@ public final class EmbeddedKafkaBroker implements Broker {
     }
 
     private final Path directory;
+    private final boolean ownsDirectory;
     private final Path logDir;
     private final int port;
     private final int controllerPort;
-    private final String clusterId = Uuid.randomUuid().toString();
+    private final String clusterId;
     private final Map<String, String> overrides;
     // Stops before deleting: a running broker would write its metadata log again after a bare delete.
     private final Thread cleaner = new Thread(this::close, "embedded-kafka-cleaner");
@@ -75,21 +76,43 @@ public final class EmbeddedKafkaBroker implements Broker {
      *     {@code Map.of("message.max.bytes", "2097152")}
      */
     public EmbeddedKafkaBroker(Map<String, String> overrides) {
+        this(newDirectory(), true, LoopbackPorts.freePort(), 0, Uuid.randomUuid().toString(), overrides);
+    }
+
+    /**
+     * Starts a broker in {@code directory} (its log directory is formatted on the first start and
+     * kept as it is after that) on the ports given, for {@link KafkaBrokerProcess}, which runs one
+     * such broker per child JVM on one directory. {@code controllerPort} 0 picks a free one.
+     */
+    EmbeddedKafkaBroker(Path directory, boolean ownsDirectory, int port, int controllerPort, String clusterId,
+            Map<String, String> overrides) {
         this.overrides = Map.copyOf(overrides);
+        this.directory = directory;
+        this.ownsDirectory = ownsDirectory;
+        this.logDir = directory.resolve("kraft-combined-logs");
+        this.formatted = Files.exists(logDir.resolve("meta.properties"));
+        this.port = port;
+        int other = controllerPort;
+        while (other == 0 || other == port) {
+            other = LoopbackPorts.freePort();
+        }
+        this.controllerPort = other;
+        this.clusterId = clusterId;
+        Runtime.getRuntime().addShutdownHook(cleaner);
+        start();
+    }
+
+    private static Path newDirectory() {
         try {
-            this.directory = Files.createTempDirectory("backplane-kafka-");
+            return Files.createTempDirectory("backplane-kafka-");
         } catch (IOException e) {
             throw new UncheckedIOException("could not create a log directory for the in-JVM Kafka broker", e);
         }
-        this.logDir = directory.resolve("kraft-combined-logs");
-        this.port = LoopbackPorts.freePort();
-        int other;
-        do {
-            other = LoopbackPorts.freePort();
-        } while (other == port);
-        this.controllerPort = other;
-        Runtime.getRuntime().addShutdownHook(cleaner);
-        start();
+    }
+
+    /** The port of the controller listener. */
+    int controllerPort() {
+        return controllerPort;
     }
 
     @Override
@@ -208,7 +231,7 @@ public final class EmbeddedKafkaBroker implements Broker {
         return p;
     }
 
-    /** Stops the node if it runs and deletes its directory. Idempotent. */
+    /** Stops the node if it runs and deletes its directory (if it created it). Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -218,7 +241,9 @@ public final class EmbeddedKafkaBroker implements Broker {
             stop();
         } finally {
             closed = true;
-            deleteDirectory();
+            if (ownsDirectory) {
+                deleteTree(directory);
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(cleaner);
             } catch (IllegalStateException shuttingDown) {
@@ -245,7 +270,8 @@ public final class EmbeddedKafkaBroker implements Broker {
         }
     }
 
-    private void deleteDirectory() {
+    /** Deletes {@code directory} and everything in it, as far as it can. */
+    static void deleteTree(Path directory) {
         try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

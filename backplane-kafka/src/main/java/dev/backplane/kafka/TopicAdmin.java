@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -54,13 +56,16 @@ final class TopicAdmin implements AutoCloseable {
     private final KafkaSettings settings;
     private final KafkaErrors errors;
     private final TopicCreator creator;
+    private final ScheduledExecutorService scheduler;
     // Topics known to exist; a topic is looked up once per backplane.
     private final Map<String, TopicInfo> known = new ConcurrentHashMap<>();
 
-    TopicAdmin(Admin admin, KafkaSettings settings, KafkaErrors errors) {
+    /** @param scheduler where a look-up waits before it asks again; runs nothing but the next request */
+    TopicAdmin(Admin admin, KafkaSettings settings, KafkaErrors errors, ScheduledExecutorService scheduler) {
         this.admin = admin;
         this.settings = settings;
         this.errors = errors;
+        this.scheduler = scheduler;
         this.creator = new TopicCreator(admin, this::newTopic, settings.config.connectTimeout());
     }
 
@@ -168,12 +173,17 @@ final class TopicAdmin implements AutoCloseable {
      * Runs {@code call} again while it fails because the broker does not know the topic yet, as
      * it may for a moment after the topic was created, until {@code deadline}.
      */
-    private static <T> CompletableFuture<T> whileUnknown(Supplier<CompletableFuture<T>> call, long deadline) {
+    private <T> CompletableFuture<T> whileUnknown(Supplier<CompletableFuture<T>> call, long deadline) {
         return call.get().exceptionallyCompose(e -> {
             if (unwrap(e) instanceof UnknownTopicOrPartitionException && System.nanoTime() + RETRY.toNanos() < deadline) {
-                return CompletableFuture.supplyAsync(() -> null,
-                                CompletableFuture.delayedExecutor(RETRY.toMillis(), TimeUnit.MILLISECONDS))
-                        .thenCompose(ignored -> whileUnknown(call, deadline));
+                CompletableFuture<Void> pause = new CompletableFuture<>();
+                try {
+                    scheduler.schedule(() -> pause.complete(null), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException shutDown) {
+                    return CompletableFuture.failedFuture(unwrap(e));
+                }
+                // On the scheduler, the next request is only queued for the admin client's thread: quick.
+                return pause.thenCompose(ignored -> whileUnknown(call, deadline));
             }
             return CompletableFuture.failedFuture(unwrap(e));
         });

@@ -49,7 +49,7 @@ final class KafkaClients {
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final int LINGER_MS = 1;
-    static final int BACKOFF_MAX_MS = 200;
+    static final int BACKOFF_MAX_MS = 100;
     private static final int BATCH_SIZE = 16 * 1024;
     static final int BATCHES_OF_SLACK = 256;
 

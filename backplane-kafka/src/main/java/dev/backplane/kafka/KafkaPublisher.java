@@ -79,6 +79,9 @@ final class KafkaPublisher implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
     // Publisher thread only.
     private final Map<String, Topic> topics = new HashMap<>();
+    // Topics that are not ready while something waits for them.
+    private final Set<Topic> unready = new LinkedHashSet<>();
+    // Lanes that hold publishes back.
     private final Set<Lane> holding = new LinkedHashSet<>();
     private boolean sending;
     private Exception refusedAtCall;
@@ -130,6 +133,7 @@ final class KafkaPublisher implements AutoCloseable {
                 ready.complete(null);
             } else {
                 t.listeners.add(ready);
+                unready.add(t);
                 lookUp(t);
             }
         });
@@ -223,8 +227,9 @@ final class KafkaPublisher implements AutoCloseable {
     // ------------------------------------------------------------------ publisher thread
 
     private void run() {
-        try {
-            while (!abandon) {
+        long lastFailure = 0;
+        while (!abandon) {
+            try {
                 for (Runnable event; (event = events.poll()) != null; ) {
                     event.run();
                 }
@@ -236,10 +241,15 @@ final class KafkaPublisher implements AutoCloseable {
                     return;
                 }
                 LockSupport.parkNanos(this, closing ? Math.min(wait, METADATA_PROBE_NANOS) : wait);
+            } catch (RuntimeException | Error e) {
+                // A bug must not stop publishing for good: the publish at hand expires, the others go on.
+                long now = System.nanoTime();
+                if (lastFailure == 0 || now - lastFailure > TimeUnit.SECONDS.toNanos(10)) {
+                    LOG.log(System.Logger.Level.ERROR, "the Kafka publisher failed; it goes on", e);
+                }
+                lastFailure = now;
+                LockSupport.parkNanos(this, LOOKUP_RETRY_NANOS);
             }
-        } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, "the Kafka publisher thread stopped; publishes of this backplane fail "
-                    + "when their publishTimeout runs out", e);
         }
     }
 
@@ -253,6 +263,7 @@ final class KafkaPublisher implements AutoCloseable {
             t.lane(p.channel()).offer(p);
         } else {
             t.waiting.add(p);
+            unready.add(t);
             lookUp(t);
         }
     }
@@ -265,15 +276,18 @@ final class KafkaPublisher implements AutoCloseable {
         long wait = IDLE_NANOS;
         boolean needed = false;
         long now = System.nanoTime();
-        for (Topic t : topics.values()) {
-            boolean topicNeeded = t.isNeeded();
-            needed |= topicNeeded;
-            if (t.state == TopicState.AWAITING_METADATA && topicNeeded) {
+        for (Topic t : new ArrayList<>(unready)) {
+            if (t.isReady() || !t.isNeeded()) {
+                unready.remove(t); // ready, or everything that waited for it expired
+                continue;
+            }
+            needed = true;
+            if (t.state == TopicState.AWAITING_METADATA) {
                 probeMetadata(t);
                 if (t.state == TopicState.AWAITING_METADATA) {
                     wait = Math.min(wait, METADATA_PROBE_NANOS);
                 }
-            } else if (t.state == TopicState.UNKNOWN && topicNeeded) {
+            } else if (t.state == TopicState.UNKNOWN) {
                 if (now - t.retryAt >= 0) {
                     lookUp(t);
                 } else {
@@ -331,6 +345,11 @@ final class KafkaPublisher implements AutoCloseable {
             // Missing topic, permission, policy: the same answer would come again for each of them.
             for (PendingPublish p; (p = t.waiting.poll()) != null; ) {
                 outbox.fail(p, failure);
+            }
+            for (Lane lane : t.lanes) {
+                for (PendingPublish p; (p = lane.waiting.poll()) != null; ) {
+                    outbox.fail(p, failure);
+                }
             }
         } else {
             // The broker did not answer: they wait, each until its own deadline, and the look-up is tried again.
@@ -399,6 +418,7 @@ final class KafkaPublisher implements AutoCloseable {
         if (refused instanceof TimeoutException) {
             // The producer lost the topic's metadata: wait for it again, not sent.
             lane.topic.state = TopicState.AWAITING_METADATA;
+            unready.add(lane.topic);
             return outbox.notWritten(p) ? HandOver.REFUSED_NO_METADATA : HandOver.SETTLED;
         }
         outbox.notWritten(p);
@@ -446,13 +466,15 @@ final class KafkaPublisher implements AutoCloseable {
             return state == TopicState.READY;
         }
 
-        /** Whether someone waits for this topic. */
+        /** Whether someone still waits for this topic (publishes that expired meanwhile do not count). */
         boolean isNeeded() {
             listeners.removeIf(CompletableFuture::isDone);
+            waiting.removeIf(PendingPublish::isSettled);
             if (!waiting.isEmpty() || !listeners.isEmpty()) {
                 return true;
             }
             for (Lane lane : lanes) {
+                lane.waiting.removeIf(PendingPublish::isSettled);
                 if (!lane.waiting.isEmpty()) {
                     return true;
                 }
@@ -527,13 +549,20 @@ final class KafkaPublisher implements AutoCloseable {
 
         /** Hands over what waits, in order, as far as the lane lets it. */
         void pump() {
+            if (!topic.isReady()) {
+                waiting.removeIf(PendingPublish::isSettled);
+                if (waiting.isEmpty()) {
+                    holding.remove(this); // everything in it expired while the topic was not ready
+                }
+                return;
+            }
             while (!waiting.isEmpty()) {
                 PendingPublish head = waiting.peek();
                 if (head.isSettled()) {
                     waiting.poll();
                     continue;
                 }
-                if (!topic.isReady() || !mayHandOver()) {
+                if (!mayHandOver()) {
                     return;
                 }
                 waiting.poll();

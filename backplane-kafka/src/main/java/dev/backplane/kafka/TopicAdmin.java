@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -155,8 +156,7 @@ final class TopicAdmin implements AutoCloseable {
     }
 
     private CompletableFuture<TopicInfo> create(String topic, Duration timeout) {
-        return creator.create(topic)
-                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        return within(creator.create(topic), timeout)
                 .exceptionallyCompose(e -> unwrap(e) instanceof TopicExistsException
                         // Another node created it first.
                         ? CompletableFuture.completedFuture(null)
@@ -187,6 +187,18 @@ final class TopicAdmin implements AutoCloseable {
             }
             return CompletableFuture.failedFuture(unwrap(e));
         });
+    }
+
+    /** {@code future}, failed with a {@link TimeoutException} if it is not done within {@code timeout} (timed on the scheduler). */
+    private <T> CompletableFuture<T> within(CompletableFuture<T> future, Duration timeout) {
+        try {
+            ScheduledFuture<?> timer = scheduler.schedule(() -> future.completeExceptionally(
+                    new TimeoutException("no answer within " + timeout)), timeout.toNanos(), TimeUnit.NANOSECONDS);
+            future.whenComplete((value, error) -> timer.cancel(false));
+        } catch (RejectedExecutionException shutDown) {
+            // the scheduler is gone: the admin client's own request timeout still bounds the wait
+        }
+        return future;
     }
 
     private static Duration remaining(long deadline) {

@@ -4,6 +4,7 @@ import dev.backplane.BackplaneConfigurationException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -29,12 +30,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Timeouts and backoffs, from {@code publishTimeout} (T) and the wish to be back at once when a
  * broker returns:
  * <ul>
- *   <li>The producer never blocks ({@code max.block.ms=0}) and holds a record for at most T
- *       ({@code delivery.timeout.ms}), retrying within it: a record handed over at its publish
- *       call gets the whole publish timeout, and none is retried long after its caller gave up.
- *       {@code request.timeout.ms} is as long as that allows (T minus {@code linger.ms}): a broker
- *       that is slow under load is waited for rather than disconnected, which would make the
- *       producer send everything in flight again.</li>
+ *   <li>The producer never blocks ({@code max.block.ms=0}) and holds a record for T plus the
+ *       time {@link KafkaPublisher} lets a partition go unanswered before it holds records back
+ *       ({@code delivery.timeout.ms}), retrying within it. The producer counts that time from the
+ *       creation of the record's batch, and while the broker is away a batch stays open for the
+ *       records handed over until the publisher holds them back: so it never gives up on a record
+ *       before the record's own publish timeout ran out (the outbox fails it then), nor long after.
+ *       {@code request.timeout.ms} is T: a broker that is slow under load is waited for rather than
+ *       disconnected, which would make the producer send everything in flight again.</li>
  *   <li>{@code reconnect.backoff.max.ms} and {@code retry.backoff.max.ms} are
  *       {@value #BACKOFF_MAX_MS} ms for every client (Kafka's defaults are 1 s): during an outage
  *       the clients try again at least that often (with Kafka's own jitter), so the first
@@ -151,7 +154,9 @@ final class KafkaClients {
     }
 
     private static Map<String, Object> producerConfig(KafkaSettings settings, String id) {
-        long deliveryMs = Math.max(4, settings.config.publishTimeout().toMillis());
+        Duration publishTimeout = settings.config.publishTimeout();
+        long deliveryMs = Math.max(4, publishTimeout.toMillis()
+                + TimeUnit.NANOSECONDS.toMillis(KafkaPublisher.stallNanos(publishTimeout)));
         Map<String, Object> c = common(settings, id + "-producer");
         c.put(ProducerConfig.ACKS_CONFIG, "all");
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -161,7 +166,8 @@ final class KafkaClients {
         // Never block the caller: a full buffer or unknown metadata is reported at once.
         c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, deliveryMs));
-        c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, Math.max(1, deliveryMs - LINGER_MS)));
+        c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE,
+                Math.max(1, Math.min(publishTimeout.toMillis(), deliveryMs - LINGER_MS))));
         c.put(ProducerConfig.BATCH_SIZE_CONFIG, BATCH_SIZE);
         c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, settings.outboxBytes + (long) BATCHES_OF_SLACK * BATCH_SIZE);
         c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(1024 * 1024, settings.maxPayload + 64 * 1024));

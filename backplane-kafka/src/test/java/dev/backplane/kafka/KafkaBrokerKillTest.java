@@ -124,6 +124,9 @@ class KafkaBrokerKillTest extends KafkaBrokerTest {
                         .isBetween(killedAt, readyAt + recovery));
         assertThat(failed).allSatisfy(s -> assertThat(s.failure()).isInstanceOf(BrokerUnavailableException.class)
                 .hasMessageContaining(broker.address()).hasMessageContaining("publishTimeout"));
+        assertThat(failed).as("failed publishes that failed before their own publish timeout ran out")
+                .allSatisfy(s -> assertThat(s.settledAt() - s.calledAt()).as("time %s took to fail", s.text())
+                        .isGreaterThanOrEqualTo(PUBLISH_TIMEOUT.toNanos()));
         assertThat(failed).as("publishes held back while the broker was away fail as not sent")
                 .anySatisfy(s -> assertThat(s.failure()).isExactlyInstanceOf(BrokerUnavailableException.class));
         assertThat(failed.stream().map(Sent::failure).filter(f -> !(f instanceof PublishOutcomeUnknownException)))

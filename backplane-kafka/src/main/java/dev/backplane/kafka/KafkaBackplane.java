@@ -30,13 +30,18 @@ import org.apache.kafka.common.acl.AclOperation;
  * instance seeing every message of its channels.
  *
  * <ul>
- *   <li>Publishing: one idempotent producer ({@code acks=all}); a publish completes with the
- *       record's offset as its {@link Position} once every in-sync replica has it.
+ *   <li>Publishing: through the shared outbox to one idempotent producer ({@code acks=all}); a
+ *       publish completes with the record's offset as its {@link Position} once every in-sync
+ *       replica has it (see {@link KafkaPublisher} for how it fails).
  *   <li>Subscribing: one consumer per instance, in no consumer group, assigned the partitions
  *       that hold the subscribed channels (see {@link KafkaReceiver}).
  *   <li>Mapping: by default every channel of the prefix shares one topic, the channel travelling
  *       in a record header; optionally one topic per channel (see {@link TopicMapping}).
  * </ul>
+ *
+ * <p>Futures complete and subscribers run on the callback executor of the configuration's
+ * {@link dev.backplane.BackplaneResources}, never on a Kafka client's thread or on the
+ * backplane's publisher or receiver thread.
  *
  * <p>Opening checks the broker and the topic within {@code connectTimeout}, so a wrong address,
  * a missing topic or a missing permission is reported at once. Created by

@@ -44,8 +44,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       connection, metadata refresh and retried batch come that soon after the broker is back,
  *       not up to a second later.</li>
  *   <li>{@code buffer.memory} is {@code outboxBytes} plus room for the partly filled batches of
- *       {@value #BATCHES_OF_SLACK} partitions: the outbox bounds what waits for the broker, the
- *       producer's buffer does not refuse what the outbox let through.</li>
+ *       {@value #BATCHES_OF_SLACK} partitions: the outbox bounds what waits for the broker, and the
+ *       producer's buffer seldom refuses what the outbox let through (it may still hold records
+ *       the outbox has failed); when it does, the publisher keeps the record, unsent, until there
+ *       is room.</li>
  * </ul>
  */
 final class KafkaClients {

@@ -59,7 +59,7 @@ final class KafkaReceiver implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration IDLE = Duration.ofMillis(200);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
-    /** Failures in a row after which the receiver stops for good. */
+    /** Failures in a row after which the receiver stops for good (it starts a new consumer after each one before). */
     static final int MAX_RESTARTS = 5;
 
     private final Supplier<Consumer<String, byte[]>> consumers;
@@ -271,7 +271,7 @@ final class KafkaReceiver implements AutoCloseable {
                 }
                 failures++;
                 last = e;
-                if (failures > MAX_RESTARTS) {
+                if (failures >= MAX_RESTARTS) {
                     break;
                 }
                 LOG.log(System.Logger.Level.ERROR, name + " failed (" + failures + " time(s) in a row); it starts a "

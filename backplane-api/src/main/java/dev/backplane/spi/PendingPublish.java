@@ -91,6 +91,11 @@ public final class PendingPublish {
         return state.compareAndSet(TAKEN, WRITTEN);
     }
 
+    /** Written → taken again: the client refused the write at the call, before any byte left. */
+    boolean markNotWritten() {
+        return state.compareAndSet(WRITTEN, TAKEN);
+    }
+
     /** Taken or written → queued again, for a transport that sends it (once more) later. */
     boolean markRequeued() {
         if (state.compareAndSet(WRITTEN, QUEUED)) {

@@ -41,7 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The transport's side: take queued publishes ({@link #poll}, {@link #take}, {@link #drainTo}:
  * from then on their deadlines are kept while the transport holds them), {@link #markWritten} each
  * right before its bytes go to the broker (a publish that expired meanwhile is refused, so an
- * expiry never races a write into a false "not sent"), and report {@link #succeed}, {@link #fail},
+ * expiry never races a write into a false "not sent"; {@link #notWritten} undoes that for a write the
+ * client refused at the call), and report {@link #succeed}, {@link #fail},
  * {@link #lost} (connection broke, outcome unknown) or {@link #requeue} (sent again later, for
  * transports whose broker drops duplicates).
  */
@@ -205,6 +206,16 @@ public final class PublishOutbox implements AutoCloseable {
      */
     public boolean markWritten(PendingPublish p) {
         return p.markWritten();
+    }
+
+    /**
+     * Undoes {@link #markWritten} for a write the client refused at the call, before any byte of
+     * {@code p} left (its buffer was full, it had no route to the broker yet): {@code p} counts as
+     * never written again, so if it expires it fails as not sent. The transport still holds it and
+     * may write it later. False if it was settled meanwhile.
+     */
+    public boolean notWritten(PendingPublish p) {
+        return p.markNotWritten();
     }
 
     /** The broker took {@code p}. */

@@ -93,6 +93,22 @@ class PublishOutboxTest {
     }
 
     @Test
+    void aWriteTheClientRefusedAtTheCallCountsAsNotSent() {
+        PublishOutbox outbox = outbox();
+        PendingPublish p = outbox.submit("c", new byte[] {1});
+        assertThat(outbox.markWritten(outbox.poll())).isTrue();
+        assertThat(outbox.notWritten(p)).isTrue();
+        assertThat(p.outcomeUnknownIfLost()).as("refused before any byte left").isFalse();
+        assertThat(outbox.markWritten(p)).as("it may be written later").isTrue();
+        outbox.notWritten(p);
+        now.addAndGet(TIMEOUT.toNanos());
+        outbox.sweep();
+        runCallbacks();
+        assertThat(failure(p)).isExactlyInstanceOf(BrokerUnavailableException.class).hasMessageContaining("not sent");
+        assertThat(outbox.notWritten(p)).as("settled: nothing to undo").isFalse();
+    }
+
+    @Test
     void aLostConnectionTellsWrittenFromUnwrittenPublishes() {
         PublishOutbox outbox = outbox();
         PendingPublish written = outbox.submit("c", new byte[] {1});

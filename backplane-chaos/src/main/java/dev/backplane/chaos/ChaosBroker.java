@@ -2,16 +2,8 @@ package dev.backplane.chaos;
 
 import dev.backplane.brokers.Broker;
 import dev.backplane.brokers.Brokers;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
+import dev.backplane.brokers.kafka.KafkaBrokers;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The broker of a chaos run, private to it, on an ephemeral loopback port: killed with SIGKILL
@@ -38,13 +30,13 @@ interface ChaosBroker extends AutoCloseable {
         return switch (transport) {
             case "redis", "redis-streams" -> new Fixture(Brokers.redis());
             case "nats", "jetstream" -> new Fixture(Brokers.nats());
-            case "kafka" -> new KafkaProcess();
+            case "kafka" -> new Fixture(KafkaBrokers.process());
             default -> throw new IllegalArgumentException("unknown transport '" + transport
                     + "'; known: redis, redis-streams, nats, jetstream, kafka");
         };
     }
 
-    /** A private redis-server or nats-server from the test fixtures. */
+    /** A private redis-server, nats-server or Kafka broker (a JVM of its own) from the test fixtures. */
     final class Fixture implements ChaosBroker {
         private final Broker broker;
 
@@ -61,6 +53,7 @@ interface ChaosBroker extends AutoCloseable {
         public String uri(String transport, String prefix) {
             return transport + "://" + broker.address() + "?prefix=" + prefix;
         }
+
 
         @Override
         public void kill() {
@@ -80,81 +73,6 @@ interface ChaosBroker extends AutoCloseable {
         @Override
         public void close() {
             broker.close();
-        }
-    }
-
-    /** A Kafka KRaft broker in a JVM of its own ({@link KafkaBrokerMain}), killed with the JVM. */
-    final class KafkaProcess implements ChaosBroker {
-        private final Path directory;
-        private final int port = dev.backplane.brokers.LoopbackPorts.freePort();
-        private final int controllerPort = dev.backplane.brokers.LoopbackPorts.freePort();
-        private final String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
-        private Process process;
-
-        KafkaProcess() {
-            try {
-                directory = Files.createTempDirectory("backplane-chaos-kafka-");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            start();
-        }
-
-        @Override
-        public String uri(String transport, String prefix) {
-            return "kafka://127.0.0.1:" + port + "?prefix=" + prefix;
-        }
-
-        @Override
-        public synchronized void kill() {
-            if (process != null) {
-                process.destroyForcibly();
-                try {
-                    process.waitFor(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                process = null;
-            }
-        }
-
-        @Override
-        public synchronized void start() {
-            if (process != null) {
-                return;
-            }
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            try {
-                process = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                        KafkaBrokerMain.class.getName(), directory.toString(), Integer.toString(port),
-                        Integer.toString(controllerPort), clusterId))
-                        .redirectError(ProcessBuilder.Redirect.appendTo(directory.resolve("broker.log").toFile()))
-                        .start();
-                BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8));
-                String line = out.readLine();
-                if (line == null || !line.startsWith("READY")) {
-                    throw new IllegalStateException("the Kafka broker process did not start; see "
-                            + directory.resolve("broker.log"));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not start the Kafka broker process", e);
-            }
-        }
-
-        @Override
-        public String description() {
-            return "Kafka (KRaft) at 127.0.0.1:" + port + " (private JVM, data in " + directory + ")";
-        }
-
-        @Override
-        public void close() {
-            kill();
-            try (var files = Files.walk(directory)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // a leftover temporary directory is harmless
-            }
         }
     }
 

@@ -10,19 +10,18 @@ import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.AbstractBackplane;
-import dev.backplane.spi.DaemonThreads;
 import dev.backplane.spi.Positions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclOperation;
 
@@ -31,13 +30,18 @@ import org.apache.kafka.common.acl.AclOperation;
  * instance seeing every message of its channels.
  *
  * <ul>
- *   <li>Publishing: one idempotent producer ({@code acks=all}); a publish completes with the
- *       record's offset as its {@link Position} once every in-sync replica has it.
+ *   <li>Publishing: through the shared outbox to one idempotent producer ({@code acks=all}); a
+ *       publish completes with the record's offset as its {@link Position} once every in-sync
+ *       replica has it (see {@link KafkaPublisher} for how it fails).
  *   <li>Subscribing: one consumer per instance, in no consumer group, assigned the partitions
  *       that hold the subscribed channels (see {@link KafkaReceiver}).
  *   <li>Mapping: by default every channel of the prefix shares one topic, the channel travelling
  *       in a record header; optionally one topic per channel (see {@link TopicMapping}).
  * </ul>
+ *
+ * <p>Futures complete and subscribers run on the callback executor of the configuration's
+ * {@link dev.backplane.BackplaneResources}, never on a Kafka client's thread or on the
+ * backplane's publisher or receiver thread.
  *
  * <p>Opening checks the broker and the topic within {@code connectTimeout}, so a wrong address,
  * a missing topic or a missing permission is reported at once. Created by
@@ -62,33 +66,31 @@ public final class KafkaBackplane extends AbstractBackplane {
     private final TopicAdmin topics;
     private final KafkaPublisher publisher;
     private final KafkaReceiver receiver;
-    private final ScheduledThreadPoolExecutor timer;
-    private final ExecutorService deliveryPool;
-    private final Completer completer;
     private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
     KafkaBackplane(KafkaSettings settings) {
-        this(settings, KafkaReceiver.MAX_BACKLOG);
+        this(settings, KafkaClients::kafkaConsumer);
     }
 
-    /** @param maxBacklog deliveries queued for a subscription beyond which its partition is paused */
-    KafkaBackplane(KafkaSettings settings, int maxBacklog) {
+    /** @param consumers makes the receiver's consumer from its configuration (again, if the receiver restarts) */
+    KafkaBackplane(KafkaSettings settings, Function<Map<String, Object>, Consumer<String, byte[]>> consumers) {
         super(settings.config);
         this.settings = settings;
         this.capabilities = new Capabilities("kafka", DeliveryGuarantee.AT_LEAST_ONCE, true, true, settings.maxPayload,
                 settings.mapping.sharedTopic());
         String name = "backplane-kafka-" + settings.config.prefix();
-        this.timer = new ScheduledThreadPoolExecutor(1, new DaemonThreads(name + "-timer"));
-        timer.setRemoveOnCancelPolicy(true);
-        this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads(name + "-delivery"));
-        this.completer = new Completer(Executors.newSingleThreadExecutor(new DaemonThreads(name + "-completion")));
         KafkaErrors errors = new KafkaErrors(settings);
-        this.clients = KafkaClients.open(settings);
-        this.topics = new TopicAdmin(clients.admin(), settings, errors);
-        this.publisher = new KafkaPublisher(clients.producer(), settings, topics, errors, timer, completer,
-                clients.deliveryTimeout());
-        this.receiver = new KafkaReceiver(clients.consumer(), settings.config.prefix(), config.connectTimeout(),
-                maxBacklog, name + "-consumer");
+        this.clients = KafkaClients.open(settings, consumers);
+        this.topics = new TopicAdmin(clients.admin(), settings, errors, config.resources().scheduler());
+        try {
+            this.publisher = new KafkaPublisher(clients.producer(), settings, topics, errors, completions,
+                    name + "-publisher");
+            this.receiver = new KafkaReceiver(clients::newConsumer, settings.config.prefix(), config.connectTimeout(),
+                    name + "-consumer");
+        } catch (RuntimeException e) {
+            clients.closeNow();
+            throw e;
+        }
         try {
             checkBroker(errors);
         } catch (RuntimeException e) {
@@ -115,10 +117,13 @@ public final class KafkaBackplane extends AbstractBackplane {
     @Override
     protected CompletableFuture<Subscription> doSubscribe(String channel, Position from, Subscriber subscriber) {
         long after = from == null || from.equals(Position.EARLIEST) ? -1 : offset(from);
+        BackplaneException stopped = receiver.stoppedBecause();
+        if (stopped != null) {
+            return CompletableFuture.failedFuture(stopped);
+        }
         String topic = settings.mapping.topic(channel);
         Duration timeout = config.connectTimeout();
-        CompletableFuture<Subscription> result = new CompletableFuture<>();
-        completer.relay(topics.ensure(topic, timeout).thenCompose(info -> {
+        return topics.ensure(topic, timeout).thenCompose(info -> {
             if (!info.allows(AclOperation.READ)) {
                 throw new BackplaneConfigurationException("not allowed to read Kafka topic '" + topic + "' on "
                         + settings.brokers() + ", which holds channel '" + channel + "'; grant the client's principal "
@@ -126,8 +131,8 @@ public final class KafkaBackplane extends AbstractBackplane {
             }
             TopicPartition partition = new TopicPartition(topic, TopicMapping.partition(channel, info.partitions()));
             return topics.offsets(partition, timeout).thenCompose(offsets -> {
-                KafkaSubscription subscription = new KafkaSubscription(channel, partition, subscriber, deliveryPool,
-                        timer, config.ackTimeout(), this::closed);
+                KafkaSubscription subscription = new KafkaSubscription(channel, partition, subscriber, config,
+                        receiver::resume, this::closed);
                 // A live subscription starts at the end: every record acknowledged after this is at or past it.
                 long start = from == null ? offsets.end() : replayStart(subscription, from, after, offsets);
                 subscriptions.add(subscription);
@@ -139,8 +144,7 @@ public final class KafkaBackplane extends AbstractBackplane {
                     return (Subscription) subscription;
                 });
             });
-        }), result);
-        return result;
+        });
     }
 
     /**
@@ -189,7 +193,7 @@ public final class KafkaBackplane extends AbstractBackplane {
         CompletableFuture<?> check;
         if (settings.mapping.sharedTopic()) {
             String shared = settings.mapping.topic("any channel");
-            check = publisher.prepare(shared, timeout)
+            check = publisher.prepare(shared)
                     .thenCompose(ready -> topics.maxMessageBytes(shared,
                             Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))))
                     .thenAccept(limit -> limit.ifPresent(bytes -> checkMaxPayload(shared, bytes)));
@@ -233,8 +237,5 @@ public final class KafkaBackplane extends AbstractBackplane {
         receiver.close(config.connectTimeout());
         publisher.close();
         topics.close();
-        timer.shutdownNow();
-        completer.shutdown();
-        deliveryPool.shutdown();
     }
 }

@@ -8,8 +8,8 @@ import java.util.Set;
 /**
  * {@code kafka://host:port[,host2:port2][?options]}: a {@link KafkaBackplane}. The options
  * ({@code topic}, {@code topicPerChannel}, {@code partitions}, {@code createTopics},
- * {@code replicationFactor}, {@code retention}, {@code maxPayload}, {@code outboxBytes}) and their
- * defaults are described in the module's README.
+ * {@code replicationFactor}, {@code retention}, {@code maxPayload}) and their defaults are described
+ * in the module's README.
  */
 public final class KafkaBackplaneProvider implements BackplaneProvider {
 

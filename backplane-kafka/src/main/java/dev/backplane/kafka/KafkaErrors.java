@@ -3,8 +3,8 @@ package dev.backplane.kafka;
 import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
+import dev.backplane.PublishOutcomeUnknownException;
 import java.time.Duration;
-import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.PolicyViolationException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -20,7 +21,8 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  * Turns what the Kafka client reports into the backplane's exceptions, with messages that say
  * where, what and how to fix it: {@link BackplaneConfigurationException} for what the user must
  * change (missing topic, permission, sizes), {@link BrokerUnavailableException} for a broker that
- * did not answer in time.
+ * did not answer in time, and its subclass {@link PublishOutcomeUnknownException} for a publish
+ * that may have been stored although no acknowledgement came.
  */
 final class KafkaErrors {
 
@@ -66,43 +68,85 @@ final class KafkaErrors {
                 + settings.config.redactedUri() + " are right", cause);
     }
 
-    /** Why a publish to {@code channel} in {@code topic} failed. */
-    BackplaneException publish(String channel, String topic, Throwable cause) {
-        if (cause instanceof BackplaneException known) {
+    /**
+     * A record the producer refused at the call, before any of it left: it was not published.
+     * Too large or not permitted: {@link BackplaneConfigurationException}; anything else:
+     * {@link BrokerUnavailableException}.
+     */
+    BackplaneException refusedAtHandOver(String channel, String topic, Throwable cause) {
+        BackplaneConfigurationException refusal = configurationRefusal(channel, topic, cause);
+        if (refusal != null) {
+            return refusal;
+        }
+        return new BrokerUnavailableException("the Kafka producer refused the message to channel '" + channel
+                + "' (topic '" + topic + "') at " + settings.brokers() + " before sending it (" + cause
+                + "); it was not published", cause);
+    }
+
+    /**
+     * Why a record the producer took failed. Kafka's answers fall in two groups:
+     * <ul>
+     *   <li>the broker refused the record for good (too large, topic invalid, not permitted): it
+     *       was not stored; {@link BackplaneConfigurationException} saying what to change;</li>
+     *   <li>anything else (the delivery timeout ran out with the record still in the producer's
+     *       buffer or in a request, a retriable error on the last attempt, a broken connection):
+     *       the producer may have sent it before the broker went away and the broker may have
+     *       stored it, so {@link PublishOutcomeUnknownException}. A record still in the buffer
+     *       and one whose request timed out fail alike (both with a {@link TimeoutException}
+     *       "Expiring N record(s)"), and a record that is back in the buffer to be retried may
+     *       have been stored by its first attempt, so the client cannot tell "never sent" apart
+     *       here. The publisher keeps that group small: it hands records over only while the
+     *       broker answers, and holds the others back (those fail as not sent).</li>
+     * </ul>
+     */
+    BackplaneException afterHandOver(String channel, String topic, int partition, Throwable cause) {
+        BackplaneConfigurationException refusal = configurationRefusal(channel, topic, cause);
+        if (refusal != null) {
+            return refusal;
+        }
+        String where = "the message to channel '" + channel + "' (topic '" + topic + "', partition " + partition + ")";
+        if (cause instanceof TimeoutException) {
+            return new PublishOutcomeUnknownException("Kafka at " + settings.brokers() + " did not acknowledge " + where
+                    + " within " + settings.config.publishTimeout() + " (publishTimeout; the producer gave up: "
+                    + cause.getMessage() + "). It had been handed to the producer, which may have sent it before the "
+                    + "broker went away, so it may or may not have been published", cause);
+        }
+        return new PublishOutcomeUnknownException("Kafka at " + settings.brokers() + " did not take " + where + ": "
+                + cause + ". It had been handed to the producer, which may have sent it, so it may or may not have "
+                + "been published", cause);
+    }
+
+    /** Whether {@code cause} is the broker's final refusal of a record, as opposed to no answer. */
+    static boolean isRefusal(Throwable cause) {
+        return cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+                || cause instanceof InvalidTopicException || cause instanceof AuthorizationException
+                || cause instanceof AuthenticationException;
+    }
+
+    private BackplaneConfigurationException configurationRefusal(String channel, String topic, Throwable cause) {
+        if (cause instanceof BackplaneConfigurationException known) {
             return known;
         }
-        if (cause instanceof BufferExhaustedException) {
-            return outboxFull(channel);
-        }
-        if (cause instanceof TimeoutException) {
-            return new BrokerUnavailableException("Kafka at " + settings.brokers() + " did not acknowledge the message "
-                    + "to channel '" + channel + "' (topic '" + topic + "') within " + settings.config.publishTimeout()
-                    + " (publishTimeout): the broker is down or unreachable. If the broker went down while the message "
-                    + "was on its way, it may still have stored it", cause);
-        }
-        if (cause instanceof RecordTooLargeException) {
+        if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException) {
             return new BackplaneConfigurationException("Kafka at " + settings.brokers() + " refused a message to channel '"
                     + channel + "' as too large for topic '" + topic + "' (" + cause.getMessage() + "); lower option "
                     + KafkaSettings.MAX_PAYLOAD + " (" + settings.maxPayload + ") below the topic's max.message.bytes "
-                    + "minus 1 KiB, or raise max.message.bytes", cause);
+                    + "minus 1 KiB, or raise max.message.bytes; it was not published", cause);
         }
         if (cause instanceof AuthorizationException) {
             return new BackplaneConfigurationException("not allowed to write to Kafka topic '" + topic + "' on "
-                    + settings.brokers() + " (" + cause.getMessage() + "); grant the client's principal WRITE on it", cause);
+                    + settings.brokers() + " (" + cause.getMessage() + "); grant the client's principal WRITE on it; "
+                    + "the message to channel '" + channel + "' was not published", cause);
+        }
+        if (cause instanceof InvalidTopicException) {
+            return new BackplaneConfigurationException("Kafka at " + settings.brokers() + " refused topic '" + topic
+                    + "' as invalid (" + cause.getMessage() + "); the message to channel '" + channel
+                    + "' was not published", cause);
         }
         if (cause instanceof AuthenticationException) {
             return authentication(cause);
         }
-        return new BrokerUnavailableException("Kafka at " + settings.brokers() + " did not take the message to channel '"
-                + channel + "' (topic '" + topic + "'): " + cause, cause);
-    }
-
-    /** The outbox is full: the broker is down, or slower than the publishers. */
-    BrokerUnavailableException outboxFull(String channel) {
-        return new BrokerUnavailableException("the outbox of " + settings.outboxBytes + " bytes (option "
-                + KafkaSettings.OUTBOX_BYTES + ") is full of messages waiting for Kafka at " + settings.brokers()
-                + ", which is down or slower than the publishers; the message to channel '" + channel
-                + "' was not published");
+        return null;
     }
 
     private BackplaneConfigurationException authentication(Throwable cause) {

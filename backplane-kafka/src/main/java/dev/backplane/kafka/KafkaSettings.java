@@ -23,11 +23,10 @@ final class KafkaSettings {
     static final String REPLICATION_FACTOR = "replicationFactor";
     static final String RETENTION = "retention";
     static final String MAX_PAYLOAD = "maxPayload";
-    static final String OUTBOX_BYTES = "outboxBytes";
 
     /** The options of this transport beyond {@link BackplaneConfig#COMMON_OPTIONS}. */
     static final Set<String> OPTIONS = Set.of(TOPIC, TOPIC_PER_CHANNEL, PARTITIONS, CREATE_TOPICS, REPLICATION_FACTOR,
-            RETENTION, MAX_PAYLOAD, OUTBOX_BYTES);
+            RETENTION, MAX_PAYLOAD);
 
     static final int DEFAULT_PORT = 9092;
     /**
@@ -35,7 +34,12 @@ final class KafkaSettings {
      * batch header, the key and the two headers, whose longest forms take under 1 KiB.
      */
     static final int DEFAULT_MAX_PAYLOAD = 1_000_000;
-    static final long DEFAULT_OUTBOX_BYTES = 32L * 1024 * 1024;
+    /**
+     * Partitions of a shared topic the backplane creates: a prefix's traffic spread over up to
+     * four brokers, and a subscription that falls behind makes the consumer read a quarter of it
+     * again when it catches up, for four partitions of the cluster per prefix.
+     */
+    static final int DEFAULT_PARTITIONS = 4;
 
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\]");
@@ -61,11 +65,12 @@ final class KafkaSettings {
                 ? Optional.of(config.duration(RETENTION, Duration.ZERO))
                 : Optional.empty();
         this.maxPayload = (int) config.longOption(MAX_PAYLOAD, DEFAULT_MAX_PAYLOAD, 1, 100L * 1024 * 1024);
-        this.outboxBytes = config.longOption(OUTBOX_BYTES, DEFAULT_OUTBOX_BYTES, 1024L * 1024, 8L * 1024 * 1024 * 1024);
+        this.outboxBytes = config.outboxBytes();
         if (outboxBytes < maxPayload + 64L * 1024) {
-            throw new BackplaneConfigurationException("option '" + OUTBOX_BYTES + "' (" + outboxBytes + ") in "
-                    + config.redactedUri() + " must leave room for one message of " + MAX_PAYLOAD + " (" + maxPayload
-                    + ") bytes plus 64 KiB; raise " + OUTBOX_BYTES + " or lower " + MAX_PAYLOAD);
+            throw new BackplaneConfigurationException("option '" + BackplaneConfig.OUTBOX_BYTES + "' (" + outboxBytes
+                    + ") in " + config.redactedUri() + " must leave room for one message of " + MAX_PAYLOAD + " ("
+                    + maxPayload + ") bytes plus 64 KiB; raise " + BackplaneConfig.OUTBOX_BYTES + " or lower "
+                    + MAX_PAYLOAD);
         }
     }
 
@@ -149,7 +154,7 @@ final class KafkaSettings {
                     + config.redactedUri() + "; a Kafka topic name is 1 to 249 characters from A-Z a-z 0-9 . _ - "
                     + "and not '.' or '..'");
         }
-        int partitions = (int) config.longOption(PARTITIONS, 1, 1, 10_000);
+        int partitions = (int) config.longOption(PARTITIONS, DEFAULT_PARTITIONS, 1, 10_000);
         return TopicMapping.singleTopic(topic, partitions);
     }
 }

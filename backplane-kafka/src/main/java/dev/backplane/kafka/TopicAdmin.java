@@ -10,6 +10,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -54,13 +57,16 @@ final class TopicAdmin implements AutoCloseable {
     private final KafkaSettings settings;
     private final KafkaErrors errors;
     private final TopicCreator creator;
+    private final ScheduledExecutorService scheduler;
     // Topics known to exist; a topic is looked up once per backplane.
     private final Map<String, TopicInfo> known = new ConcurrentHashMap<>();
 
-    TopicAdmin(Admin admin, KafkaSettings settings, KafkaErrors errors) {
+    /** @param scheduler where a look-up waits before it asks again; runs nothing but the next request */
+    TopicAdmin(Admin admin, KafkaSettings settings, KafkaErrors errors, ScheduledExecutorService scheduler) {
         this.admin = admin;
         this.settings = settings;
         this.errors = errors;
+        this.scheduler = scheduler;
         this.creator = new TopicCreator(admin, this::newTopic, settings.config.connectTimeout());
     }
 
@@ -150,8 +156,7 @@ final class TopicAdmin implements AutoCloseable {
     }
 
     private CompletableFuture<TopicInfo> create(String topic, Duration timeout) {
-        return creator.create(topic)
-                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        return within(creator.create(topic), timeout)
                 .exceptionallyCompose(e -> unwrap(e) instanceof TopicExistsException
                         // Another node created it first.
                         ? CompletableFuture.completedFuture(null)
@@ -168,15 +173,32 @@ final class TopicAdmin implements AutoCloseable {
      * Runs {@code call} again while it fails because the broker does not know the topic yet, as
      * it may for a moment after the topic was created, until {@code deadline}.
      */
-    private static <T> CompletableFuture<T> whileUnknown(Supplier<CompletableFuture<T>> call, long deadline) {
+    private <T> CompletableFuture<T> whileUnknown(Supplier<CompletableFuture<T>> call, long deadline) {
         return call.get().exceptionallyCompose(e -> {
             if (unwrap(e) instanceof UnknownTopicOrPartitionException && System.nanoTime() + RETRY.toNanos() < deadline) {
-                return CompletableFuture.supplyAsync(() -> null,
-                                CompletableFuture.delayedExecutor(RETRY.toMillis(), TimeUnit.MILLISECONDS))
-                        .thenCompose(ignored -> whileUnknown(call, deadline));
+                CompletableFuture<Void> pause = new CompletableFuture<>();
+                try {
+                    scheduler.schedule(() -> pause.complete(null), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException shutDown) {
+                    return CompletableFuture.failedFuture(unwrap(e));
+                }
+                // On the scheduler, the next request is only queued for the admin client's thread: quick.
+                return pause.thenCompose(ignored -> whileUnknown(call, deadline));
             }
             return CompletableFuture.failedFuture(unwrap(e));
         });
+    }
+
+    /** {@code future}, failed with a {@link TimeoutException} if it is not done within {@code timeout} (timed on the scheduler). */
+    private <T> CompletableFuture<T> within(CompletableFuture<T> future, Duration timeout) {
+        try {
+            ScheduledFuture<?> timer = scheduler.schedule(() -> future.completeExceptionally(
+                    new TimeoutException("no answer within " + timeout)), timeout.toNanos(), TimeUnit.NANOSECONDS);
+            future.whenComplete((value, error) -> timer.cancel(false));
+        } catch (RejectedExecutionException shutDown) {
+            // the scheduler is gone: the admin client's own request timeout still bounds the wait
+        }
+        return future;
     }
 
     private static Duration remaining(long deadline) {

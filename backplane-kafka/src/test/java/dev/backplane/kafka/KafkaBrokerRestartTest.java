@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.backplane.Backplane;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Position;
+import dev.backplane.PublishOutcomeUnknownException;
 import dev.backplane.brokers.Broker;
 import dev.backplane.brokers.Brokers;
 import dev.backplane.tck.KitTimeouts;
@@ -16,10 +17,14 @@ import dev.backplane.tck.Recorder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -108,6 +113,58 @@ class KafkaBrokerRestartTest {
         r.settle();
         assertThat(r.received()).as("deliveries of the publish that failed while the broker was down")
                 .noneMatch(d -> d.payload().length == 1 && d.payload()[0] == 1);
+    }
+
+    /**
+     * While the broker is down, a publish fails either as "outcome unknown" (it had been handed to
+     * the producer, which may have sent it) or as surely not sent. Once the backplane noticed that
+     * the broker stopped answering, it holds later publishes back: those fail as not sent, saying
+     * why, and none of them arrives after the restart.
+     */
+    @Test
+    void publishesMadeWhileTheBrokerIsDownFailAsNotSentOnceTheBackplaneNoticedAndNeverArrive() {
+        Duration timeout = Duration.ofSeconds(2);
+        Backplane a = kit.open("publishTimeout=" + timeout.toMillis() + "ms");
+        Backplane b = kit.open("");
+        Recorder r = kit.subscribe(b, "held");
+        publish(a, "held", "warm");
+        r.awaitCount(1);
+        stopBroker();
+        long firstAt = System.nanoTime();
+        CompletableFuture<Position> first = a.publish("held", "first".getBytes(StandardCharsets.UTF_8));
+        // One every 20 ms until the first has failed: some may go before the backplane notices, the rest are held.
+        Map<String, CompletableFuture<Position>> later = new LinkedHashMap<>();
+        Map<String, Long> calledAt = new HashMap<>();
+        long heldFrom = firstAt + KafkaPublisher.stallNanos(timeout) + TimeUnit.MILLISECONDS.toNanos(200);
+        for (int i = 0; !first.isDone(); i++) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            String text = "later-" + i;
+            calledAt.put(text, System.nanoTime());
+            later.put(text, a.publish("held", text.getBytes(StandardCharsets.UTF_8)));
+        }
+        later.put("first", first);
+        calledAt.put("first", firstAt);
+
+        List<String> notSent = new ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<Position>> e : later.entrySet()) {
+            Throwable failure = catchThrowable(() -> await(e.getValue()));
+            assertThat(failure).as("outcome of %s, made while the broker was down", e.getKey())
+                    .isInstanceOf(BrokerUnavailableException.class).hasMessageContaining(broker.address());
+            if (failure instanceof PublishOutcomeUnknownException) {
+                assertThat(failure).hasMessageContaining("may or may not have been published");
+                assertThat(calledAt.get(e.getKey())).as("%s failed as outcome unknown: it must have been made before "
+                        + "the backplane noticed the outage", e.getKey()).isLessThan(heldFrom);
+            } else {
+                assertThat(failure).hasMessageContaining("not sent");
+                notSent.add(e.getKey());
+            }
+        }
+        assertThat(notSent).as("publishes that failed as not sent").isNotEmpty();
+        startBroker();
+        publishEventually(a, "held", "back");
+        r.awaitText("back"::equals, "the publish made once the broker was back");
+        r.settle();
+        assertThat(r.texts()).as("deliveries of publishes that failed as not sent").doesNotContainAnyElementsOf(notSent);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.backplane.kafka;
 
 import dev.backplane.Backplane;
+import dev.backplane.BackplaneResources;
 import dev.backplane.Backplanes;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Position;
@@ -8,6 +9,7 @@ import dev.backplane.brokers.Broker;
 import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.KitTimeouts;
 import dev.backplane.tck.Recorder;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +49,19 @@ final class KafkaTestBackplanes implements AutoCloseable {
 
     Backplane open(String query) {
         Backplane backplane = Backplanes.open(uri(query));
+        opened.add(backplane);
+        return backplane;
+    }
+
+    /** As {@link #open(String)}, with callbacks and deadlines on {@code resources}. */
+    Backplane open(String query, BackplaneResources resources) {
+        Backplane backplane = Backplanes.open(URI.create(uri(query)), Map.of(), resources);
+        opened.add(backplane);
+        return backplane;
+    }
+
+    /** Keeps {@code backplane} (opened by the test itself) to close after the test. */
+    <B extends Backplane> B closeAfterTest(B backplane) {
         opened.add(backplane);
         return backplane;
     }
@@ -121,12 +136,14 @@ final class KafkaTestBackplanes implements AutoCloseable {
         }
     }
 
+    /** Closes every backplane opened through it and its admin client. Idempotent. */
     @Override
     public void close() {
         opened.forEach(Backplane::close);
         opened.clear();
         if (admin != null) {
             admin.close();
+            admin = null;
         }
         failures.rethrow();
     }

@@ -14,7 +14,6 @@ import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.brokers.Brokers;
 import dev.backplane.tck.Recorder;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -68,9 +67,11 @@ class KafkaTopicMappingTest extends KafkaBrokerTest {
         assertThat(kit.topicsOfThisTest()).containsExactly(kit.prefix());
         assertThat(a.capabilities().cheapChannels()).isTrue();
 
-        // The channel travels as key and header, the prefix as a header.
-        List<ConsumerRecord<String, byte[]>> records = readAll(kit.prefix(), 0, channels.size());
-        assertThat(records).extracting(ConsumerRecord::key).containsExactlyElementsOf(channels);
+        // The channel travels as key and header, the prefix as a header; it is in its key's partition.
+        List<ConsumerRecord<String, byte[]>> records = readAll(kit.prefix(), channels.size());
+        assertThat(records).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(channels);
+        assertThat(records).allSatisfy(r -> assertThat(r.partition())
+                .isEqualTo(TopicMapping.partition(r.key(), KafkaSettings.DEFAULT_PARTITIONS)));
         for (ConsumerRecord<String, byte[]> r : records) {
             assertThat(header(r, KafkaBackplane.CHANNEL_HEADER)).isEqualTo(r.key());
             assertThat(header(r, KafkaBackplane.PREFIX_HEADER)).isEqualTo(kit.prefix());
@@ -217,7 +218,7 @@ class KafkaTopicMappingTest extends KafkaBrokerTest {
         }
         // What retention does, done at once: the records before offset 3 are deleted.
         long firstKept = Long.parseLong(positions.get(3).value());
-        kit.admin().deleteRecords(Map.of(new TopicPartition(kit.prefix(), 0), RecordsToDelete.beforeOffset(firstKept)))
+        kit.admin().deleteRecords(Map.of(partitionOf("history"), RecordsToDelete.beforeOffset(firstKept)))
                 .all().get(30, TimeUnit.SECONDS);
 
         Recorder fromFirst = kit.subscribe(a, "history", positions.get(0));
@@ -241,56 +242,38 @@ class KafkaTopicMappingTest extends KafkaBrokerTest {
     @Test
     void recordsDeletedBeforeALaggingSubscriptionReadThemAreReportedAsAGap() throws Exception {
         Backplane a = kit.open("");
-        // A reader that pauses the partition as soon as two deliveries wait: it falls behind at once.
-        KafkaSettings settings = KafkaSettings.of(BackplaneConfig.of(URI.create(kit.uri("")), Map.of()));
-        try (Backplane lagging = new KafkaBackplane(settings, 1)) {
-            CountDownLatch release = new CountDownLatch(1);
-            Recorder r = new Recorder("lag", kit.failures, true);
-            await(lagging.subscribe("lag", new Subscriber() {
-                @Override
-                public void onMessage(Delivery delivery) {
-                    r.onMessage(delivery);
-                    try {
-                        release.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
+        // A subscription that may hold two unacknowledged deliveries: holding m0 and m1, it reads no further.
+        Backplane lagging = kit.open(BackplaneConfig.MAX_UNACKNOWLEDGED + "=2");
+        List<Delivery> held = new CopyOnWriteArrayList<>();
+        Recorder r = new Recorder("lag", kit.failures, false);
+        await(lagging.subscribe("lag", new Subscriber() {
+            @Override
+            public void onMessage(Delivery delivery) {
+                held.add(delivery);
+                r.onMessage(delivery);
+            }
 
-                @Override
-                public void onGap(Gap gap) {
-                    r.onGap(gap);
-                }
-            }));
-            List<Position> positions = new ArrayList<>();
-            positions.add(publish(a, "lag", "m0"));
-            r.awaitCount(1);
-            for (int i = 1; i < 5; i++) {
-                positions.add(publish(a, "lag", "m" + i));
+            @Override
+            public void onGap(Gap gap) {
+                r.onGap(gap);
             }
-            // Give the reader time to take some of m1 to m4 and pause; what comes next stays on the broker.
-            Thread.sleep(1000);
-            for (int i = 5; i < 10; i++) {
-                positions.add(publish(a, "lag", "m" + i));
-            }
-            long firstKept = Long.parseLong(positions.get(9).value());
-            kit.admin().deleteRecords(Map.of(new TopicPartition(kit.prefix(), 0), RecordsToDelete.beforeOffset(firstKept)))
-                    .all().get(30, TimeUnit.SECONDS);
-            release.countDown();
-
-            Gap gap = r.awaitGap();
-            // The reader paused once two deliveries waited: after m2, m3 or m4, depending on how it fetched them.
-            int lastRead = positions.indexOf(gap.after());
-            assertThat(lastRead).as("index of the last message read before the gap (%s)", gap.after()).isBetween(2, 4);
-            assertThat(gap.resumedAt()).as("first position after the gap").isEqualTo(positions.get(9));
-            assertThat(gap.reason()).contains("retention");
-            List<String> expected = new ArrayList<>();
-            for (int i = 0; i <= lastRead; i++) {
-                expected.add("m" + i);
-            }
-            expected.add("m9");
-            assertThat(r.awaitCount(expected.size())).extracting(Recorder.Received::text).containsExactlyElementsOf(expected);
+        }));
+        List<Position> positions = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            positions.add(publish(a, "lag", "m" + i));
         }
+        r.awaitCount(2);
+        // What retention does, done at once: every record before m9 is deleted while the subscription lags.
+        long firstKept = Long.parseLong(positions.get(9).value());
+        kit.admin().deleteRecords(Map.of(partitionOf("lag"), RecordsToDelete.beforeOffset(firstKept)))
+                .all().get(30, TimeUnit.SECONDS);
+        held.forEach(Delivery::ack);
+
+        Gap gap = r.awaitGap();
+        assertThat(gap.after()).as("the last position read before the gap").isEqualTo(positions.get(1));
+        assertThat(gap.resumedAt()).as("first position after the gap").isEqualTo(positions.get(9));
+        assertThat(gap.reason()).contains("retention");
+        assertThat(r.awaitCount(3)).extracting(Recorder.Received::text).containsExactly("m0", "m1", "m9");
     }
 
     @Test
@@ -319,14 +302,33 @@ class KafkaTopicMappingTest extends KafkaBrokerTest {
         assertThat(refused).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2000000");
     }
 
+    /** The partition of the test's shared topic that holds {@code channel}, as the backplane created it. */
+    private TopicPartition partitionOf(String channel) {
+        return new TopicPartition(kit.prefix(), TopicMapping.partition(channel, KafkaSettings.DEFAULT_PARTITIONS));
+    }
+
     private List<ConsumerRecord<String, byte[]>> readAll(String topic, int partition, int count) {
+        return read(List.of(new TopicPartition(topic, partition)), count);
+    }
+
+    /** {@code count} records of every partition of {@code topic}. */
+    private List<ConsumerRecord<String, byte[]>> readAll(String topic, int count) throws Exception {
+        int partitions = kit.admin().describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                .partitions().size();
+        List<TopicPartition> all = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            all.add(new TopicPartition(topic, p));
+        }
+        return read(all, count);
+    }
+
+    private List<ConsumerRecord<String, byte[]>> read(List<TopicPartition> partitions, int count) {
         Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.address());
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, partition);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (records.size() < count && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);

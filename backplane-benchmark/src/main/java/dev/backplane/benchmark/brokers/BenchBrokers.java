@@ -1,6 +1,6 @@
 package dev.backplane.benchmark.brokers;
 
-import dev.backplane.brokers.LoopbackPorts;
+import dev.backplane.fixture.LoopbackPorts;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;

@@ -52,6 +52,7 @@ public final class EmbeddedKafkaBroker implements Broker {
     }
 
     private final Path directory;
+    private final boolean ownsDirectory;
     private final Path logDir;
     private final int port;
     private final int controllerPort;
@@ -75,44 +76,43 @@ public final class EmbeddedKafkaBroker implements Broker {
      *     {@code Map.of("message.max.bytes", "2097152")}
      */
     public EmbeddedKafkaBroker(Map<String, String> overrides) {
-        this(temporaryDirectory(), LoopbackPorts.freePort(), -1, Uuid.randomUuid().toString(), overrides, true);
+        this(newDirectory(), true, LoopbackPorts.freePort(), 0, Uuid.randomUuid().toString(), overrides);
     }
 
-    private EmbeddedKafkaBroker(Path directory, int port, int controllerPort, String clusterId,
-            Map<String, String> overrides, boolean ownsDirectory) {
+    /**
+     * Starts a broker in {@code directory} (its log directory is formatted on the first start and
+     * kept as it is after that) on the ports given, for {@link KafkaBrokerProcess}, which runs one
+     * such broker per child JVM on one directory. {@code controllerPort} 0 picks a free one.
+     */
+    EmbeddedKafkaBroker(Path directory, boolean ownsDirectory, int port, int controllerPort, String clusterId,
+            Map<String, String> overrides) {
         this.overrides = Map.copyOf(overrides);
         this.directory = directory;
+        this.ownsDirectory = ownsDirectory;
         this.logDir = directory.resolve("kraft-combined-logs");
+        this.formatted = Files.exists(logDir.resolve("meta.properties"));
         this.port = port;
         int other = controllerPort;
-        while (other <= 0 || other == port) {
+        while (other == 0 || other == port) {
             other = LoopbackPorts.freePort();
         }
         this.controllerPort = other;
         this.clusterId = clusterId;
-        // A directory formatted by an earlier process (the one that was killed) is reused as it is.
-        this.formatted = Files.exists(logDir.resolve("meta.properties"));
-        if (ownsDirectory) {
-            Runtime.getRuntime().addShutdownHook(cleaner);
-        }
+        Runtime.getRuntime().addShutdownHook(cleaner);
         start();
     }
 
-    /**
-     * A broker that keeps its data in {@code directory} and listens on the given ports, so that a
-     * process killed with it can be started again on the same address with the same data (the
-     * directory is formatted on first use and never deleted here). For crash tests across processes.
-     */
-    public static EmbeddedKafkaBroker onDirectory(Path directory, int port, int controllerPort, String clusterId) {
-        return new EmbeddedKafkaBroker(directory, port, controllerPort, clusterId, Map.of(), false);
-    }
-
-    private static Path temporaryDirectory() {
+    private static Path newDirectory() {
         try {
             return Files.createTempDirectory("backplane-kafka-");
         } catch (IOException e) {
             throw new UncheckedIOException("could not create a log directory for the in-JVM Kafka broker", e);
         }
+    }
+
+    /** The port of the controller listener. */
+    int controllerPort() {
+        return controllerPort;
     }
 
     @Override
@@ -231,7 +231,7 @@ public final class EmbeddedKafkaBroker implements Broker {
         return p;
     }
 
-    /** Stops the node if it runs and deletes its directory. Idempotent. */
+    /** Stops the node if it runs and deletes its directory (if it created it). Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -241,7 +241,9 @@ public final class EmbeddedKafkaBroker implements Broker {
             stop();
         } finally {
             closed = true;
-            deleteDirectory();
+            if (ownsDirectory) {
+                deleteTree(directory);
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(cleaner);
             } catch (IllegalStateException shuttingDown) {
@@ -268,7 +270,8 @@ public final class EmbeddedKafkaBroker implements Broker {
         }
     }
 
-    private void deleteDirectory() {
+    /** Deletes {@code directory} and everything in it, as far as it can. */
+    static void deleteTree(Path directory) {
         try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

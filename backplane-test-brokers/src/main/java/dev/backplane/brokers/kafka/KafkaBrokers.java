@@ -21,4 +21,9 @@ public final class KafkaBrokers {
     public static EmbeddedKafkaBroker embedded() {
         return new EmbeddedKafkaBroker();
     }
+
+    /** A broker in a child JVM, which a test can kill with SIGKILL ({@link KafkaBrokerProcess#kill()}). */
+    public static KafkaBrokerProcess process() {
+        return new KafkaBrokerProcess();
+    }
 }

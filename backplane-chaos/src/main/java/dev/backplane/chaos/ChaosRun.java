@@ -23,6 +23,8 @@ import java.util.Map;
 final class ChaosRun {
 
     private static final String HUB = "chaos";
+    /** How long the broker serves between a restart and the next crash, and after the last one. */
+    private static final Duration STEADY = Duration.ofSeconds(10);
 
     private final ChaosSettings settings;
     private final Path workDirectory;
@@ -58,15 +60,19 @@ final class ChaosRun {
                 long startMicros = WallClock.micros();
                 long started = System.nanoTime();
                 sending.start();
+                // Each crash comes at its time, but never before the broker has served for STEADY since the last one.
+                long lastReady = started;
                 for (ChaosSettings.Outage outage : settings.outages()) {
-                    sleepUntil(started + outage.at().toNanos());
+                    sleepUntil(Math.max(started + outage.at().toNanos(), lastReady + STEADY.toNanos()));
                     broker.kill();
                     killedMicros.add(WallClock.micros());
                     sleepUntil(System.nanoTime() + outage.length().toNanos());
                     broker.start();
+                    lastReady = System.nanoTime();
                     readyMicros.add(WallClock.micros());
                 }
-                sleepUntil(started + settings.duration().toNanos());
+                sleepUntil(Math.max(started + settings.duration().toNanos(),
+                        settings.outages().isEmpty() ? 0 : lastReady + STEADY.toNanos()));
                 sender.stop();
                 sending.join();
                 long endMicros = WallClock.micros();

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
  * One hub node of a chaos run, in a process of its own: it connects its clients, puts each in a
  * group, and counts what each receives of the driver's numbered sends. It talks to the driver on
  * its standard streams: {@code READY} once its clients are in their groups; on {@code COUNT} the
- * number of messages its clients received so far; on {@code REPORT
+ * number of messages its clients received so far and of nodes it declared dead; on {@code REPORT
  * <ready times> <from> <to>} a line {@code REPORT {json}} with what its clients received; on
  * {@code STOP} it closes and exits. It exits by itself when its standard input ends.
  *
@@ -78,7 +78,8 @@ public final class ChaosNodeMain {
                 System.out.println("REPORT " + json.writeValueAsString(report));
                 System.out.flush();
             } else if (line.equals("COUNT")) {
-                System.out.println("COUNT " + logs.stream().mapToLong(ClientLog::count).sum());
+                System.out.println("COUNT " + logs.stream().mapToLong(ClientLog::count).sum() + " "
+                        + node.stats().nodesDeclaredDead());
                 System.out.flush();
             } else if (line.equals("STOP")) {
                 break;

@@ -55,6 +55,12 @@ final class ChaosRun {
                     HubContext context = HubContext.open(backplane, HubOptions.of(HUB)
                             .withHeartbeat(settings.heartbeat(), 3))) {
                 awaitNodes(context);
+                // Deaths declared while the nodes and the sender were still starting up (a loaded machine
+                // can hold a starting JVM's heartbeat back) are not the run's: counted from here.
+                List<Long> deadBefore = new ArrayList<>();
+                for (NodeProcess node : nodes) {
+                    deadBefore.add(node.declaredDead(Duration.ofSeconds(30)));
+                }
                 Sender sender = new Sender(context, settings.rate(), settings.groups(), settings.allEvery());
                 Thread sending = new Thread(sender::run, "chaos-sender");
                 long startMicros = WallClock.micros();
@@ -84,7 +90,7 @@ final class ChaosRun {
                 for (NodeProcess node : nodes) {
                     reports.add(node.report(readyMicros, startMicros + 5_000_000L, steadyEnd, Duration.ofMinutes(1)));
                 }
-                return figures(broker.description(), sender, reports);
+                return figures(broker.description(), sender, reports, deadBefore);
             }
         } finally {
             nodes.forEach(NodeProcess::close);
@@ -117,7 +123,7 @@ final class ChaosRun {
         }
     }
 
-    private Map<String, Object> figures(String broker, Sender sender, List<JsonNode> reports) {
+    private Map<String, Object> figures(String broker, Sender sender, List<JsonNode> reports, List<Long> deadBefore) {
         BitSet accepted = sender.accepted();
         List<Sender.Failure> failures = sender.failures();
         long unexplained = failures.stream().filter(f -> !explained(f)).count();
@@ -145,7 +151,9 @@ final class ChaosRun {
         long gaps = 0;
         long declaredDead = 0;
         long slow = 0;
-        for (JsonNode report : reports) {
+        for (int index = 0; index < reports.size(); index++) {
+            JsonNode report = reports.get(index);
+            long nodeDead = report.get("declaredDead").asLong() - deadBefore.get(index);
             Map<String, Object> n = new LinkedHashMap<>();
             long nodeLost = 0;
             long nodeDup = 0;
@@ -168,7 +176,8 @@ final class ChaosRun {
             n.put("duplicated", nodeDup);
             n.put("reordered", nodeReordered);
             n.put("gaps", report.get("gaps").asLong());
-            n.put("declaredDead", report.get("declaredDead").asLong());
+            n.put("declaredDead", nodeDead);
+            n.put("declaredDeadDuringStartUp", deadBefore.get(index));
             n.put("slowConnectionsDisconnected", report.get("slowConnectionsDisconnected").asLong());
             List<Long> recovery = new ArrayList<>();
             report.get("recoveryMicros").forEach(v -> recovery.add(v.asLong() < 0 ? -1 : v.asLong() / 1000));
@@ -183,7 +192,7 @@ final class ChaosRun {
             duplicated += nodeDup;
             reordered += nodeReordered;
             gaps += report.get("gaps").asLong();
-            declaredDead += report.get("declaredDead").asLong();
+            declaredDead += nodeDead;
             slow += report.get("slowConnectionsDisconnected").asLong();
         }
         r.put("lost", lost);

@@ -35,7 +35,7 @@ final class NodeProcess implements AutoCloseable {
                 ChaosNodeMain.class.getName(), uri, hub, name, Integer.toString(clients), Integer.toString(groups),
                 Long.toString(heartbeat.toMillis()), Integer.toString(allEvery)));
         try {
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start node " + name, e);
         }
@@ -66,8 +66,18 @@ final class NodeProcess implements AutoCloseable {
 
     /** How many messages its clients received in all, so far. */
     long received(Duration timeout) {
+        return counts(timeout)[0];
+    }
+
+    /** How many nodes it declared dead so far. */
+    long declaredDead(Duration timeout) {
+        return counts(timeout)[1];
+    }
+
+    private long[] counts(Duration timeout) {
         commands.println("COUNT");
-        return Long.parseLong(next("COUNT", timeout).substring("COUNT ".length()).trim());
+        String[] parts = next("COUNT", timeout).split(" ");
+        return new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])};
     }
 
     /** Asks for the report of what its clients received. */

@@ -34,8 +34,9 @@ import java.util.Map;
  *   <li>{@link OutageRules} T17-T20: publishing during an outage, recovery, gaps, no loss;
  *   <li>{@link ReplayAndAckRules} T21-T28: replay from a position and acknowledgement;
  *   <li>{@link CallbackAndFlowRules} T29-T34: callbacks that publish or block, flow control per
- *       subscription, replay from beyond the end.
+ *       subscription, replay from beyond the end;
+ *   <li>{@link OperationsRules} T50-T51: connection events and health across a broker restart.
  * </ul>
  */
-public abstract class BackplaneTck extends CallbackAndFlowRules {
+public abstract class BackplaneTck extends OperationsRules {
 }

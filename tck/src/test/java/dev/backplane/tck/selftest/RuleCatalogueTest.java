@@ -25,9 +25,15 @@ class RuleCatalogueTest {
 
     private final Map<String, Method> rules = KitRun.rules();
 
+    /** Ids held for rules that are written elsewhere and not in this kit yet; no other id may be missing. */
+    static final Set<String> RESERVED = IntStream.rangeClosed(35, 49).mapToObj(i -> "T" + i)
+            .collect(Collectors.toUnmodifiableSet());
+
     @Test
     void ruleIdsAreConsecutiveAndInMethodAndDisplayName() {
-        List<String> expected = IntStream.rangeClosed(1, rules.size()).mapToObj(i -> String.format("T%02d", i)).toList();
+        int highest = rules.keySet().stream().mapToInt(id -> Integer.parseInt(id.substring(1))).max().orElse(0);
+        List<String> expected = IntStream.rangeClosed(1, highest).mapToObj(i -> String.format("T%02d", i))
+                .filter(id -> !RESERVED.contains(id) || rules.containsKey(id)).toList();
         assertThat(rules.keySet()).as("rule ids").containsExactlyElementsOf(expected);
         rules.forEach((id, method) -> {
             assertThat(method.isAnnotationPresent(org.junit.jupiter.api.Test.class)).as("%s is a @Test", id).isTrue();

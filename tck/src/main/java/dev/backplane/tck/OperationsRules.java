@@ -47,8 +47,8 @@ public abstract class OperationsRules extends CallbackAndFlowRules {
         Backplane backplane = connectedInstance();
         EventLog log = new EventLog();
         backplane.addListener(log::add);
+        long stopping = System.nanoTime();
         stopBroker();
-        long stopped = System.nanoTime();
         BackplaneEvent.ConnectionLost lost = log.await(BackplaneEvent.ConnectionLost.class::isInstance, lossBound(),
                 "no ConnectionLost event within twice connectTimeout (" + KitTimeouts.connect()
                         + ") + grace after the broker stopped: an operator is not told the broker is gone");
@@ -62,7 +62,7 @@ public abstract class OperationsRules extends CallbackAndFlowRules {
         BackplaneEvent.ConnectionRestored restored = log.await(BackplaneEvent.ConnectionRestored.class::isInstance,
                 KitTimeouts.recovery(), "no ConnectionRestored event within " + KitTimeouts.recovery()
                         + " after the broker restarted: an operator is never told the broker is back");
-        Duration outage = Duration.ofNanos(System.nanoTime() - stopped);
+        Duration outage = Duration.ofNanos(System.nanoTime() - stopping);
         assertThat(restored.downtime()).as("downtime of the ConnectionRestored event (the outage took %s)", outage)
                 .isPositive().isLessThanOrEqualTo(outage);
         List<BackplaneEvent> connection = log.events().stream().filter(e -> e instanceof BackplaneEvent.ConnectionLost

@@ -54,7 +54,9 @@ class HubTckSelfTest {
                 Arguments.of(FaultyKits.IgnoresPayloadLimit.class, "s19_presenceHoldsAtScale",
                         "must be split, not refused"),
                 Arguments.of(FaultyKits.HearsItselfDuringOutages.class, "s20_brokerOutageDeclaresNoNodeDead",
-                        "declared dead during a broker outage"));
+                        "declared dead during a broker outage"),
+                Arguments.of(FaultyKits.HealthIgnoresBackplane.class, "s23_healthAndEventsFollowTheBroker",
+                        "a probe sees a healthy node while its broker is gone"));
     }
 
     @ParameterizedTest(name = "{0} fails {1}")

@@ -10,6 +10,9 @@ import java.util.function.LongConsumer;
  */
 public interface BackplaneMetrics {
 
+    /** Which backplane these are: transport, prefix and broker, as events name it and metrics are tagged. */
+    BackplaneEvent.Source source();
+
     /** Publishes the broker accepted. */
     long publishes();
 
@@ -52,6 +55,11 @@ public interface BackplaneMetrics {
 
     /** Metrics of a backplane that keeps none: every count 0, never connected. */
     BackplaneMetrics NONE = new BackplaneMetrics() {
+        @Override
+        public BackplaneEvent.Source source() {
+            return new BackplaneEvent.Source("none", "", "");
+        }
+
         @Override
         public long publishes() {
             return 0;

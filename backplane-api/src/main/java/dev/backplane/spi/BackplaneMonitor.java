@@ -128,6 +128,7 @@ public final class BackplaneMonitor implements BackplaneMetrics {
     }
 
     /** Which backplane this is, as events and tags name it. */
+    @Override
     public BackplaneEvent.Source source() {
         BackplaneEvent.Source s = source;
         if (s == null) {

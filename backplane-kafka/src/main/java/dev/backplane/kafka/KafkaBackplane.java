@@ -66,6 +66,7 @@ public final class KafkaBackplane extends AbstractBackplane {
     private final ExecutorService deliveryPool;
     private final Completer completer;
     private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private BrokerWatch watch;
 
     KafkaBackplane(KafkaSettings settings) {
         this(settings, KafkaReceiver.MAX_BACKLOG);
@@ -95,6 +96,13 @@ public final class KafkaBackplane extends AbstractBackplane {
             doClose();
             throw e;
         }
+        // Operations: the cluster's reachability is this backplane's connection state (health, lost and
+        // restored events), asked of the admin client often enough to notice a loss within connectTimeout.
+        Duration connect = config.connectTimeout();
+        Duration period = connect.dividedBy(4).compareTo(Duration.ofMillis(500)) < 0 ? connect.dividedBy(4)
+                : Duration.ofMillis(500);
+        this.watch = new BrokerWatch(clients.admin(), timer, period, connect, this::connected,
+                cause -> connectionLost("Kafka at " + settings.config.redactedUri() + " did not answer: " + cause));
     }
 
     /** A record's offset as a position. */
@@ -230,6 +238,9 @@ public final class KafkaBackplane extends AbstractBackplane {
     protected void doClose() {
         // Subscriptions first: nothing is delivered once close() has begun.
         List.copyOf(subscriptions).forEach(KafkaSubscription::close);
+        if (watch != null) {
+            watch.close();
+        }
         receiver.close(config.connectTimeout());
         publisher.close();
         topics.close();

@@ -504,7 +504,8 @@ public abstract class HubTck extends HubKitSupport {
         HubContext late = context();
         awaitPresence(List.of(late), p -> p.nodes().size() == 3 && p.connections().size() == CONNECTIONS_AT_SCALE,
                 "a context started afterwards sees all " + CONNECTIONS_AT_SCALE + " connections within two snapshot "
-                        + "periods", twoSnapshots);
+                        + "periods (it learns them from snapshots alone, which over the backplane's payload limit "
+                        + "must be split, not refused)", twoSnapshots);
         List<String> leaving = ids.get(k.a()).subList(0, 100);
         leaving.forEach(id -> k.a().disconnect(id));
         List<HubContext> everyone = new ArrayList<>(k.observers());

@@ -74,7 +74,7 @@ public final class BackplaneMonitor implements BackplaneMetrics {
     private final LongAdder reconnects = new LongAdder();
     private final CopyOnWriteArrayList<PublishOutbox> outboxes = new CopyOnWriteArrayList<>();
     private final Set<SubscriberDispatch> dispatches = ConcurrentHashMap.newKeySet();
-    private volatile LongConsumer[] latencyRecorders = new LongConsumer[0];
+    private final LatencyRecorders latencyRecorders = new LatencyRecorders();
     private volatile long lastDeliveryNanos;
     private volatile boolean delivered;
 
@@ -219,14 +219,7 @@ public final class BackplaneMonitor implements BackplaneMetrics {
     /** A publish the broker accepted, {@code nanos} after its call. */
     void published(long nanos) {
         publishes.increment();
-        LongConsumer[] recorders = latencyRecorders;
-        for (LongConsumer r : recorders) {
-            try {
-                r.accept(nanos);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "a publish latency recorder threw", e);
-            }
-        }
+        latencyRecorders.record(nanos);
     }
 
     void publishFailed(String channel, PublishFailure cause, Throwable error) {
@@ -446,18 +439,8 @@ public final class BackplaneMonitor implements BackplaneMetrics {
     }
 
     @Override
-    public synchronized Registration onPublishLatency(LongConsumer recorder) {
-        Objects.requireNonNull(recorder, "recorder");
-        LongConsumer[] current = latencyRecorders;
-        LongConsumer[] more = java.util.Arrays.copyOf(current, current.length + 1);
-        more[current.length] = recorder;
-        latencyRecorders = more;
-        return () -> {
-            synchronized (this) {
-                latencyRecorders = java.util.Arrays.stream(latencyRecorders).filter(r -> r != recorder)
-                        .toArray(LongConsumer[]::new);
-            }
-        };
+    public Registration onPublishLatency(LongConsumer recorder) {
+        return latencyRecorders.add(recorder);
     }
 
     @Override

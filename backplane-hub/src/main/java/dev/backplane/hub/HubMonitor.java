@@ -2,7 +2,7 @@ package dev.backplane.hub;
 
 import dev.backplane.Registration;
 import dev.backplane.spi.EventDispatcher;
-import java.util.Arrays;
+import dev.backplane.spi.LatencyRecorders;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
@@ -25,7 +25,7 @@ final class HubMonitor implements HubMetrics {
     final EventDispatcher<HubEvent> events;
     private final IntSupplier localConnections;
     private final IntSupplier liveNodes;
-    private volatile LongConsumer[] invocationRecorders = new LongConsumer[0];
+    private final LatencyRecorders invocationRecorders = new LatencyRecorders();
 
     HubMonitor(Executor callbackExecutor, IntSupplier localConnections, IntSupplier liveNodes) {
         this.events = new EventDispatcher<>(callbackExecutor);
@@ -54,13 +54,11 @@ final class HubMonitor implements HubMetrics {
     }
 
     boolean timesInvocations() {
-        return invocationRecorders.length > 0;
+        return invocationRecorders.any();
     }
 
     void invocationTook(long nanos) {
-        for (LongConsumer r : invocationRecorders) {
-            r.accept(nanos);
-        }
+        invocationRecorders.record(nanos);
     }
 
     @Override
@@ -109,16 +107,7 @@ final class HubMonitor implements HubMetrics {
     }
 
     @Override
-    public synchronized Registration onInvocationLatency(LongConsumer recorder) {
-        java.util.Objects.requireNonNull(recorder, "recorder");
-        LongConsumer[] more = Arrays.copyOf(invocationRecorders, invocationRecorders.length + 1);
-        more[more.length - 1] = recorder;
-        invocationRecorders = more;
-        return () -> {
-            synchronized (this) {
-                invocationRecorders = Arrays.stream(invocationRecorders).filter(r -> r != recorder)
-                        .toArray(LongConsumer[]::new);
-            }
-        };
+    public Registration onInvocationLatency(LongConsumer recorder) {
+        return invocationRecorders.add(recorder);
     }
 }

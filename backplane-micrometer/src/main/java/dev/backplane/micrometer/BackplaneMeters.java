@@ -4,16 +4,12 @@ import dev.backplane.Backplane;
 import dev.backplane.BackplaneEvent;
 import dev.backplane.BackplaneMetrics;
 import dev.backplane.PublishFailure;
-import dev.backplane.Registration;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.MeterBinder;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,11 +26,10 @@ import java.util.concurrent.TimeUnit;
  * user: their number is unbounded. {@link #close()} stops recording latencies; the registry keeps
  * the meters.
  */
-public final class BackplaneMeters implements MeterBinder, AutoCloseable {
+public final class BackplaneMeters extends HookedBinder {
 
     private final Backplane backplane;
     private final Tags tags;
-    private final List<Registration> registrations = new CopyOnWriteArrayList<>();
 
     public BackplaneMeters(Backplane backplane) {
         this(backplane, Tags.empty());
@@ -58,7 +53,7 @@ public final class BackplaneMeters implements MeterBinder, AutoCloseable {
         }
         Timer latency = Timer.builder("backplane.publish.latency").tags(tags).publishPercentileHistogram()
                 .description("from the publish call to the broker's acceptance").register(registry);
-        registrations.add(m.onPublishLatency(nanos -> latency.record(nanos, TimeUnit.NANOSECONDS)));
+        keep(m.onPublishLatency(nanos -> latency.record(nanos, TimeUnit.NANOSECONDS)));
         FunctionCounter.builder("backplane.deliveries", m, BackplaneMetrics::deliveries).tags(tags)
                 .description("messages handed to subscribers, redeliveries included").register(registry);
         FunctionCounter.builder("backplane.redeliveries", m, BackplaneMetrics::redeliveries).tags(tags)
@@ -77,12 +72,5 @@ public final class BackplaneMeters implements MeterBinder, AutoCloseable {
                 .description("messages received and not yet handed to their subscribers").register(registry);
         Gauge.builder("backplane.unacknowledged", m, BackplaneMetrics::unacknowledged).tags(tags)
                 .description("deliveries not yet acknowledged (at-least-once)").register(registry);
-    }
-
-    /** Stops recording publish latencies into the registries bound to. */
-    @Override
-    public void close() {
-        registrations.forEach(Registration::close);
-        registrations.clear();
     }
 }

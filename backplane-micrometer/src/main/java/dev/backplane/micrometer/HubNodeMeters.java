@@ -1,6 +1,5 @@
 package dev.backplane.micrometer;
 
-import dev.backplane.Registration;
 import dev.backplane.hub.HubContext;
 import dev.backplane.hub.HubMetrics;
 import dev.backplane.hub.Target;
@@ -10,11 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.MeterBinder;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,11 +19,10 @@ import java.util.concurrent.TimeUnit;
  * invocation as it ends. Bind the node's backplane with {@link BackplaneMeters} beside it. See the
  * module's README for the table.
  */
-public final class HubNodeMeters implements MeterBinder, AutoCloseable {
+public final class HubNodeMeters extends HookedBinder {
 
     private final HubContext hub;
     private final Tags tags;
-    private final List<Registration> registrations = new CopyOnWriteArrayList<>();
 
     public HubNodeMeters(HubContext hub) {
         this(hub, Tags.empty());
@@ -66,13 +61,6 @@ public final class HubNodeMeters implements MeterBinder, AutoCloseable {
                 .description("clients disconnected for falling behind").register(registry);
         Timer latency = Timer.builder("hub.invocation.latency").tags(tags).publishPercentileHistogram()
                 .description("from a client invocation to its answer, error or timeout").register(registry);
-        registrations.add(m.onInvocationLatency(nanos -> latency.record(nanos, TimeUnit.NANOSECONDS)));
-    }
-
-    /** Stops recording invocation latencies. */
-    @Override
-    public void close() {
-        registrations.forEach(Registration::close);
-        registrations.clear();
+        keep(m.onInvocationLatency(nanos -> latency.record(nanos, TimeUnit.NANOSECONDS)));
     }
 }

@@ -1,6 +1,5 @@
 package dev.backplane.micrometer;
 
-import dev.backplane.Registration;
 import dev.backplane.signalr.SignalRMetrics;
 import dev.backplane.signalr.SignalRService;
 import dev.backplane.signalr.TransportType;
@@ -9,11 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,14 +20,13 @@ import java.util.concurrent.TimeUnit;
  * {@code timeout}, {@code app_shutdown}), with ASP.NET Core's bucket bounds (10 ms to 300 s).
  * Bind each hub's node with {@link HubNodeMeters} and the backplane with {@link BackplaneMeters}.
  */
-public final class SignalRServerMeters implements MeterBinder, AutoCloseable {
+public final class SignalRServerMeters extends HookedBinder {
 
     /** ASP.NET Core's advised bucket bounds for the connection duration, in seconds. */
     static final double[] DURATION_BUCKETS = {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300};
 
     private final SignalRService service;
     private final Tags tags;
-    private final List<Registration> registrations = new CopyOnWriteArrayList<>();
 
     public SignalRServerMeters(SignalRService service) {
         this(service, Tags.empty());
@@ -55,19 +50,12 @@ public final class SignalRServerMeters implements MeterBinder, AutoCloseable {
         for (int i = 0; i < slos.length; i++) {
             slos[i] = Duration.ofNanos((long) (DURATION_BUCKETS[i] * 1e9));
         }
-        registrations.add(m.onConnectionClosed((transport, status, nanos) -> Timer
+        keep(m.onConnectionClosed((transport, status, nanos) -> Timer
                 .builder("signalr.server.connection.duration").tags(tags)
                 .tag("signalr.transport", transport == null ? "none" : transport.tag())
                 .tag("signalr.connection.status", status)
                 .serviceLevelObjectives(slos)
                 .description("The duration of connections on the server.")
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS)));
-    }
-
-    /** Stops recording connection durations. */
-    @Override
-    public void close() {
-        registrations.forEach(Registration::close);
-        registrations.clear();
     }
 }

@@ -1,15 +1,16 @@
 package dev.backplane.signalr;
 
 import dev.backplane.Registration;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Where a service's endpoints report each connection that ended, for {@link SignalRMetrics}. */
 final class ServerMonitor {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerMonitor.class);
 
-    private volatile SignalRMetrics.ConnectionClosed[] listeners = new SignalRMetrics.ConnectionClosed[0];
+    private final List<SignalRMetrics.ConnectionClosed> listeners = new CopyOnWriteArrayList<>();
 
     void closed(TransportType transport, String status, long nanos) {
         for (SignalRMetrics.ConnectionClosed l : listeners) {
@@ -21,16 +22,8 @@ final class ServerMonitor {
         }
     }
 
-    synchronized Registration add(SignalRMetrics.ConnectionClosed listener) {
-        Objects.requireNonNull(listener, "listener");
-        SignalRMetrics.ConnectionClosed[] more = Arrays.copyOf(listeners, listeners.length + 1);
-        more[more.length - 1] = listener;
-        listeners = more;
-        return () -> {
-            synchronized (this) {
-                listeners = Arrays.stream(listeners).filter(l -> l != listener)
-                        .toArray(SignalRMetrics.ConnectionClosed[]::new);
-            }
-        };
+    Registration add(SignalRMetrics.ConnectionClosed listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return () -> listeners.remove(listener);
     }
 }

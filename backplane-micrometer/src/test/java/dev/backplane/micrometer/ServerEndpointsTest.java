@@ -125,6 +125,11 @@ class ServerEndpointsTest {
                 System.out.printf("SignalR server on Redis: /health 503 %d ms after the stop, 200 %d ms after the start%n",
                         toDown.toMillis(), toUp.toMillis());
                 Files.writeString(Path.of("target", "scrape-signalr-redis.txt"), registry.scrape());
+                connect(base);
+                service.close();
+                Waits.until(() -> registry.scrape().contains("signalr_server_connection_duration_seconds_count{"
+                        + "signalr_connection_status=\"app_shutdown\",signalr_transport=\"web_sockets\"} 1"),
+                        Duration.ofSeconds(10), "a connection ended by the server's shutdown recorded as app_shutdown");
             } finally {
                 host.close();
                 service.close();

@@ -96,6 +96,7 @@ public final class KafkaBackplane extends AbstractBackplane {
             doClose();
             throw e;
         }
+        connected(); // checkBroker reached the cluster
         // Operations: the cluster's reachability is this backplane's connection state (health, lost and
         // restored events), asked of the admin client often enough to notice a loss within connectTimeout.
         Duration connect = config.connectTimeout();

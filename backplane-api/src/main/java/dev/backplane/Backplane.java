@@ -30,6 +30,12 @@ import java.util.concurrent.CompletableFuture;
  *   <li>Broker trouble never hangs a caller: it fails the returned future with a
  *       {@link BrokerUnavailableException} within the configured timeout.
  * </ul>
+ *
+ * <h2>Operations</h2>
+ * {@link #health()} says whether the broker connection is up and how full the outbox and the
+ * subscribers' backlogs are; {@link #addListener} hears the connection come, go and come back,
+ * gaps, failed publishes and full backlogs as {@link BackplaneEvent}s; {@link #metrics()} counts
+ * them, with the publishes and deliveries that went well.
  */
 public interface Backplane extends AutoCloseable {
 
@@ -81,6 +87,26 @@ public interface Backplane extends AutoCloseable {
      * @throws IllegalStateException if this backplane is closed
      */
     CompletableFuture<Subscription> subscribe(String channel, Position from, Subscriber subscriber);
+
+    /**
+     * This backplane's health, read now without waiting on the broker: {@link Health.Status#DOWN}
+     * while its broker connection is down or not made yet (and once closed),
+     * {@link Health.Status#DEGRADED} while the outbox holds more than
+     * {@link BackplaneEvent.OutboxFilling#THRESHOLD} of its bound or a subscription is at its
+     * backlog bound, {@link Health.Status#UP} otherwise. The details say since when the
+     * connection is in its state, the last error, the outbox fill, the unacknowledged deliveries,
+     * the subscriber backlog and how long ago the last delivery was.
+     */
+    Health health();
+
+    /** This backplane's counters and levels, read live (see {@link BackplaneMetrics}). */
+    BackplaneMetrics metrics();
+
+    /**
+     * Makes {@code listener} hear this backplane's events from now on, on the callback executor,
+     * in order (see {@link BackplaneListener}).
+     */
+    Registration addListener(BackplaneListener listener);
 
     /**
      * Closes every subscription and the broker connections. Publishes still in flight complete

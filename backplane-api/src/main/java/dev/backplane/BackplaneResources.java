@@ -1,5 +1,6 @@
 package dev.backplane;
 
+import dev.backplane.spi.EventDispatcher;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +36,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * scheduler thread. A {@linkplain Builder#callbackExecutor(Executor) callback executor} of your own
  * replaces the pool.
  *
+ * <h2>Events</h2>
+ * {@link #addListener} hears the {@link BackplaneEvent}s of every backplane opened with these
+ * resources (each event names its {@linkplain BackplaneEvent#source() source}), as Lettuce's
+ * event bus does for its clients; {@link Backplane#addListener} hears one backplane's.
+ *
  * <p>Queues: the callback executor holds at most what the backplanes let in, which is bounded by
  * each transport's outbox (publish futures) and by {@code maxUnacknowledged} per subscription
  * (deliveries).
@@ -49,10 +55,12 @@ public final class BackplaneResources implements AutoCloseable {
     private final boolean ownsCallbackExecutor;
     private final boolean ownsScheduler;
     private final boolean shared;
+    private final EventDispatcher<BackplaneEvent> events;
 
     private BackplaneResources(Executor callbackExecutor, boolean ownsCallbackExecutor,
             ScheduledExecutorService scheduler, boolean ownsScheduler, boolean shared) {
         this.callbackExecutor = callbackExecutor;
+        this.events = new EventDispatcher<>(callbackExecutor);
         this.ownsCallbackExecutor = ownsCallbackExecutor;
         this.scheduler = scheduler;
         this.ownsScheduler = ownsScheduler;
@@ -77,6 +85,20 @@ public final class BackplaneResources implements AutoCloseable {
     /** Where deadlines and periodic sweeps are scheduled; never runs user code. */
     public ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    /**
+     * Makes {@code listener} hear the events of every backplane that uses these resources, from
+     * now on, on the callback executor, in order (see {@link BackplaneListener}).
+     */
+    public Registration addListener(BackplaneListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        return events.add(listener::onEvent);
+    }
+
+    /** Where backplanes raise their events, for transports (through {@code spi.BackplaneMonitor}). */
+    public EventDispatcher<BackplaneEvent> events() {
+        return events;
     }
 
     /**

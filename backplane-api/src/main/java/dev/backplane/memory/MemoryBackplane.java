@@ -33,12 +33,21 @@ public final class MemoryBackplane extends AbstractBackplane {
     private final int retain;
     private final Capabilities capabilities;
     private final Set<MemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Runnable stopWatching;
 
     MemoryBackplane(BackplaneConfig config, MemoryBus bus, int retain, int maxPayload) {
-        super(config);
+        super(config, "mem");
         this.bus = bus;
         this.retain = retain;
         this.capabilities = new Capabilities("mem", DeliveryGuarantee.AT_LEAST_ONCE, true, true, maxPayload, true);
+        // The bus is this backplane's broker: its stops and starts are the connection's losses and returns.
+        this.stopWatching = bus.watchRunning(running -> {
+            if (running) {
+                connected();
+            } else {
+                connectionLost("memory bus '" + bus.name() + "' is stopped");
+            }
+        });
     }
 
     @Override
@@ -123,6 +132,7 @@ public final class MemoryBackplane extends AbstractBackplane {
 
     @Override
     protected void doClose() {
+        stopWatching.run();
         subscriptions.forEach(MemorySubscription::close);
         bus.release();
     }

@@ -23,6 +23,8 @@ public final class MemoryBus {
     private final String name;
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     private final Object runLock = new Object();
+    private final java.util.List<java.util.function.Consumer<Boolean>> runListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean running = true;
     private int openBackplanes; // guarded by BUSES' entry for this name (compute)
 
@@ -64,18 +66,35 @@ public final class MemoryBus {
         return name;
     }
 
-    /** Simulates a broker outage: publishes and new subscriptions fail. */
+    /**
+     * Simulates a broker outage: publishes and new subscriptions fail, and every backplane on the
+     * bus reports its connection lost.
+     */
     public void stop() {
         synchronized (runLock) {
             running = false;
+            runListeners.forEach(l -> l.accept(false));
         }
     }
 
-    /** Ends a simulated outage: nothing retained is lost. */
+    /** Ends a simulated outage: nothing retained is lost, and every backplane on the bus reports its connection restored. */
     public void start() {
         synchronized (runLock) {
             running = true;
+            runListeners.forEach(l -> l.accept(true));
         }
+    }
+
+    /**
+     * Tells {@code listener} whether the bus runs, now and at every stop and start, until the
+     * returned handle is run. It is called under the bus's run lock: quick, never blocking.
+     */
+    Runnable watchRunning(java.util.function.Consumer<Boolean> listener) {
+        synchronized (runLock) {
+            runListeners.add(listener);
+            listener.accept(running);
+        }
+        return () -> runListeners.remove(listener);
     }
 
     public boolean isRunning() {

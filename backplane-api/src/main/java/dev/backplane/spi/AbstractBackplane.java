@@ -4,8 +4,12 @@ import dev.backplane.Backplane;
 import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneResources;
 import dev.backplane.Capabilities;
+import dev.backplane.BackplaneListener;
+import dev.backplane.BackplaneMetrics;
 import dev.backplane.Channels;
+import dev.backplane.Health;
 import dev.backplane.Position;
+import dev.backplane.Registration;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import java.util.Objects;
@@ -23,17 +27,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * through {@link #completions} or a {@link PublishOutbox}, never directly from an I/O, completion
  * or timer thread. Deliveries go through {@link SubscriberDispatch}, which runs subscribers on the
  * callback executor.
+ *
+ * <p>Operations: {@link #health()}, {@link #metrics()} and {@link #addListener} are views of the
+ * backplane's {@link BackplaneMonitor} ({@link #monitor}). A transport reports its broker
+ * connection with {@link #connected()} and {@link #connectionLost(String)}, gives
+ * {@link #monitor} to its {@link PublishOutbox}, and hands the subscriber it gets in
+ * {@link #doSubscribe} on unchanged to {@link SubscriberDispatch}: that subscriber counts
+ * deliveries and gaps, and lets the dispatch report its backlog.
  */
 public abstract class AbstractBackplane implements Backplane {
 
     protected final BackplaneConfig config;
     /** Completes user futures on the callback executor of the config's resources. */
     protected final Completions completions;
+    /** This backplane's connection state, counters and events. */
+    protected final BackplaneMonitor monitor;
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    /**
+     * @param transport the transport's short name, as its {@link Capabilities#transport()} says
+     *     (events and metrics are tagged with it)
+     */
+    protected AbstractBackplane(BackplaneConfig config, String transport) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.completions = new Completions(config.resources().callbackExecutor());
+        this.monitor = new BackplaneMonitor(Objects.requireNonNull(transport, "transport"), config);
+    }
+
+    /** As {@link #AbstractBackplane(BackplaneConfig, String)}, named by {@link #capabilities()} once set. */
     protected AbstractBackplane(BackplaneConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.completions = new Completions(config.resources().callbackExecutor());
+        this.monitor = new BackplaneMonitor(() -> {
+            Capabilities c = capabilities();
+            return c == null ? null : c.transport();
+        }, config);
     }
 
     @Override
@@ -54,7 +82,7 @@ public abstract class AbstractBackplane implements Backplane {
         Channels.requireValid(channel);
         Objects.requireNonNull(subscriber, "subscriber must not be null");
         ensureOpen();
-        return relayed(doSubscribe(channel, null, subscriber));
+        return relayed(doSubscribe(channel, null, monitor.observe(channel, subscriber)));
     }
 
     @Override
@@ -72,7 +100,7 @@ public abstract class AbstractBackplane implements Backplane {
                     + "or a position this transport delivered");
         }
         ensureOpen();
-        return relayed(doSubscribe(channel, from, subscriber));
+        return relayed(doSubscribe(channel, from, monitor.observe(channel, subscriber)));
     }
 
     private CompletableFuture<Subscription> relayed(CompletableFuture<Subscription> internal) {
@@ -84,8 +112,44 @@ public abstract class AbstractBackplane implements Backplane {
     @Override
     public final void close() {
         if (closed.compareAndSet(false, true)) {
-            doClose();
+            try {
+                doClose();
+            } finally {
+                monitor.closed();
+            }
         }
+    }
+
+    @Override
+    public Health health() {
+        return monitor.health();
+    }
+
+    @Override
+    public BackplaneMetrics metrics() {
+        return monitor;
+    }
+
+    @Override
+    public Registration addListener(BackplaneListener listener) {
+        return monitor.addListener(listener);
+    }
+
+    /**
+     * The broker connection is up (the first time, or again after a loss). Call it wherever the
+     * transport learns so, from any thread; see {@link BackplaneMonitor#connected()}.
+     */
+    protected final void connected() {
+        monitor.connected();
+    }
+
+    /**
+     * The broker connection dropped, or an attempt to make it failed, because of {@code cause}.
+     * Call it wherever the transport learns so, from any thread; see
+     * {@link BackplaneMonitor#connectionLost(String)}.
+     */
+    protected final void connectionLost(String cause) {
+        monitor.connectionLost(cause);
     }
 
     /** True once {@link #close()} was called. */

@@ -1,8 +1,12 @@
 package dev.backplane.spi;
 
 import dev.backplane.Backplane;
+import dev.backplane.BackplaneListener;
+import dev.backplane.BackplaneMetrics;
 import dev.backplane.Capabilities;
+import dev.backplane.Health;
 import dev.backplane.Position;
+import dev.backplane.Registration;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import java.util.Objects;
@@ -48,6 +52,21 @@ public abstract class ForwardingBackplane implements Backplane {
     @Override
     public CompletableFuture<Subscription> subscribe(String channel, Position from, Subscriber subscriber) {
         return delegate.subscribe(channel, from, subscriber == null ? null : wrap(channel, subscriber));
+    }
+
+    @Override
+    public Health health() {
+        return delegate.health();
+    }
+
+    @Override
+    public BackplaneMetrics metrics() {
+        return delegate.metrics();
+    }
+
+    @Override
+    public Registration addListener(BackplaneListener listener) {
+        return delegate.addListener(listener);
     }
 
     @Override

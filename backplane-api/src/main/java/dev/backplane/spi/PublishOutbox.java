@@ -1,8 +1,10 @@
 package dev.backplane.spi;
 
 import dev.backplane.BackplaneConfig;
+import dev.backplane.BackplaneEvent;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Position;
+import dev.backplane.PublishFailure;
 import dev.backplane.PublishOutcomeUnknownException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -45,6 +47,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * client refused at the call), and report {@link #succeed}, {@link #fail},
  * {@link #lost} (connection broke, outcome unknown) or {@link #requeue} (sent again later, for
  * transports whose broker drops duplicates).
+ *
+ * <p>Given the backplane's {@link BackplaneMonitor}, the outbox counts every outcome there: each
+ * success with its latency (call to acceptance), each failure by {@link PublishFailure cause}, and
+ * raises {@link BackplaneEvent.OutboxFilling} when it holds more than
+ * {@link BackplaneEvent.OutboxFilling#THRESHOLD} of a bound ({@link BackplaneEvent.OutboxDrained}
+ * once it is down to half that). The monitor reads its depth for metrics and health.
  */
 public final class PublishOutbox implements AutoCloseable {
 
@@ -69,6 +77,8 @@ public final class PublishOutbox implements AutoCloseable {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicLong pendingBytes = new AtomicLong();
     private final ScheduledFuture<?> sweeper;
+    private final BackplaneMonitor monitor;
+    private final java.util.concurrent.atomic.AtomicBoolean filling = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile String unavailableBecause;
     private volatile boolean closed;
 
@@ -78,16 +88,27 @@ public final class PublishOutbox implements AutoCloseable {
      * @param completions completes the callers' futures
      * @param scheduler runs the deadline sweep
      * @param ticker the clock deadlines are kept on
+     * @param monitor the backplane's ({@code AbstractBackplane.monitor}), which counts every outcome
      */
     public PublishOutbox(String broker, BackplaneConfig config, Completions completions,
-            ScheduledExecutorService scheduler, Ticker ticker) {
+            ScheduledExecutorService scheduler, Ticker ticker, BackplaneMonitor monitor) {
         this(broker, config.publishTimeout(), config.maxPendingPublishes(), config.outboxBytes(), completions, scheduler,
-                ticker);
+                ticker, monitor);
     }
 
-    /** As the other constructor, with the limits given directly. */
+    /** As the other constructors, with the limits given directly and no monitor. */
     public PublishOutbox(String broker, Duration publishTimeout, int maxPendingPublishes, long outboxBytes,
             Completions completions, ScheduledExecutorService scheduler, Ticker ticker) {
+        this(broker, publishTimeout, maxPendingPublishes, outboxBytes, completions, scheduler, ticker, null);
+    }
+
+    /** As the other constructors, with the limits given directly. */
+    public PublishOutbox(String broker, Duration publishTimeout, int maxPendingPublishes, long outboxBytes,
+            Completions completions, ScheduledExecutorService scheduler, Ticker ticker, BackplaneMonitor monitor) {
+        this.monitor = monitor;
+        if (monitor != null) {
+            monitor.register(this);
+        }
         this.broker = Objects.requireNonNull(broker, "broker");
         this.timeoutNanos = publishTimeout.toNanos();
         this.maxPending = maxPendingPublishes;
@@ -119,19 +140,20 @@ public final class PublishOutbox implements AutoCloseable {
         p.attach(attachment);
         if (closed) {
             settleNow(p, new BrokerUnavailableException("publish to '" + channel + "' not sent: the backplane ("
-                    + broker + ") is closed"));
+                    + broker + ") is closed"), PublishFailure.CLOSED);
             return p;
         }
         long size = p.size();
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
-            settleNow(p, full(p, maxPending + " publishes are", MAX_PENDING_PUBLISHES));
+            settleNow(p, full(p, maxPending + " publishes are", MAX_PENDING_PUBLISHES), PublishFailure.OUTBOX_FULL);
             return p;
         }
         if (pendingBytes.addAndGet(size) > maxBytes) {
             pendingBytes.addAndGet(-size);
             pending.decrementAndGet();
-            settleNow(p, full(p, "publishes of " + maxBytes + " bytes in all are", OUTBOX_BYTES));
+            settleNow(p, full(p, "publishes of " + maxBytes + " bytes in all are", OUTBOX_BYTES),
+                    PublishFailure.OUTBOX_FULL);
             return p;
         }
         lock.lock();
@@ -140,6 +162,10 @@ public final class PublishOutbox implements AutoCloseable {
             notEmpty.signal();
         } finally {
             lock.unlock();
+        }
+        if (monitor != null && !filling.get() && fill() > BackplaneEvent.OutboxFilling.THRESHOLD
+                && filling.compareAndSet(false, true)) {
+            monitor.outboxFilling(this);
         }
         if (closed) {
             failQueued("the backplane was closed");
@@ -221,6 +247,9 @@ public final class PublishOutbox implements AutoCloseable {
     /** The broker took {@code p}. */
     public void succeed(PendingPublish p, Position position) {
         if (settle(p)) {
+            if (monitor != null) {
+                monitor.published(ticker.nanoTime() - (p.deadlineNanos() - timeoutNanos));
+            }
             completions.succeed(p.future, position);
         }
     }
@@ -228,7 +257,9 @@ public final class PublishOutbox implements AutoCloseable {
     /** {@code p} failed with {@code error}, as the transport knows it (a refusal, a permission error). */
     public void fail(PendingPublish p, RuntimeException error) {
         if (settle(p)) {
-            completions.fail(p.future, error);
+            failed(p, error instanceof PublishOutcomeUnknownException ? PublishFailure.OUTCOME_UNKNOWN
+                    : error instanceof BrokerUnavailableException ? PublishFailure.UNAVAILABLE : PublishFailure.REFUSED,
+                    error);
         }
     }
 
@@ -240,7 +271,8 @@ public final class PublishOutbox implements AutoCloseable {
     public void lost(PendingPublish p, String why, Throwable cause) {
         boolean unknown = p.outcomeUnknownIfLost();
         if (settle(p)) {
-            completions.fail(p.future, unknown
+            failed(p, unknown ? PublishFailure.OUTCOME_UNKNOWN : closed ? PublishFailure.CLOSED : PublishFailure.UNAVAILABLE,
+                    unknown
                     ? new PublishOutcomeUnknownException("publish to '" + p.channel() + "' at " + broker + ": " + why
                             + "; it was written, so it may or may not have been published", cause)
                     : new BrokerUnavailableException("publish to '" + p.channel() + "' at " + broker + " not sent: "
@@ -408,7 +440,7 @@ public final class PublishOutbox implements AutoCloseable {
         String timeout = "within publishTimeout " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms";
         String why = unavailableBecause;
         if (settle(p)) {
-            completions.fail(p.future, unknown
+            failed(p, unknown ? PublishFailure.OUTCOME_UNKNOWN : PublishFailure.UNAVAILABLE, unknown
                     ? new PublishOutcomeUnknownException("publish to '" + p.channel() + "' not confirmed " + timeout
                             + ": " + broker + " did not answer; it was written, so it may or may not have been published")
                     : new BrokerUnavailableException("publish to '" + p.channel() + "' not sent " + timeout + ": "
@@ -422,12 +454,41 @@ public final class PublishOutbox implements AutoCloseable {
         }
         pending.decrementAndGet();
         pendingBytes.addAndGet(-p.size());
+        if (monitor != null && filling.get() && fill() <= BackplaneEvent.OutboxFilling.THRESHOLD / 2
+                && filling.compareAndSet(true, false)) {
+            monitor.outboxDrained(this);
+        }
         return true;
     }
 
-    private void settleNow(PendingPublish p, BrokerUnavailableException error) {
+    private void failed(PendingPublish p, PublishFailure cause, RuntimeException error) {
+        if (monitor != null) {
+            monitor.publishFailed(p.channel(), cause, error);
+        }
+        completions.fail(p.future, error);
+    }
+
+    private void settleNow(PendingPublish p, BrokerUnavailableException error, PublishFailure cause) {
         p.settle();
+        if (monitor != null) {
+            monitor.publishFailed(p.channel(), cause, error);
+        }
         p.future.completeExceptionally(error); // no callbacks can be chained yet: the caller has not seen it
+    }
+
+    /** The larger of the two fills, by count and by bytes, from 0 to 1. */
+    double fill() {
+        return Math.max((double) pending.get() / maxPending, (double) pendingBytes.get() / maxBytes);
+    }
+
+    /** The bound on unsettled publishes ({@code maxPendingPublishes}). */
+    public int maxPending() {
+        return maxPending;
+    }
+
+    /** The bound on the bytes they hold ({@code outboxBytes}). */
+    public long maxBytes() {
+        return maxBytes;
     }
 
     private BrokerUnavailableException full(PendingPublish p, String what, String option) {

@@ -33,6 +33,11 @@ import java.util.function.BooleanSupplier;
  *       kept says how many.</li>
  * </ul>
  *
+ * <p>Made with the subscriber {@link AbstractBackplane} handed to {@code doSubscribe}, a dispatch
+ * reports to the backplane's {@link BackplaneMonitor}: its backlog and unacknowledged deliveries
+ * (read for metrics and health), and a {@link dev.backplane.BackplaneEvent.SubscriberBacklogFull}
+ * each time it reaches its bound.
+ *
  * <p>What stays with the transport: where it reads (cursors, offsets, consumers), flow control
  * towards the broker, and what it must undo when the subscription closes ({@link #close()} tells
  * it whether this call was the one that closed).
@@ -55,6 +60,10 @@ public final class SubscriberDispatch {
     private final AtomicInteger backlog = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicBoolean dropGapQueued = new AtomicBoolean();
+    // The backplane's monitor, when the subscriber came through AbstractBackplane; else null.
+    private final BackplaneMonitor monitor;
+    private final int maxUnacknowledged;
+    private final AtomicBoolean boundReported = new AtomicBoolean();
 
     private SubscriberDispatch(String channel, Subscriber subscriber, Executor pool, Duration ackTimeout,
             int maxUnacknowledged, Runnable onCapacity, ScheduledExecutorService scheduler, Ticker ticker,
@@ -68,6 +77,11 @@ public final class SubscriberDispatch {
                 : new Redeliveries(ackTimeout, maxUnacknowledged, onCapacity, scheduler, ticker, executor, this::handOver);
         this.maxBacklog = maxBacklog;
         this.backlogOption = backlogOption;
+        this.maxUnacknowledged = maxUnacknowledged;
+        this.monitor = subscriber instanceof MonitoredSubscriber m ? m.monitor : null;
+        if (monitor != null) {
+            monitor.register(this);
+        }
     }
 
     /**
@@ -158,7 +172,31 @@ public final class SubscriberDispatch {
      * hook tells it when to go on. At-most-once: always true (the backlog bound applies instead).
      */
     public boolean hasCapacity() {
-        return redeliveries == null || redeliveries.hasCapacity();
+        if (redeliveries == null) {
+            return true;
+        }
+        boolean room = redeliveries.hasCapacity();
+        if (monitor != null) {
+            if (!room && boundReported.compareAndSet(false, true)) {
+                monitor.backlogFull(channel, maxUnacknowledged, BackplaneConfig.MAX_UNACKNOWLEDGED);
+            } else if (room && boundReported.get()) {
+                boundReported.set(false);
+            }
+        }
+        return room;
+    }
+
+    /**
+     * Whether the subscription is at its bound now: at-least-once, {@code maxUnacknowledged}
+     * deliveries unacknowledged; at-most-once, {@code maxBacklog} messages waiting.
+     */
+    public boolean atBound() {
+        return redeliveries != null ? redeliveries.pending() >= maxUnacknowledged : backlog.get() >= maxBacklog;
+    }
+
+    /** At-least-once: {@link #unacknowledged()}; at-most-once: 0. */
+    int unacknowledgedOrZero() {
+        return redeliveries == null ? 0 : redeliveries.pending();
     }
 
     /**
@@ -175,6 +213,9 @@ public final class SubscriberDispatch {
         if (backlog.get() >= maxBacklog) {
             dropped.incrementAndGet();
             if (dropGapQueued.compareAndSet(false, true)) {
+                if (monitor != null) {
+                    monitor.backlogFull(channel, maxBacklog, backlogOption);
+                }
                 // Queued behind the backlog, so it comes right after the last message kept.
                 executor.execute(this::reportDrops);
             }
@@ -210,9 +251,12 @@ public final class SubscriberDispatch {
         executor.execute(task);
     }
 
-    /** Tasks queued on the serial executor and not yet started. */
+    /**
+     * Messages waiting for the subscriber: at-most-once, those received and not handed over yet;
+     * at-least-once, the tasks queued on the serial executor and not yet started.
+     */
     public int backlog() {
-        return executor.backlog();
+        return redeliveries == null ? backlog.get() : executor.backlog();
     }
 
     /** Whether {@link #close()} was called. */
@@ -231,6 +275,9 @@ public final class SubscriberDispatch {
         }
         if (redeliveries != null) {
             redeliveries.close();
+        }
+        if (monitor != null) {
+            monitor.unregister(this);
         }
         return true;
     }

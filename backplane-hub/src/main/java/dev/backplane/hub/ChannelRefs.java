@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Subscriptions held by reference count: a group or user channel is subscribed while at least one
@@ -19,7 +21,7 @@ import java.util.function.Function;
  */
 final class ChannelRefs {
 
-    private static final System.Logger LOG = System.getLogger(ChannelRefs.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelRefs.class);
 
     private final Backplane backplane;
     private final Function<String, Subscriber> subscriberFor;
@@ -84,7 +86,7 @@ final class ChannelRefs {
         try {
             s.close();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing subscription of '" + s.channel() + "' failed", e);
+            LOG.debug("closing subscription of '" + s.channel() + "' failed", e);
         }
     }
 }

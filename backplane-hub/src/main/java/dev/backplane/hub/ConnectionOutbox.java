@@ -3,6 +3,8 @@ package dev.backplane.hub;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The calls waiting for one connection's sink, run one at a time, in order, on a shared pool. It
@@ -11,7 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class ConnectionOutbox {
 
-    private static final System.Logger LOG = System.getLogger(ConnectionOutbox.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionOutbox.class);
 
     private final String connectionId;
     private final Executor pool;
@@ -91,7 +93,7 @@ final class ConnectionOutbox {
             try {
                 call.run();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "sink of connection " + connectionId + " threw", e);
+                LOG.warn("sink of connection " + connectionId + " threw", e);
             }
         }
     }

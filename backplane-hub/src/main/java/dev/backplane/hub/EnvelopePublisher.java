@@ -5,6 +5,8 @@ import dev.backplane.Position;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Numbers, encodes and publishes this process's envelopes. A publish never throws: a backplane
@@ -13,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class EnvelopePublisher {
 
-    private static final System.Logger LOG = System.getLogger(EnvelopePublisher.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(EnvelopePublisher.class);
 
     private final Backplane backplane;
     private final String nodeId;
@@ -46,7 +48,7 @@ final class EnvelopePublisher {
                 failureLogged = false;
             } else if (!failureLogged) {
                 failureLogged = true;
-                LOG.log(System.Logger.Level.WARNING, "hub node " + nodeId + " cannot publish to '" + channel + "': "
+                LOG.warn("hub node " + nodeId + " cannot publish to '" + channel + "': "
                         + Failures.rootCause(e));
             }
         });
@@ -71,7 +73,7 @@ final class EnvelopePublisher {
         publishControl(channels.node(caller), kind, null, correlation, errorCode == null ? "" : errorCode, payload)
                 .whenComplete((p, e) -> {
                     if (e != null) {
-                        LOG.log(System.Logger.Level.WARNING, "hub node " + nodeId + " could not answer request "
+                        LOG.warn("hub node " + nodeId + " could not answer request "
                                 + correlation + " of node " + caller + " (it will time out): " + Failures.rootCause(e));
                     }
                 });

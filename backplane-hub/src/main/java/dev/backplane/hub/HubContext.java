@@ -1,6 +1,8 @@
 package dev.backplane.hub;
 
 import dev.backplane.Backplane;
+import dev.backplane.Health;
+import dev.backplane.Registration;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -79,6 +81,25 @@ public interface HubContext extends AutoCloseable {
 
     /** Counters since start. */
     HubStats stats();
+
+    /** Counters and levels read live, for a metrics library (see {@link HubMetrics}). */
+    HubMetrics metrics();
+
+    /**
+     * This node's or context's health, read now: {@link Health.Status#DOWN} once closed, while it
+     * cannot hear its own messages through the broker (for longer than 1.5 heartbeat intervals),
+     * or while its backplane is DOWN (its health is the component {@code backplane}); the
+     * backplane's DEGRADED otherwise; {@link Health.Status#UP} else. Details: the hub, the node id,
+     * the local connections, the live nodes it sees, whether it hears itself.
+     */
+    Health health();
+
+    /**
+     * Makes {@code listener} hear this node's events from now on: slow clients disconnected, nodes
+     * declared dead, and its backplane's events (connection lost and restored, gaps, failed
+     * publishes), on the callback executor, in order (see {@link HubListener}).
+     */
+    Registration addListener(HubListener listener);
 
     /**
      * Leaves the hub: a node says goodbye (others drop its connections at once), pending futures

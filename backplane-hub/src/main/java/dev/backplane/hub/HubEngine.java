@@ -3,6 +3,8 @@ package dev.backplane.hub;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backplane.Backplane;
+import dev.backplane.Health;
+import dev.backplane.Registration;
 import dev.backplane.Subscription;
 import dev.backplane.spi.Completions;
 import dev.backplane.spi.DaemonThreads;
@@ -22,6 +24,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A hub node or context: checks the public calls, wires the parts that do the work, and owns the
@@ -35,7 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class HubEngine implements HubNode {
 
-    private static final System.Logger LOG = System.getLogger(HubEngine.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(HubEngine.class);
 
     private final Backplane backplane;
     private final HubOptions options;
@@ -48,7 +52,8 @@ final class HubEngine implements HubNode {
     private final Completions completions;
     private final int maxEnvelopeBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final HubCounters counters = new HubCounters();
+    private final HubMonitor counters;
+    private Registration backplaneEvents; // guarded by counters
     private final LocalConnections locals;
     private final ChannelRefs refs;
     private final PresenceView presence;
@@ -77,6 +82,8 @@ final class HubEngine implements HubNode {
         this.locals = new LocalConnections(sinkPool, options.connectionBuffer());
         this.presence = new PresenceView(System::nanoTime, options.heartbeatInterval().toNanos(), nodeId,
                 options.heartbeatInterval().multipliedBy(3).dividedBy(2).toNanos());
+        this.counters = new HubMonitor(options.resources().callbackExecutor(), locals::size,
+                () -> presence.nodes().size());
         this.publisher = new EnvelopePublisher(backplane, nodeId, channels, closed);
         this.inbox = new InboxDispatcher(nodeId, options, channels, publisher, counters, closed);
         this.refs = new ChannelRefs(backplane, inbox::subscriberFor);
@@ -171,7 +178,7 @@ final class HubEngine implements HubNode {
         byte[] envelope = EnvelopeCodec.encode(new Envelope(Envelope.Kind.SEND, nodeId, publisher.nextSeq(), target, "",
                 method, argumentsJson));
         requireFits(envelope.length, "the send of " + method);
-        counters.sent.increment();
+        counters.sent(target.kind());
         return CompletableFuture.allOf(targetChannels.stream().map(c -> publisher.publish(c, envelope))
                 .toArray(CompletableFuture[]::new));
     }
@@ -230,8 +237,13 @@ final class HubEngine implements HubNode {
         }
         // The arguments, plus room for the envelope's own fields (kind, ids, method).
         requireFits(json.length + 2 * (method.length() + connectionId.length()) + 128, "the invocation of " + method);
-        return requests.request(Envelope.Kind.INVOKE, connectionId, method, json, timeout,
+        CompletableFuture<byte[]> result = requests.request(Envelope.Kind.INVOKE, connectionId, method, json, timeout,
                 "invoking " + method + " on connection " + connectionId);
+        if (counters.timesInvocations()) {
+            long started = System.nanoTime();
+            result.whenComplete((r, e) -> counters.invocationTook(System.nanoTime() - started));
+        }
+        return result;
     }
 
     @Override
@@ -257,6 +269,41 @@ final class HubEngine implements HubNode {
     @Override
     public HubStats stats() {
         return counters.snapshot();
+    }
+
+    @Override
+    public HubMetrics metrics() {
+        return counters;
+    }
+
+    @Override
+    public Health health() {
+        boolean hears = presence.hearsTheBroker();
+        java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("hub", options.hub());
+        details.put("nodeId", nodeId);
+        details.put("kind", holdsConnections ? "node" : "context");
+        details.put("localConnections", locals.size());
+        details.put("liveNodes", presence.nodes().size());
+        details.put("hearsItself", hears);
+        Health.Status own = closed.get() || !hears ? Health.Status.DOWN : Health.Status.UP;
+        if (closed.get()) {
+            details.put("state", "closed");
+        }
+        return Health.composite(own, details, java.util.Map.of("backplane", backplane.health()));
+    }
+
+    @Override
+    public Registration addListener(HubListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (counters) {
+            if (backplaneEvents == null && !closed.get()) {
+                // Heard only while someone listens here: the backplane builds no event for nobody.
+                backplaneEvents = backplane.addListener(e -> counters.raise(() -> new HubEvent.Backplane(options.hub(),
+                        nodeId, e)));
+            }
+        }
+        return counters.events.add(listener::onEvent);
     }
 
     // ------------------------------------------------------------------ HubNode
@@ -331,8 +378,10 @@ final class HubEngine implements HubNode {
         }
         counters.slowConnections.increment();
         int discarded = slow.outbox().close(() -> slow.sink().disconnected(reason));
-        LOG.log(System.Logger.Level.WARNING, "hub '" + options.hub() + "' node " + nodeId + " disconnected "
-                + slow.id() + ": " + reason + "; " + discarded + " waiting message(s) discarded");
+        counters.raise(() -> new HubEvent.SlowClientDisconnected(options.hub(), nodeId, java.time.Instant.now(), slow.id(),
+                reason, discarded));
+        LOG.warn("hub '{}' node {} disconnected {}: {}; {} waiting message(s) discarded", options.hub(), nodeId,
+                slow.id(), reason, discarded);
     }
 
     @Override
@@ -415,10 +464,15 @@ final class HubEngine implements HubNode {
             try {
                 announcer.goodbye().get(1, TimeUnit.SECONDS);
             } catch (Exception e) {
-                LOG.log(System.Logger.Level.DEBUG, "goodbye of node " + nodeId + " not sent: " + e);
+                LOG.debug("goodbye of node {} not sent: {}", nodeId, e.toString());
             }
         }
         timer.shutdownNow();
+        synchronized (counters) {
+            if (backplaneEvents != null) {
+                backplaneEvents.close();
+            }
+        }
         fixedSubscriptions.forEach(ChannelRefs::closeQuietly);
         refs.closeAll();
         requests.failAll(() -> new HubException("hub '" + options.hub() + "' node " + nodeId + " was closed"));

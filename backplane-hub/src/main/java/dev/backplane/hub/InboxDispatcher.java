@@ -4,6 +4,8 @@ import dev.backplane.Delivery;
 import dev.backplane.Gap;
 import dev.backplane.Subscriber;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the node receives, on any of its channels: decodes the envelope, drops what was
@@ -12,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class InboxDispatcher {
 
-    private static final System.Logger LOG = System.getLogger(InboxDispatcher.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(InboxDispatcher.class);
 
     /** The parts a received envelope is handed to; {@code announcer} is null for a context. */
     record Handlers(TargetRouter router, GroupCommands groups, LocalInvocations invocations, RemoteRequests requests,
@@ -24,12 +26,12 @@ final class InboxDispatcher {
     private final ChannelNames channels;
     private final EnvelopePublisher publisher;
     private final SeenMessages seen;
-    private final HubCounters counters;
+    private final HubMonitor counters;
     private final AtomicBoolean closed;
     private Handlers handlers;
 
     InboxDispatcher(String nodeId, HubOptions options, ChannelNames channels, EnvelopePublisher publisher,
-            HubCounters counters, AtomicBoolean closed) {
+            HubMonitor counters, AtomicBoolean closed) {
         this.nodeId = nodeId;
         this.options = options;
         this.channels = channels;
@@ -68,13 +70,13 @@ final class InboxDispatcher {
                 envelope = EnvelopeCodec.decode(delivery.payload());
             } catch (MalformedEnvelopeException e) {
                 counters.malformed.increment();
-                LOG.log(System.Logger.Level.WARNING, "hub '" + options.hub() + "' node " + nodeId
+                LOG.warn("hub '" + options.hub() + "' node " + nodeId
                         + " skipped a malformed message on channel '" + delivery.channel() + "': " + e.getMessage());
                 return;
             }
             dispatch(envelope);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "hub node " + nodeId + " failed to handle a message on '"
+            LOG.error("hub node " + nodeId + " failed to handle a message on '"
                     + delivery.channel() + "'", e);
         } finally {
             // Acknowledged even when it could not be handled: a redelivery would fail the same way.
@@ -122,7 +124,7 @@ final class InboxDispatcher {
      */
     void gapReported(Gap gap) {
         counters.gaps.increment();
-        LOG.log(System.Logger.Level.WARNING, "hub '" + options.hub() + "' node " + nodeId + ": the transport reports "
+        LOG.warn("hub '" + options.hub() + "' node " + nodeId + ": the transport reports "
                 + "possible loss on '" + gap.channel() + "': " + gap.reason());
         if (!closed.get() && (gap.channel().equals(channels.presence()) || gap.channel().equals(channels.node(nodeId)))) {
             publisher.requestSnapshot(null);
@@ -130,7 +132,7 @@ final class InboxDispatcher {
         try {
             options.gapListener().accept(gap);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "gap listener threw", e);
+            LOG.warn("gap listener threw", e);
         }
     }
 }

@@ -69,6 +69,10 @@ final class LocalConnections {
         return local;
     }
 
+    synchronized int size() {
+        return byId.size();
+    }
+
     synchronized Local get(String id) {
         return byId.get(id);
     }

@@ -1,12 +1,15 @@
 package dev.backplane.hub;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Periodic tasks that survive their own failures: a task scheduled at a fixed rate is never run
  * again once it throws, so a heartbeat or sweep that failed once would stop for good, silently.
  */
 final class Periodic {
 
-    private static final System.Logger LOG = System.getLogger(Periodic.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Periodic.class);
 
     private Periodic() {
     }
@@ -17,7 +20,7 @@ final class Periodic {
             try {
                 task.run();
             } catch (RuntimeException | Error e) {
-                LOG.log(System.Logger.Level.ERROR, what + " failed; it runs again at its next period", e);
+                LOG.error(what + " failed; it runs again at its next period", e);
             }
         };
     }

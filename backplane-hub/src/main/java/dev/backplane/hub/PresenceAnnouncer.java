@@ -9,6 +9,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's own presence: the snapshot at start, coalesced deltas on change, heartbeats, periodic
@@ -21,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class PresenceAnnouncer {
 
-    private static final System.Logger LOG = System.getLogger(PresenceAnnouncer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceAnnouncer.class);
 
     private final String nodeId;
     private final HubOptions options;
@@ -145,7 +147,7 @@ final class PresenceAnnouncer {
             return;
         }
         if (state.size() == 1) {
-            LOG.log(System.Logger.Level.WARNING, "hub node " + nodeId + " leaves connection " + state.get(0).id()
+            LOG.warn("hub node " + nodeId + " leaves connection " + state.get(0).id()
                     + " out of its presence: its state alone (" + probe.length + " bytes) exceeds the backplane's "
                     + "payload limit of " + maxEnvelopeBytes + " bytes");
             return;

@@ -2,6 +2,8 @@ package dev.backplane.hub;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The observer's side of presence: reads other nodes' presence messages into the
@@ -10,7 +12,7 @@ import java.io.IOException;
  */
 final class PresenceWatch {
 
-    private static final System.Logger LOG = System.getLogger(PresenceWatch.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceWatch.class);
 
     private final String nodeId;
     private final HubOptions options;
@@ -18,10 +20,10 @@ final class PresenceWatch {
     private final PresenceView view;
     private final EnvelopePublisher publisher;
     private final RemoteRequests requests;
-    private final HubCounters counters;
+    private final HubMonitor counters;
 
     PresenceWatch(String nodeId, HubOptions options, PresenceView view, EnvelopePublisher publisher,
-            RemoteRequests requests, HubCounters counters) {
+            RemoteRequests requests, HubMonitor counters) {
         this.nodeId = nodeId;
         this.options = options;
         this.mapper = options.objectMapper();
@@ -58,8 +60,9 @@ final class PresenceWatch {
     void sweep() {
         for (String dead : view.sweep()) {
             counters.declaredDead.increment();
-            LOG.log(System.Logger.Level.INFO, "hub '" + options.hub() + "' node " + nodeId + " declared node " + dead
-                    + " dead: no presence message within its heartbeat interval x missed heartbeats");
+            counters.raise(() -> new HubEvent.NodeDeclaredDead(options.hub(), nodeId, java.time.Instant.now(), dead));
+            LOG.info("hub '{}' node {} declared node {} dead: no presence message within its heartbeat interval x "
+                    + "missed heartbeats", options.hub(), nodeId, dead);
             requests.nodeGone(dead, () -> new NodeGoneException("node " + dead + " was declared dead (no heartbeat) "
                     + "before answering"));
         }

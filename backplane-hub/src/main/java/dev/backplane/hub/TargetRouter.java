@@ -13,10 +13,10 @@ final class TargetRouter {
 
     private final ChannelNames channels;
     private final LocalConnections locals;
-    private final HubCounters counters;
+    private final HubMonitor counters;
     private final Consumer<LocalConnections.Local> onOverflow;
 
-    TargetRouter(ChannelNames channels, LocalConnections locals, HubCounters counters,
+    TargetRouter(ChannelNames channels, LocalConnections locals, HubMonitor counters,
             Consumer<LocalConnections.Local> onOverflow) {
         this.channels = channels;
         this.locals = locals;

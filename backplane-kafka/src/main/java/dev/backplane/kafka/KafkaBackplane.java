@@ -67,6 +67,7 @@ public final class KafkaBackplane extends AbstractBackplane {
     private final KafkaPublisher publisher;
     private final KafkaReceiver receiver;
     private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private BrokerWatch watch;
 
     KafkaBackplane(KafkaSettings settings) {
         this(settings, KafkaClients::kafkaConsumer);
@@ -83,7 +84,7 @@ public final class KafkaBackplane extends AbstractBackplane {
         this.clients = KafkaClients.open(settings, consumers);
         this.topics = new TopicAdmin(clients.admin(), settings, errors, config.resources().scheduler());
         try {
-            this.publisher = new KafkaPublisher(clients.producer(), settings, topics, errors, completions,
+            this.publisher = new KafkaPublisher(clients.producer(), settings, topics, errors, completions, monitor,
                     name + "-publisher");
             this.receiver = new KafkaReceiver(clients::newConsumer, settings.config.prefix(), config.connectTimeout(),
                     name + "-consumer");
@@ -97,6 +98,14 @@ public final class KafkaBackplane extends AbstractBackplane {
             doClose();
             throw e;
         }
+        connected(); // checkBroker reached the cluster
+        // Operations: the cluster's reachability is this backplane's connection state (health, lost and
+        // restored events), asked of the admin client often enough to notice a loss within connectTimeout.
+        Duration connect = config.connectTimeout();
+        Duration period = connect.dividedBy(4).compareTo(Duration.ofMillis(500)) < 0 ? connect.dividedBy(4)
+                : Duration.ofMillis(500);
+        this.watch = new BrokerWatch(clients.admin(), config.resources().scheduler(), period, connect, this::connected,
+                cause -> connectionLost("Kafka at " + settings.config.redactedUri() + " did not answer: " + cause));
     }
 
     /** A record's offset as a position. */
@@ -234,6 +243,9 @@ public final class KafkaBackplane extends AbstractBackplane {
     protected void doClose() {
         // Subscriptions first: nothing is delivered once close() has begun.
         List.copyOf(subscriptions).forEach(KafkaSubscription::close);
+        if (watch != null) {
+            watch.close();
+        }
         receiver.close(config.connectTimeout());
         publisher.close();
         topics.close();

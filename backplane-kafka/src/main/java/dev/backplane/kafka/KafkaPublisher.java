@@ -97,13 +97,13 @@ final class KafkaPublisher implements AutoCloseable {
     private volatile boolean reasonShown;
 
     KafkaPublisher(Producer<String, byte[]> producer, KafkaSettings settings, TopicAdmin topicAdmin, KafkaErrors errors,
-            Completions completions, String threadName) {
+            Completions completions, dev.backplane.spi.BackplaneMonitor monitor, String threadName) {
         this.producer = producer;
         this.settings = settings;
         this.topicAdmin = topicAdmin;
         this.errors = errors;
         this.outbox = new PublishOutbox("Kafka at " + settings.brokers(), settings.config, completions,
-                settings.config.resources().scheduler(), Ticker.SYSTEM);
+                settings.config.resources().scheduler(), Ticker.SYSTEM, monitor);
         this.publishTimeoutNanos = settings.config.publishTimeout().toNanos();
         this.stallNanos = stallNanos(settings.config.publishTimeout());
         this.prefixHeader = settings.config.prefix().getBytes(StandardCharsets.UTF_8);

@@ -117,6 +117,12 @@ final class JetStreamBackplane extends AbstractBackplane {
         long sweep = Math.max(10, Math.min(50, config.publishTimeout().toMillis() / 10));
         timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
         link.onReconnected(() -> io.execute(this::afterReconnect));
+        // Operations: the link's state is this backplane's connection state (health, lost and restored events).
+        link.onReconnected(this::connected);
+        link.onDisconnected(() -> connectionLost("the connection to NATS at " + link.description() + " dropped"));
+        if (link.connected()) {
+            connected();
+        }
         // jnats re-creates an ordered consumer that stops sending heartbeats; so do we, from our own
         // last sequence, in case its attempt fails while the server is still coming back.
         link.onHeartbeatAlarm(consumer -> subscriptions.stream().filter(s -> s.readsThrough(consumer))

@@ -68,6 +68,12 @@ final class NatsBackplane extends AbstractBackplane {
         long sweep = Math.max(10, Math.min(50, config.publishTimeout().toMillis() / 10));
         timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
         link.onReconnected(() -> io.execute(this::afterReconnect));
+        // Operations: the link's state is this backplane's connection state (health, lost and restored events).
+        link.onReconnected(this::connected);
+        link.onDisconnected(() -> connectionLost("the connection to NATS at " + link.description() + " dropped"));
+        if (link.connected()) {
+            connected();
+        }
         link.onSlowConsumer(() -> subscriptions.forEach(s -> s.gap(
                 "the NATS client dropped messages because deliveries fell behind (slow consumer)")));
     }

@@ -50,6 +50,7 @@ final class NatsLink implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final PermissionViolations violations = new PermissionViolations();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> disconnectListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> slowConsumerListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<JetStreamSubscription>> heartbeatAlarmListeners =
             new CopyOnWriteArrayList<>();
@@ -235,6 +236,11 @@ final class NatsLink implements AutoCloseable {
         reconnectListeners.add(listener);
     }
 
+    /** Runs {@code listener} on the event thread each time jnats reports the connection dropped; it must not block. */
+    void onDisconnected(Runnable listener) {
+        disconnectListeners.add(listener);
+    }
+
     /** Runs {@code listener} on the event thread when jnats dropped messages for a slow consumer. */
     void onSlowConsumer(Runnable listener) {
         slowConsumerListeners.add(listener);
@@ -288,6 +294,7 @@ final class NatsLink implements AutoCloseable {
                 case DISCONNECTED -> {
                     LOG.log(System.Logger.Level.WARNING, "backplane {0} lost its connection to NATS at {1}; reconnecting",
                             transport, settings.description());
+                    disconnectListeners.forEach(NatsLink::runQuietly);
                 }
                 case RECONNECTED -> {
                     LOG.log(System.Logger.Level.INFO, "backplane {0} reconnected to NATS at {1}", transport,

@@ -15,11 +15,13 @@ import java.util.concurrent.CompletableFuture;
  * ordered per publisher, cheap channels.
  *
  * <p>Logical channel {@code c} is the Redis channel {@code prefix:c}; prefixes hold no {@code :},
- * so two prefixes never share a Redis channel. Each instance uses two connections, opened on first
- * use: one for publishing (see {@link RedisPublisher}: pipelined, bounded outbox, every publish
+ * so two prefixes never share a Redis channel. Each instance uses two connections: one for publishing (see {@link RedisPublisher}: pipelined, bounded outbox, every publish
  * settled within the publish timeout) and one in pub/sub mode for all its subscriptions (see
  * {@link RedisSubscriber}: shared SUBSCRIBE per channel, reconnect, resubscribe and
- * {@link Subscriber#onGap} after an outage).
+ * {@link Subscriber#onGap} after an outage). The subscriber connection is opened at once and
+ * pinged every {@code healthCheckInterval}: its state is the backplane's connection state
+ * ({@link #health()}, the lost and restored events); the publishing one is opened on the first
+ * publish.
  *
  * <p>At-most-once means: a message reaches the subscriptions that are active and connected when
  * Redis receives it. Redis keeps nothing: messages published while a subscriber's connection is
@@ -34,15 +36,16 @@ public final class RedisPubSubBackplane extends AbstractBackplane {
     private final RedisSubscriber subscriber;
 
     RedisPubSubBackplane(BackplaneConfig config, RedisEndpoint endpoint, RedisPubSubOptions options) {
-        super(config);
+        super(config, "redis");
         this.endpoint = endpoint;
         this.capabilities = new Capabilities("redis", DeliveryGuarantee.AT_MOST_ONCE, false, true,
                 options.maxPayloadBytes(), true);
         this.channelPrefix = (config.prefix() + ":").getBytes(StandardCharsets.US_ASCII);
-        this.publisher = new RedisPublisher(endpoint, config, completions);
+        this.publisher = new RedisPublisher(endpoint, config, completions, monitor);
         this.subscriber = new RedisSubscriber(endpoint, config.prefix(), config.connectTimeout(),
                 options.healthCheckInterval(), config.maxSubscriberBacklog(), config.resources().callbackExecutor(),
-                config.resources().scheduler(), publisher::connectionSuspect);
+                config.resources().scheduler(), publisher::connectionSuspect, monitor);
+        subscriber.start();
     }
 
     @Override

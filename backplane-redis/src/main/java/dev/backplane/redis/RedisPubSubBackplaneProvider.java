@@ -27,7 +27,7 @@ public final class RedisPubSubBackplaneProvider implements BackplaneProvider {
         return RedisPubSubOptions.OPTIONS;
     }
 
-    /** Reads the configuration; connects lazily, on the first publish or subscribe. */
+    /** Reads the configuration and starts connecting in the background; never waits for Redis. */
     @Override
     public Backplane create(BackplaneConfig config) {
         return new RedisPubSubBackplane(config, RedisEndpoint.from(config), RedisPubSubOptions.from(config));

@@ -10,7 +10,8 @@ import java.util.Set;
  *
  * @param maxPayloadBytes option {@value #MAX_PAYLOAD}: the largest payload a publish accepts (default 1 MiB)
  * @param healthCheckInterval option {@value #HEALTH_CHECK_INTERVAL}: how often the subscriber connection
- *     is pinged; a connection that misses a pong for that long is reconnected (default 5s)
+ *     is pinged; a connection that misses a pong for that long is reconnected (default: the
+ *     {@code connectTimeout}, so that a Redis that stops answering is reported lost within twice it)
  */
 public record RedisPubSubOptions(
         int maxPayloadBytes,
@@ -34,7 +35,7 @@ public record RedisPubSubOptions(
     public static RedisPubSubOptions from(BackplaneConfig config) {
         return new RedisPubSubOptions(
                 (int) config.longOption(MAX_PAYLOAD, 1 << 20, 1, REDIS_MAX_BULK),
-                config.duration(HEALTH_CHECK_INTERVAL, Duration.ofSeconds(5)));
+                config.duration(HEALTH_CHECK_INTERVAL, config.connectTimeout()));
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

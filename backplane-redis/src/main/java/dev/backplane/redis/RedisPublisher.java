@@ -6,6 +6,7 @@ import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Position;
 import dev.backplane.spi.Backoff;
+import dev.backplane.spi.BackplaneMonitor;
 import dev.backplane.spi.Completions;
 import dev.backplane.spi.DaemonThreads;
 import dev.backplane.spi.PendingPublish;
@@ -19,6 +20,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -39,7 +42,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 final class RedisPublisher implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(RedisPublisher.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RedisPublisher.class);
 
     /** Most PUBLISH commands written before reading their replies. */
     static final int MAX_BATCH = 1024;
@@ -61,12 +64,12 @@ final class RedisPublisher implements AutoCloseable {
     /** Set when another connection saw Redis go away: the idle publisher connection is likely dead too. */
     private volatile boolean suspect;
 
-    RedisPublisher(RedisEndpoint endpoint, BackplaneConfig config, Completions completions) {
+    RedisPublisher(RedisEndpoint endpoint, BackplaneConfig config, Completions completions, BackplaneMonitor monitor) {
         this.endpoint = endpoint;
         this.timeoutNanos = config.publishTimeout().toNanos();
         this.scheduler = config.resources().scheduler();
         this.outbox = new PublishOutbox("Redis at " + endpoint.hostAndPort(), config, completions, scheduler,
-                Ticker.SYSTEM);
+                Ticker.SYSTEM, monitor);
     }
 
     /**
@@ -124,7 +127,7 @@ final class RedisPublisher implements AutoCloseable {
         } catch (InterruptedException e) {
             // close() gave up waiting for the outbox to drain
         } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, "Redis publisher stopped unexpectedly", e);
+            LOG.error("Redis publisher stopped unexpectedly", e);
         } finally {
             disconnect();
             outbox.close();

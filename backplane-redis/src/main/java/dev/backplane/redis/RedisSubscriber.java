@@ -6,6 +6,7 @@ import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.Backoff;
+import dev.backplane.spi.BackplaneMonitor;
 import dev.backplane.spi.DaemonThreads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +23,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -45,7 +48,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 final class RedisSubscriber implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(RedisSubscriber.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriber.class);
 
     /** Most channels named in one SUBSCRIBE when resubscribing. */
     private static final int RESUBSCRIBE_CHUNK = 1000;
@@ -60,6 +63,7 @@ final class RedisSubscriber implements AutoCloseable {
     private final SessionWriter writer = new SessionWriter();
     private final Backoff backoff = RedisConnections.reconnectBackoff();
     private final Runnable onConnectionLost;
+    private final BackplaneMonitor monitor;
 
     private final Object lock = new Object();
     /** Channels wanted, by Redis name. Mutated under {@link #lock}; read by the socket reader without it. */
@@ -82,7 +86,9 @@ final class RedisSubscriber implements AutoCloseable {
     private String lastWarning;
 
     RedisSubscriber(RedisEndpoint endpoint, String prefix, Duration connectTimeout, Duration healthCheckInterval,
-            int maxBacklog, Executor deliveryPool, ScheduledExecutorService timer, Runnable onConnectionLost) {
+            int maxBacklog, Executor deliveryPool, ScheduledExecutorService timer, Runnable onConnectionLost,
+            BackplaneMonitor monitor) {
+        this.monitor = monitor;
         this.endpoint = endpoint;
         this.controlChannel = (prefix + ":").getBytes(StandardCharsets.US_ASCII);
         this.connectTimeout = connectTimeout;
@@ -137,6 +143,18 @@ final class RedisSubscriber implements AutoCloseable {
             // close() fails every subscription that is still waiting
         }
         return subscription.ready();
+    }
+
+    /**
+     * Opens the subscriber connection now rather than at the first subscribe: it is the one the
+     * backplane keeps open and pings, so its state is the backplane's connection state from the start.
+     */
+    void start() {
+        synchronized (lock) {
+            if (!closing) {
+                startIfNeeded();
+            }
+        }
     }
 
     private void unsubscribe(String redisName, RedisSubscription subscription) {
@@ -204,6 +222,7 @@ final class RedisSubscriber implements AutoCloseable {
             try {
                 c = RedisConnections.open(endpoint);
             } catch (BackplaneException e) {
+                monitor.connectionLost(e.getMessage());
                 unavailable(e);
                 if (!pause()) {
                     return;
@@ -264,7 +283,7 @@ final class RedisSubscriber implements AutoCloseable {
         }
         if (!e.getMessage().equals(lastWarning)) {
             lastWarning = e.getMessage(); // once, not on every retry
-            LOG.log(System.Logger.Level.WARNING, e.getMessage());
+            LOG.warn(e.getMessage());
         }
         synchronized (lock) {
             for (ChannelState state : List.copyOf(channels.values())) {
@@ -283,6 +302,7 @@ final class RedisSubscriber implements AutoCloseable {
 
     /** The control subscription is confirmed: the connection is ready; subscribe to every wanted channel. */
     private void connected(Session session) {
+        monitor.connected();
         synchronized (lock) {
             ready = session;
             unavailableBecause = null;
@@ -301,7 +321,7 @@ final class RedisSubscriber implements AutoCloseable {
         synchronized (lock) {
             String expected = awaitingReply.poll();
             if (expected == null || !expected.equals(redisName)) {
-                LOG.log(System.Logger.Level.WARNING, "Redis confirmed '" + redisName + "' while '" + expected
+                LOG.warn("Redis confirmed '" + redisName + "' while '" + expected
                         + "' was expected; reconnecting to resynchronize");
                 dropConnection();
                 return;
@@ -345,9 +365,10 @@ final class RedisSubscriber implements AutoCloseable {
             if (ready != null || outageStartedNanos == 0) {
                 outageStartedNanos = System.nanoTime();
                 outageCause = String.valueOf(failure.getMessage());
-                LOG.log(System.Logger.Level.WARNING, "lost the subscriber connection to Redis at "
-                        + endpoint.hostAndPort() + " (" + outageCause + "); reconnecting");
             }
+            // The monitor logs the change of state, once: "lost its connection (cause); reconnecting".
+            monitor.connectionLost("the subscriber connection to Redis at " + endpoint.hostAndPort() + " failed: "
+                    + outageCause);
             ready = null;
             connection = null;
             awaitingReply.clear();
@@ -388,7 +409,7 @@ final class RedisSubscriber implements AutoCloseable {
                 return;
             }
             if (pingsSent > pongsReceived) {
-                LOG.log(System.Logger.Level.WARNING, "Redis at " + endpoint.hostAndPort() + " did not answer a ping within "
+                LOG.warn("Redis at " + endpoint.hostAndPort() + " did not answer a ping within "
                         + healthCheckInterval.toMillis() + "ms; reconnecting");
                 dropConnection();
                 return;

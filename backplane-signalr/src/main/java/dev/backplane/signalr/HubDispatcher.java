@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  */
 final class HubDispatcher {
 
-    private static final System.Logger LOG = System.getLogger(HubDispatcher.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HubDispatcher.class);
 
     private final HubMethods methods;
     private final Supplier<? extends Hub> factory;
@@ -47,7 +47,7 @@ final class HubDispatcher {
             try {
                 newHub(c).onConnected();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, methods.hubClass().getSimpleName() + ".onConnected failed for "
+                LOG.warn(methods.hubClass().getSimpleName() + ".onConnected failed for "
                         + c, e);
                 c.close("Connection closed with an error. " + describe(e, "onConnected"), e);
             }
@@ -68,7 +68,7 @@ final class HubDispatcher {
             try {
                 newHub(c).onDisconnected(error);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, methods.hubClass().getSimpleName() + ".onDisconnected failed for "
+                LOG.warn(methods.hubClass().getSimpleName() + ".onDisconnected failed for "
                         + c, e);
             }
         });
@@ -82,7 +82,7 @@ final class HubDispatcher {
         } else if (m instanceof SignalRMessage.StreamItem item) {
             UploadStream<Object> upload = c.uploads.get(item.invocationId());
             if (upload == null) {
-                LOG.log(System.Logger.Level.DEBUG, () -> c + " sent an item for unknown stream " + item.invocationId());
+                LOG.atDebug().log(() -> c + " sent an item for unknown stream " + item.invocationId());
                 return;
             }
             Object value;
@@ -103,7 +103,7 @@ final class HubDispatcher {
             }
             HubInvocation inv = c.clientResults.remove(done.invocationId());
             if (inv == null) {
-                LOG.log(System.Logger.Level.DEBUG, () -> c + " completed unknown invocation " + done.invocationId());
+                LOG.atDebug().log(() -> c + " completed unknown invocation " + done.invocationId());
             } else if (done.error() != null) {
                 inv.fail(done.error());
             } else {
@@ -253,7 +253,7 @@ final class HubDispatcher {
     void complete(ServerConnection c, String invocationId, SignalRMessage.Completion completion) {
         if (invocationId == null) {
             if (completion.error() != null) {
-                LOG.log(System.Logger.Level.DEBUG, () -> c + ": " + completion.error());
+                LOG.atDebug().log(() -> c + ": " + completion.error());
             }
             return; // a non-blocking invocation gets no completion
         }
@@ -269,7 +269,7 @@ final class HubDispatcher {
             return "An unexpected error occurred invoking '" + target + "' on the server. HubException: "
                     + e.getMessage();
         }
-        LOG.log(System.Logger.Level.DEBUG, "hub method " + target + " failed", e);
+        LOG.debug("hub method " + target + " failed", e);
         return "An unexpected error occurred invoking '" + target + "' on the server."
                 + (options.detailedErrors() ? " " + e.getClass().getSimpleName() + ": " + e.getMessage() : "");
     }

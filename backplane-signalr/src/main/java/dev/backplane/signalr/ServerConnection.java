@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentMap;
  */
 final class ServerConnection implements ConnectionSink, HubCallerContext {
 
-    private static final System.Logger LOG = System.getLogger(ServerConnection.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerConnection.class);
 
     private final SignalREndpoint endpoint;
     private final SignalROptions options;
@@ -43,7 +43,9 @@ final class ServerConnection implements ConnectionSink, HubCallerContext {
     final Map<String, UploadStream<Object>> uploads = new ConcurrentHashMap<>();
 
     private volatile String id;
-    private TransportType transport;
+    private volatile TransportType transport;
+    // Why it ended, as ASP.NET Core's signalr.connection.status names it; normal unless a timeout or shutdown says otherwise.
+    private volatile String closeStatus = "normal_closure";
     private Outbound outbound;
     private HubProtocol protocol;
     private boolean handshaken;
@@ -144,7 +146,7 @@ final class ServerConnection implements ConnectionSink, HubCallerContext {
             for (byte[] frame : replay.unacknowledged()) {
                 write(frame, false);
             }
-            LOG.log(System.Logger.Level.DEBUG, () -> id + " resumed, resending from " + replay.firstId());
+            LOG.atDebug().log(() -> id + " resumed, resending from " + replay.firstId());
         }
         return null;
     }
@@ -172,8 +174,23 @@ final class ServerConnection implements ConnectionSink, HubCallerContext {
         return outbound != null;
     }
 
-    synchronized TransportType transport() {
+    TransportType transport() {
         return transport;
+    }
+
+    /** How it ended, for {@code signalr.connection.status}: normal_closure, timeout or app_shutdown. */
+    String closeStatus() {
+        return closeStatus;
+    }
+
+    /** The server is shutting down: the connection ends for that reason. */
+    void shuttingDown() {
+        closeStatus = "app_shutdown";
+    }
+
+    /** When the connection was opened (negotiated), on {@link System#nanoTime()}. */
+    long openedAt() {
+        return openedAt;
     }
 
     synchronized Outbound outbound() {
@@ -320,7 +337,7 @@ final class ServerConnection implements ConnectionSink, HubCallerContext {
     }
 
     private void failHandshake(String error) {
-        LOG.log(System.Logger.Level.DEBUG, () -> id + " handshake refused: " + error);
+        LOG.atDebug().log(() -> id + " handshake refused: " + error);
         if (outbound != null) {
             outbound.write(Handshake.error(endpoint.mapper(), error), false, e -> { });
         }
@@ -497,6 +514,7 @@ final class ServerConnection implements ConnectionSink, HubCallerContext {
                 }
             }
             if (timeout != null) {
+                closeStatus = "timeout";
                 closeLocked(handshaken ? "Connection closed with an error. " + timeout : null);
             }
         }

@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  */
 public final class SignalREndpoint implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(SignalREndpoint.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SignalREndpoint.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String path;
@@ -49,10 +49,13 @@ public final class SignalREndpoint implements AutoCloseable {
     private final Map<String, ServerConnection> byKey = new ConcurrentHashMap<>();
     private final Map<String, ServerConnection> byId = new ConcurrentHashMap<>();
     private final SendingContext context;
+    private final ServerMonitor monitor;
 
     SignalREndpoint(String path, HubNode node, Class<? extends Hub> hubClass, Supplier<? extends Hub> factory,
-            SignalROptions options, ObjectMapper mapper, ExecutorService pool, ScheduledExecutorService timer) {
+            SignalROptions options, ObjectMapper mapper, ExecutorService pool, ScheduledExecutorService timer,
+            ServerMonitor monitor) {
         this.path = path;
+        this.monitor = monitor;
         this.node = node;
         this.options = options;
         this.mapper = mapper;
@@ -86,6 +89,17 @@ public final class SignalREndpoint implements AutoCloseable {
     /** The connections open on this node now. */
     public int connectionCount() {
         return byId.size();
+    }
+
+    /** The connections open on this node now whose transport is {@code type}. */
+    public int connectionCount(TransportType type) {
+        int n = 0;
+        for (ServerConnection c : byId.values()) {
+            if (c.transport() == type) {
+                n++;
+            }
+        }
+        return n;
     }
 
     ObjectMapper mapper() {
@@ -138,7 +152,7 @@ public final class SignalREndpoint implements AutoCloseable {
             }
             return HttpReply.json(200, body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }).exceptionally(e -> {
-            LOG.log(System.Logger.Level.WARNING, "negotiate on " + path + " failed", e);
+            LOG.warn("negotiate on " + path + " failed", e);
             return HttpReply.json(200, ("{\"error\":" + quote("the server could not open a connection: "
                     + HubDispatcher.unwrap(e).getMessage()) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         });
@@ -333,7 +347,7 @@ public final class SignalREndpoint implements AutoCloseable {
         } catch (AuthenticationException e) {
             return new Access(null, HttpReply.text(401, "Unauthorized: " + e.getMessage()));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "the authenticator of " + path + " failed", e);
+            LOG.error("the authenticator of " + path + " failed", e);
             return new Access(null, HttpReply.text(500, "the authenticator failed"));
         }
         if (methods.hubRoles() != null) {
@@ -358,6 +372,7 @@ public final class SignalREndpoint implements AutoCloseable {
         }
         byKey.remove(c.key(), c);
         node.disconnect(id);
+        monitor.closed(c.transport(), c.closeStatus(), System.nanoTime() - c.openedAt());
         dispatcher.disconnected(c, error);
     }
 
@@ -377,7 +392,7 @@ public final class SignalREndpoint implements AutoCloseable {
             try {
                 c.sweep(now);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "sweeping " + c + " failed", e);
+                LOG.warn("sweeping " + c + " failed", e);
             }
         }
     }
@@ -418,6 +433,7 @@ public final class SignalREndpoint implements AutoCloseable {
     @Override
     public void close() {
         for (ServerConnection c : byId.values()) {
+            c.shuttingDown();
             c.close("Server is shutting down.", null);
         }
         node.close();

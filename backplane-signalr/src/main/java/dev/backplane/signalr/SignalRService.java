@@ -2,6 +2,8 @@ package dev.backplane.signalr;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backplane.Backplane;
+import dev.backplane.Health;
+import dev.backplane.Registration;
 import dev.backplane.hub.HubNode;
 import dev.backplane.hub.HubOptions;
 import dev.backplane.spi.DaemonThreads;
@@ -39,12 +41,54 @@ public final class SignalRService implements AutoCloseable {
     private final Map<String, SignalREndpoint> endpoints;
     private final ExecutorService pool;
     private final ScheduledExecutorService timer;
+    private final ServerMonitor monitor;
+    private final SignalRMetrics metrics;
 
     private SignalRService(Map<String, SignalREndpoint> endpoints, ExecutorService pool,
-            ScheduledExecutorService timer) {
+            ScheduledExecutorService timer, ServerMonitor monitor) {
         this.endpoints = endpoints;
         this.pool = pool;
         this.timer = timer;
+        this.monitor = monitor;
+        this.metrics = new SignalRMetrics() {
+            @Override
+            public int activeConnections(TransportType transport) {
+                int n = 0;
+                for (SignalREndpoint e : endpoints.values()) {
+                    n += e.connectionCount(transport);
+                }
+                return n;
+            }
+
+            @Override
+            public Registration onConnectionClosed(ConnectionClosed recorder) {
+                return monitor.add(recorder);
+            }
+        };
+    }
+
+    /**
+     * The server's health: as bad as its worst hub node (each hub's node health is a component,
+     * named by the hub's path, and holds its backplane's). {@code DOWN} while the backplane's broker
+     * is unreachable, so that a load balancer sends no new clients here. Details: the hubs and the
+     * connections open.
+     */
+    public Health health() {
+        Map<String, Health> components = new LinkedHashMap<>();
+        int connections = 0;
+        for (SignalREndpoint e : endpoints.values()) {
+            components.put(e.path(), e.node().health());
+            connections += e.connectionCount();
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("hubs", String.join(",", endpoints.keySet()));
+        details.put("connections", connections);
+        return Health.composite(Health.Status.UP, details, components);
+    }
+
+    /** What the server measures about its connections (see {@link SignalRMetrics}). */
+    public SignalRMetrics metrics() {
+        return metrics;
     }
 
     public static Builder builder(Backplane backplane) {
@@ -143,12 +187,13 @@ public final class SignalRService implements AutoCloseable {
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                     new DaemonThreads("signalr-timer"));
             Map<String, SignalREndpoint> endpoints = new LinkedHashMap<>();
+            ServerMonitor monitor = new ServerMonitor();
             try {
                 for (HubEntry h : hubs) {
                     HubOptions ho = hubOptions.apply(h.path().substring(1)).withObjectMapper(mapper);
                     HubNode node = HubNode.start(backplane, ho);
                     endpoints.put(h.path(), new SignalREndpoint(h.path(), node, h.type(), h.factory(), options,
-                            mapper, pool, timer));
+                            mapper, pool, timer, monitor));
                 }
             } catch (RuntimeException e) {
                 endpoints.values().forEach(SignalREndpoint::close);
@@ -160,7 +205,7 @@ public final class SignalRService implements AutoCloseable {
             // The timer only schedules: each sweep hands its work to the pool.
             timer.scheduleAtFixedRate(() -> endpoints.values().forEach(e -> pool.execute(e::sweep)), period, period,
                     TimeUnit.NANOSECONDS);
-            return new SignalRService(Map.copyOf(endpoints), pool, timer);
+            return new SignalRService(java.util.Collections.unmodifiableMap(endpoints), pool, timer, monitor);
         }
 
         private static Duration sweepPeriod(SignalROptions o) {

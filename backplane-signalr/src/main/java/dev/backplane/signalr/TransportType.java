@@ -21,6 +21,11 @@ public enum TransportType {
         return wireName;
     }
 
+    /** The name as ASP.NET Core's {@code signalr.transport} metric tag has it: {@code web_sockets}, ... */
+    public String tag() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public List<TransferFormat> transferFormats() {
         return formats;
     }

@@ -42,11 +42,12 @@ import java.util.Map;
  *   <li>{@link RestartRules} T43-T45: no repeats after a restart, long outages, publishes caught
  *       by the stop;
  *   <li>{@link GapAndReplayRules} T46-T50: gaps for lost history, replay from the newest position,
- *       one subscriber in two subscriptions, late acknowledgements.
+ *       one subscriber in two subscriptions, late acknowledgements;
+ *   <li>{@link OperationsRules} T51-T52: connection events and health across a broker restart.
  * </ul>
  *
  * <p>Optional hooks give the kit more to check: {@link #limitedRetention(int)} (T46, T47) and
  * {@link #brokerAddress()} (T42).
  */
-public abstract class BackplaneTck extends GapAndReplayRules {
+public abstract class BackplaneTck extends OperationsRules {
 }

@@ -70,6 +70,20 @@ public final class KitTimeouts {
         return scaled(Duration.ofSeconds(30));
     }
 
+    /**
+     * The {@code connectTimeout} the kit configures for the rules about connection state (T51,
+     * T52): a backplane must report its connection lost, and its health DOWN, within twice this
+     * after the broker stops.
+     */
+    public static Duration connect() {
+        return scaled(Duration.ofSeconds(2));
+    }
+
+    /** How soon after the broker is back a backplane's health must be UP again (T52). */
+    public static Duration healthRecovery() {
+        return scaled(Duration.ofSeconds(2));
+    }
+
     /** How long a backplane may take to come back after the broker restarts. */
     public static Duration recovery() {
         return scaled(Duration.ofSeconds(30));

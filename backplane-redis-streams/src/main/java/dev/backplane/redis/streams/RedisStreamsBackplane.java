@@ -101,12 +101,18 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
             }
         }
         ScheduledExecutorService scheduler = config.resources().scheduler();
-        this.outbox = new PublishOutbox("Redis at " + failures.address(), config, completions, scheduler, Ticker.SYSTEM);
+        this.outbox = new PublishOutbox("Redis at " + failures.address(), config, completions, scheduler, Ticker.SYSTEM,
+                monitor);
         this.commands = new CommandPipeline(first, this::connectCommands, failures, outbox,
                 new PublishedEntries(keys, instanceId, settings.maxLen()), scheduler, config.publishTimeout(),
                 "backplane-redis-streams-commands");
-        this.reader = new StreamReader(this::connectReader, commands::suspectConnection, failures, keys, wakeKey,
-                settings, BLOCK_MILLIS, epoch, "backplane-redis-streams-reader");
+        // Operations: the reader's connection, always held and blocked in XREAD, is this backplane's
+        // connection state (health, lost and restored events).
+        connected();
+        this.reader = new StreamReader(this::connectReader, () -> {
+            commands.suspectConnection();
+            connectionLost("the reading connection to Redis at " + endpoint.hostAndPort() + " failed");
+        }, failures, keys, wakeKey, settings, BLOCK_MILLIS, epoch, "backplane-redis-streams-reader");
     }
 
     @Override
@@ -261,7 +267,14 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
     }
 
     private Jedis connectReader() {
-        Jedis jedis = connect("reconnect");
+        Jedis jedis;
+        try {
+            jedis = connect("reconnect");
+        } catch (RuntimeException e) {
+            connectionLost(e.getMessage());
+            throw e;
+        }
+        connected();
         // A blocked XREAD must end by its block timeout before the socket's timeout does.
         jedis.getConnection().setSoTimeout(BLOCK_MILLIS + (int) Math.min(Integer.MAX_VALUE / 2,
                 config.publishTimeout().toMillis()));

@@ -7,18 +7,15 @@ import dev.backplane.signalr.SignalROptions;
 import dev.backplane.signalr.SignalRService;
 import dev.backplane.signalr.UserIdentity;
 import dev.backplane.signalr.jetty.JettyHost;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * One node of the chat demo: the chat hub at {@code /chat} and the chat page, on its own port,
- * on a backplane. The page's name field is the user id (sent as the access token).
- *
- * <pre>
- *   java ... dev.backplane.signalr.demo.ChatServer BACKPLANE_URI NODE_NAME PORT SIGNALR_BROWSER_DIR
- * </pre>
- * Prints {@code READY NODE_NAME http://127.0.0.1:PORT/} once it serves, and runs until killed.
+ * on a backplane, with {@code /health} (and {@code /metrics} when given). The page's name field
+ * is the user id (sent as the access token). {@code bin/chat-demo} starts nodes of it from the
+ * examples module, with metrics.
  */
 public final class ChatServer implements AutoCloseable {
 
@@ -37,14 +34,26 @@ public final class ChatServer implements AutoCloseable {
      * {@code dist/browser}); {@code port} 0 picks a free one.
      */
     public static ChatServer start(String backplaneUri, String nodeName, int port, String signalrBrowserDir) {
+        return start(backplaneUri, nodeName, port, signalrBrowserDir, (backplane, service) -> null);
+    }
+
+    /**
+     * As {@link #start(String, String, int, String)}, serving at {@code /metrics} the text that
+     * {@code metrics} returns a source of, given the node's backplane and service (null: no
+     * {@code /metrics}).
+     */
+    public static ChatServer start(String backplaneUri, String nodeName, int port, String signalrBrowserDir,
+            BiFunction<Backplane, SignalRService, Supplier<String>> metrics) {
         Backplane backplane = Backplanes.open(backplaneUri);
         try {
             SignalRService service = SignalRService.builder(backplane)
                     .hub("/chat", ChatHub.class, () -> new ChatHub(nodeName))
                     .options(SignalROptions.defaults().withAuthenticator(ChatServer::nameFromToken))
                     .build();
-            JettyHost host = JettyHost.start(service, JettyHost.Options.port(port)
-                    .withStaticRoots(List.of("classpath:dev/backplane/signalr/chat", signalrBrowserDir)));
+            JettyHost.Options options = JettyHost.Options.port(port)
+                    .withStaticRoots(List.of("classpath:dev/backplane/signalr/chat", signalrBrowserDir));
+            Supplier<String> scrape = metrics.apply(backplane, service);
+            JettyHost host = JettyHost.start(service, scrape == null ? options : options.withMetrics(scrape));
             return new ChatServer(backplane, service, host);
         } catch (RuntimeException e) {
             backplane.close();
@@ -73,24 +82,5 @@ public final class ChatServer implements AutoCloseable {
         host.close();
         service.close();
         backplane.close();
-    }
-
-    public static void main(String[] args) throws Exception {
-        if (args.length < 4) {
-            System.err.println("usage: ChatServer BACKPLANE_URI NODE_NAME[,NODE_NAME...] PORT[,PORT...] "
-                    + "SIGNALR_BROWSER_DIR   (several names: several nodes in this process)");
-            System.exit(2);
-        }
-        String[] names = args[1].split(",");
-        String[] ports = args[2].split(",");
-        List<ChatServer> nodes = new ArrayList<>();
-        for (int i = 0; i < names.length; i++) {
-            ChatServer node = start(args[0], names[i], Integer.parseInt(ports[Math.min(i, ports.length - 1)]),
-                    args[3]);
-            nodes.add(node);
-            System.out.println("READY " + names[i] + " " + node.url());
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> nodes.forEach(ChatServer::close)));
-        new CountDownLatch(1).await();
     }
 }

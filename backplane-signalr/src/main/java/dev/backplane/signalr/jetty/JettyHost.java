@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
@@ -26,8 +27,10 @@ import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 /**
  * Serves a {@link SignalRService} over HTTP and WebSockets with Jetty 12 (core API, no servlets):
  * for each hub path, {@code POST /negotiate}, the WebSocket upgrade, Server-Sent Events, long
- * polling (GET, POST, DELETE), CORS preflights; and optionally static files. This is the only class
- * family of the module that knows Jetty.
+ * polling (GET, POST, DELETE), CORS preflights; {@code GET /health} (the service's
+ * {@linkplain SignalRService#health() health} as JSON: HTTP 200 while UP or DEGRADED, 503 while
+ * DOWN); {@code GET /metrics} when {@link Options#withMetrics} gives the text; and optionally static
+ * files. This is the only class family of the module that knows Jetty.
  */
 public final class JettyHost implements AutoCloseable {
 
@@ -39,8 +42,11 @@ public final class JettyHost implements AutoCloseable {
      * @param staticRoots directories or classpath folders ({@code classpath:dev/app/web}) served for
      *     other paths, first match wins; {@code /} serves {@code index.html}
      * @param allowedOrigins origins that may call the hubs from another origin ({@code *} for any); empty: none
+     * @param metrics the Prometheus text served at {@code GET /metrics} (for instance
+     *     {@code PrometheusMeterRegistry::scrape}), read at each request; null serves no {@code /metrics}
      */
-    public record Options(String host, int port, List<String> staticRoots, Set<String> allowedOrigins) {
+    public record Options(String host, int port, List<String> staticRoots, Set<String> allowedOrigins,
+            Supplier<String> metrics) {
         public Options {
             Objects.requireNonNull(host, "host");
             if (port < 0 || port > 65535) {
@@ -51,19 +57,24 @@ public final class JettyHost implements AutoCloseable {
         }
 
         public static Options port(int port) {
-            return new Options("127.0.0.1", port, List.of(), Set.of());
+            return new Options("127.0.0.1", port, List.of(), Set.of(), null);
         }
 
         public Options withHost(String value) {
-            return new Options(value, port, staticRoots, allowedOrigins);
+            return new Options(value, port, staticRoots, allowedOrigins, metrics);
         }
 
         public Options withStaticRoots(List<String> value) {
-            return new Options(host, port, value, allowedOrigins);
+            return new Options(host, port, value, allowedOrigins, metrics);
         }
 
         public Options withAllowedOrigins(Set<String> value) {
-            return new Options(host, port, staticRoots, value);
+            return new Options(host, port, staticRoots, value, metrics);
+        }
+
+        /** Serves {@code scrape}'s text (Prometheus' exposition format) at {@code GET /metrics}. */
+        public Options withMetrics(Supplier<String> scrape) {
+            return new Options(host, port, staticRoots, allowedOrigins, Objects.requireNonNull(scrape, "scrape"));
         }
     }
 
@@ -97,6 +108,7 @@ public final class JettyHost implements AutoCloseable {
 
         Cors cors = new Cors(options.allowedOrigins());
         Handler.Sequence routes = new Handler.Sequence();
+        routes.addHandler(new OperationsHandler(service, options.metrics()));
         routes.addHandler(new HubHttpHandler(service, cors));
         routes.addHandler(new StaticFiles(options.staticRoots()));
         WebSocketUpgradeHandler upgrades = new WebSocketUpgradeHandler();

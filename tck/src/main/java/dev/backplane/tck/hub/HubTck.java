@@ -3,9 +3,12 @@ package dev.backplane.tck.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backplane.Backplane;
+import dev.backplane.BackplaneEvent;
+import dev.backplane.Health;
 import dev.backplane.hub.ClientInvocationException;
 import dev.backplane.hub.ConnectionSink;
 import dev.backplane.hub.HubContext;
+import dev.backplane.hub.HubEvent;
 import dev.backplane.hub.HubNode;
 import dev.backplane.hub.HubTimeoutException;
 import dev.backplane.hub.NodeGoneException;
@@ -20,7 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -511,7 +516,8 @@ public abstract class HubTck extends HubNameAndPayloadRules {
         HubContext late = context();
         awaitPresence(List.of(late), p -> p.nodes().size() == 3 && p.connections().size() == CONNECTIONS_AT_SCALE,
                 "a context started afterwards sees all " + CONNECTIONS_AT_SCALE + " connections within two snapshot "
-                        + "periods", twoSnapshots);
+                        + "periods (it learns them from snapshots alone, which over the backplane's payload limit "
+                        + "must be split, not refused)", twoSnapshots);
         List<String> leaving = ids.get(k.a()).subList(0, 100);
         leaving.forEach(id -> k.a().disconnect(id));
         List<HubContext> everyone = new ArrayList<>(k.observers());
@@ -557,6 +563,65 @@ public abstract class HubTck extends HubNameAndPayloadRules {
         }
         for (Client c : List.of(a1, b1, c1)) {
             c.awaitText("m[\"after\"]");
+        }
+    }
+
+    @Test
+    @DisplayName("S23 broker outage, health and events: within twice the default connectTimeout (5 s) of a broker "
+            + "stop every node's and the context's health is DOWN and a node's listener hears the backplane's "
+            + "ConnectionLost; after the restart health is UP again within a heartbeat interval + 2 s and the "
+            + "listener hears ConnectionRestored after the loss")
+    void s23_healthAndEventsFollowTheBroker() {
+        Cluster k = cluster();
+        List<HubEvent> heard = new CopyOnWriteArrayList<>();
+        k.a().addListener(heard::add);
+        for (HubContext h : k.observers()) {
+            awaitHealth(h, Health.Status.UP, patience(), "health of " + h.nodeId()
+                    + " is not UP while the broker is up");
+        }
+        Duration lossBound = KitTimeouts.scaled(Duration.ofSeconds(10)).plus(KitTimeouts.grace());
+        stopBroker();
+        for (HubContext h : k.observers()) {
+            awaitHealth(h, Health.Status.DOWN, lossBound, "health of " + h.nodeId() + " is not DOWN "
+                    + "within " + lossBound + " of the broker stop: a probe sees a healthy node while its broker is gone");
+        }
+        awaitCondition(() -> heard.stream().anyMatch(e -> e instanceof HubEvent.Backplane b
+                && b.event() instanceof BackplaneEvent.ConnectionLost), lossBound,
+                "a listener on a node did not hear its backplane's ConnectionLost; heard " + heard);
+        startBroker();
+        Duration upBound = hubOptions(HUB).heartbeatInterval().plus(KitTimeouts.healthRecovery())
+                .plus(KitTimeouts.grace());
+        for (HubContext h : k.observers()) {
+            awaitHealth(h, Health.Status.UP, upBound, "health of " + h.nodeId() + " is not UP within "
+                    + upBound + " of the broker's return");
+        }
+        awaitCondition(() -> heard.stream().anyMatch(e -> e instanceof HubEvent.Backplane b
+                && b.event() instanceof BackplaneEvent.ConnectionRestored), KitTimeouts.recovery(),
+                "a listener on a node did not hear its backplane's ConnectionRestored; heard " + heard);
+        List<String> order = heard.stream().filter(HubEvent.Backplane.class::isInstance)
+                .map(e -> ((HubEvent.Backplane) e).event()).filter(e -> e instanceof BackplaneEvent.ConnectionLost
+                        || e instanceof BackplaneEvent.ConnectionRestored).map(e -> e.getClass().getSimpleName()).toList();
+        assertThat(order).as("connection events heard by the node's listener, in order").startsWith(
+                "ConnectionLost", "ConnectionRestored");
+    }
+
+    private static void awaitHealth(HubContext hub, Health.Status status, Duration within,
+            String failure) {
+        awaitCondition(() -> hub.health().status() == status, within, failure);
+    }
+
+    private static void awaitCondition(BooleanSupplier condition, Duration within, String failure) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(failure);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
         }
     }
 }

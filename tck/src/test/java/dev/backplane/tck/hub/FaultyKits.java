@@ -629,4 +629,17 @@ final class FaultyKits {
             };
         }
     }
+
+    /** Health says whether the node is open, not whether its broker is there. */
+    static final class HealthIgnoresBackplane extends OnMemory {
+        @Override
+        HubNode wrap(HubContext real) {
+            return new ForwardingHub(real) {
+                @Override
+                public dev.backplane.Health health() {
+                    return dev.backplane.Health.of(dev.backplane.Health.Status.UP, delegate.health().details());
+                }
+            };
+        }
+    }
 }

@@ -76,6 +76,21 @@ class ForwardingHub implements HubNode {
     }
 
     @Override
+    public dev.backplane.hub.HubMetrics metrics() {
+        return delegate.metrics();
+    }
+
+    @Override
+    public dev.backplane.Health health() {
+        return delegate.health();
+    }
+
+    @Override
+    public dev.backplane.Registration addListener(dev.backplane.hub.HubListener listener) {
+        return delegate.addListener(listener);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -61,7 +61,9 @@ class HubTckSelfTest {
                 Arguments.of(FaultyKits.ConflatesNames.class, "s21_lookalikeGroupAndUserNamesStayApart",
                         "each exactly once"),
                 Arguments.of(FaultyKits.FoldsRepeatedSends.class, "s22_repeatedAndLargeMessagesArriveExactly",
-                        "expected message(s) within"));
+                        "expected message(s) within"),
+                Arguments.of(FaultyKits.HealthIgnoresBackplane.class, "s23_healthAndEventsFollowTheBroker",
+                        "a probe sees a healthy node while its broker is gone"));
     }
 
     @ParameterizedTest(name = "{0} fails {1}")

@@ -98,7 +98,12 @@ enum Fault {
     // callbacks and slow subscribers
     ONE_CALLBACK_THREAD("oneCallbackThread", c -> new CallbackFaults.OneCallbackThread(c.correct())),
     ONE_DELIVERY_QUEUE("oneDeliveryQueue", c -> new CallbackFaults.OneDeliveryQueue(c.correct())),
-    SILENT_BEYOND_THE_END("silentBeyondTheEnd", c -> new CallbackFaults.SilentBeyondTheEnd(c.correct()));
+    SILENT_BEYOND_THE_END("silentBeyondTheEnd", c -> new CallbackFaults.SilentBeyondTheEnd(c.correct())),
+
+    // operations: connection events and health
+    SILENT_OUTAGE("silentOutage", c -> new OperationsFaults.SilentOutage(c.correct())),
+    UP_WHILE_DOWN("upWhileDown", c -> new OperationsFaults.UpWhileDown(c.correct())),
+    STUCK_DOWN("stuckDown", c -> new OperationsFaults.StuckDown(c.correct()));
 
     private final String option;
     private final Function<FaultyBackplaneProvider.Context, Backplane> factory;

@@ -412,4 +412,22 @@ final class FaultyKits {
             super("fault=silentBeyondTheEnd");
         }
     }
+
+    static class SilentOutage extends FaultyKit {
+        SilentOutage() {
+            super("fault=silentOutage");
+        }
+    }
+
+    static class UpWhileDown extends FaultyKit {
+        UpWhileDown() {
+            super("fault=upWhileDown");
+        }
+    }
+
+    static class StuckDown extends FaultyKit {
+        StuckDown() {
+            super("fault=stuckDown");
+        }
+    }
 }

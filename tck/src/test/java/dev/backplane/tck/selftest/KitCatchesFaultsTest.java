@@ -194,7 +194,14 @@ class KitCatchesFaultsTest {
             fault("oneDeliveryQueue", FaultyKits.OneDeliveryQueue.class,
                     "T33", "was held up by a stuck subscriber"),
             fault("silentBeyondTheEnd", FaultyKits.SilentBeyondTheEnd.class,
-                    "T34", "it must say so"));
+                    "T34", "it must say so"),
+            outageFault("silentOutage", FaultyKits.SilentOutage.class,
+                    "T51", "an operator is not told the broker is gone"),
+            outageFault("upWhileDown", FaultyKits.UpWhileDown.class,
+                    "T52", "a probe sees a healthy backplane while its broker is gone"),
+            outageFault("stuckDown", FaultyKits.StuckDown.class,
+                    "T51", "an operator is never told the broker is back",
+                    "T52", "after the broker came back"));
 
     /** How many broken backplanes are checked at once: they mostly wait, so this saves time, not CPU. */
     private static final int PARALLEL_RUNS = 4;

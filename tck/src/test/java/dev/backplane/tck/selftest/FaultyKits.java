@@ -363,6 +363,15 @@ final class FaultyKits {
         SilentBacklogDrop() {
             super("fault=silentBacklogDrop");
         }
+
+        /**
+         * The default retention (10,000) holds the whole burst: with a retention of 10, a delivery path slowed by a
+         * loaded machine falls behind the log and the transport reports a genuine gap, which would hide the fault.
+         */
+        @Override
+        protected java.util.Optional<java.util.Map<String, String>> limitedRetention(int messages) {
+            return java.util.Optional.empty();
+        }
     }
 
     static class NewestInclusive extends FaultyKit {

@@ -105,6 +105,11 @@ public final class PendingPublish {
         return state.compareAndSet(TAKEN, QUEUED);
     }
 
+    /** Written → queued again, as never written: the client refused the bytes after all. */
+    boolean markUnwritten() {
+        return state.compareAndSet(WRITTEN, QUEUED);
+    }
+
     /** Settles it; false if it was settled already. */
     boolean settle() {
         while (true) {

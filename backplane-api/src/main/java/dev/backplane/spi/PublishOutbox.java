@@ -46,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * expiry never races a write into a false "not sent"; {@link #notWritten} undoes that for a write the
  * client refused at the call), and report {@link #succeed}, {@link #fail},
  * {@link #lost} (connection broke, outcome unknown) or {@link #requeue} (sent again later, for
- * transports whose broker drops duplicates).
+ * transports whose broker drops duplicates); {@link #requeueNotWritten} when the client refused the
+ * bytes after all and the publish should go back to the head of the queue.
  *
  * <p>Given the backplane's {@link BackplaneMonitor}, the outbox counts every outcome there: each
  * success with its latency (call to acceptance), each failure by {@link PublishFailure cause}, and
@@ -302,6 +303,25 @@ public final class PublishOutbox implements AutoCloseable {
                 }
             }
             notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * As {@link #notWritten}, and {@code p} goes back to the head of the queue, to be taken again
+     * first: the client refused its bytes after {@link #markWritten} (the connection went down
+     * between the check and the write), nothing went out, and it fails as not sent
+     * ({@link BrokerUnavailableException}) if it expires before it is written. Skipped if it was
+     * settled meanwhile.
+     */
+    public void requeueNotWritten(PendingPublish p) {
+        lock.lock();
+        try {
+            if (p.markUnwritten()) {
+                queued.addFirst(p);
+                notEmpty.signal();
+            }
         } finally {
             lock.unlock();
         }

@@ -183,6 +183,23 @@ class PublishOutboxTest {
     }
 
     @Test
+    void aWriteTheClientRefusedGoesBackToTheHeadAsNeverWritten() {
+        PublishOutbox outbox = outbox();
+        PendingPublish first = outbox.submit("c", new byte[] {1});
+        PendingPublish second = outbox.submit("c", new byte[] {2});
+        PendingPublish taken = outbox.poll();
+        outbox.markWritten(taken);
+        outbox.requeueNotWritten(taken);
+        assertThat(outbox.poll()).as("back at the head").isSameAs(first);
+        assertThat(first.outcomeUnknownIfLost()).as("never written").isFalse();
+        assertThat(outbox.poll()).isSameAs(second);
+        now.addAndGet(TIMEOUT.toNanos());
+        outbox.sweep();
+        runCallbacks();
+        assertThat(failure(first)).isExactlyInstanceOf(BrokerUnavailableException.class).hasMessageContaining("not sent");
+    }
+
+    @Test
     void closeFailsEveryUnsettledPublishAndRefusesNewOnes() {
         PublishOutbox outbox = outbox();
         PendingPublish written = outbox.submit("c", new byte[] {1});

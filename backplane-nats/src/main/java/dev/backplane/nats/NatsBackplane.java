@@ -10,45 +10,41 @@ import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.AbstractBackplane;
-import dev.backplane.spi.DaemonThreads;
+import dev.backplane.spi.PendingPublish;
+import dev.backplane.spi.PublishOutbox;
 import dev.backplane.spi.SubscriberDispatch;
+import dev.backplane.spi.Ticker;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
+import io.nats.client.api.ServerInfo;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Core NATS: every channel is a subject ({@link Subjects}), published and subscribed with plain
  * NATS operations. At most once: the server keeps nothing, so a message published while a
  * subscriber's connection is down is lost for it, which the subscriber learns through
  * {@link Subscriber#onGap} once its connection is back. No replay. Order per publisher holds
- * because NATS keeps a connection's messages in order and the {@link Outbox} keeps calls in order.
+ * because NATS keeps a connection's messages in order and the {@link PublishOutbox} hands
+ * publishes to the client in call order ({@link OutboxWriter}).
  *
- * <p>A publish completes once a PING/PONG round trip after it came back ({@link RoundTrips},
- * {@link PublishConfirmation}); while the connection is down it waits in the {@link Outbox} for at
- * most {@code publishTimeout}. A subscription is confirmed the same way.
+ * <p>A publish is settled through the outbox: it succeeds once a PING/PONG round trip after it
+ * came back ({@link RoundTrips}, {@link PublishConfirmation}); the outbox fails it at its deadline
+ * otherwise, as not sent if it never left, as of unknown outcome if it did. A subscription is
+ * confirmed by a round trip too. No thread of this class runs user code: futures complete and
+ * subscribers run on the callback executor of the configuration's resources.
  */
 final class NatsBackplane extends AbstractBackplane {
-
-    private static final System.Logger LOG = System.getLogger(NatsBackplane.class.getName());
 
     private final NatsLink link;
     private final Subjects subjects;
     private final Capabilities capabilities;
     private final Dispatcher dispatcher;
-    private final ExecutorService deliveryPool;
-    private final ExecutorService io;
-    private final ScheduledExecutorService timer;
-    private final Outbox outbox;
+    private final PublishOutbox outbox;
+    private final OutboxWriter writer;
     private final RoundTrips roundTrips;
     private final Set<CoreSubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
@@ -59,15 +55,13 @@ final class NatsBackplane extends AbstractBackplane {
         long serverMax = link.connection().getServerInfo().getMaxPayload();
         int maxPayload = (int) Math.min(serverMax > 0 ? serverMax : 1 << 20, Integer.MAX_VALUE - 8);
         this.capabilities = new Capabilities("nats", DeliveryGuarantee.AT_MOST_ONCE, false, true, maxPayload, true);
-        this.deliveryPool = Executors.newCachedThreadPool(new DaemonThreads("backplane-nats-delivery"));
-        this.io = Executors.newCachedThreadPool(new DaemonThreads("backplane-nats-io"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("backplane-nats-timer"));
         this.dispatcher = link.connection().createDispatcher();
         this.roundTrips = new RoundTrips(link, "backplane-nats-round-trips");
-        this.outbox = new Outbox(link.settings().outboxBytes(), this::trySend, link::connected, link.description());
-        long sweep = Math.max(10, Math.min(50, config.publishTimeout().toMillis() / 10));
-        timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
-        link.onReconnected(() -> io.execute(this::afterReconnect));
+        this.outbox = new PublishOutbox("NATS at " + link.description(), config, completions,
+                config.resources().scheduler(), Ticker.SYSTEM, monitor);
+        this.writer = new OutboxWriter(outbox, link::connected, this::write, config.resources().scheduler(), link::execute);
+        link.onDisconnected(() -> outbox.unavailable("the connection to NATS at " + link.description() + " is down"));
+        link.onReconnected(this::afterReconnect);
         // Operations: the link's state is this backplane's connection state (health, lost and restored events).
         link.onReconnected(this::connected);
         link.onDisconnected(() -> connectionLost("the connection to NATS at " + link.description() + " dropped"));
@@ -90,59 +84,44 @@ final class NatsBackplane extends AbstractBackplane {
 
     @Override
     protected CompletableFuture<Position> doPublish(String channel, byte[] payload) {
-        PendingPublish publish = new PendingPublish(subjects.subject(channel), payload.clone(),
-                System.nanoTime() + config.publishTimeout().toNanos(), null);
-        outbox.submit(publish);
-        return publish.result;
+        PendingPublish publish = outbox.submit(channel, payload.clone());
+        writer.drain();
+        return publish.future();
     }
 
-    /** Hands a publish to jnats; false if jnats does not take it now (it then sent nothing). */
-    private boolean trySend(PendingPublish publish) {
+    /** Hands a publish to jnats and asks for the round trip that confirms it. */
+    private OutboxWriter.Result write(PendingPublish publish) {
         Connection connection = link.connection();
+        String subject = subjects.subject(publish.channel());
+        long mark = link.violations().mark();
+        ServerInfo writtenOn = link.serverConnection();
         try {
-            publish.violationMark = link.violations().mark();
-            publish.reconnectsAtSend = link.reconnects();
-            connection.publish(publish.subject, publish.payload);
+            connection.publish(subject, publish.payload());
         } catch (IllegalStateException e) {
-            // Disconnected (no reconnect buffer) or the write queue stayed full: nothing was queued.
             if (connection.getStatus() == Connection.Status.CLOSED) {
-                publish.fail(new BrokerUnavailableException("the NATS connection to " + link.description()
-                        + " is closed; the publish to '" + publish.subject + "' was not sent", e));
-                return true;
+                outbox.fail(publish, new BrokerUnavailableException("the NATS connection to " + link.description()
+                        + " is closed; the publish to '" + subject + "' was not sent", e));
+                return OutboxWriter.Result.SETTLED;
             }
-            return false;
+            // Disconnected (no reconnect buffer) or the write queue stayed full: nothing was queued.
+            return OutboxWriter.Result.REFUSED;
         } catch (IllegalArgumentException e) {
-            publish.fail(e);
-            return true;
+            outbox.fail(publish, e);
+            return OutboxWriter.Result.SETTLED;
         }
-        publish.sent = true;
-        roundTrips.add(new PublishConfirmation(publish, link));
-        return true;
+        roundTrips.add(new PublishConfirmation(publish, outbox, link, subject, mark, writtenOn));
+        return OutboxWriter.Result.WRITTEN;
     }
 
-    private void sweep() {
-        try {
-            outbox.expire(System.nanoTime());
-            if (!outbox.isEmpty() && link.connected()) {
-                outbox.drain();
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "the NATS outbox sweep failed", e);
-        }
-    }
-
+    /** On the connection's event thread: what waited goes out, then every subscription hears of the gap. */
     private void afterReconnect() {
-        outbox.drain();
+        outbox.unavailable(null);
+        writer.drain();
         // jnats re-sent every SUB on the new connection; once a round trip is back they are active.
-        try {
-            roundTrips.roundTrip(config.connectTimeout()).get();
-        } catch (ExecutionException e) {
-            // Reported as a gap all the same: messages may have been lost either way.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        subscriptions.forEach(s -> s.gap("the connection to NATS at " + link.description()
-                + " was lost and re-established; messages published in between were not delivered"));
+        // Reported as a gap whether or not it comes back in time: messages may have been lost either way.
+        roundTrips.roundTrip(config.connectTimeout()).whenComplete((connection, error) -> subscriptions.forEach(
+                s -> s.gap("the connection to NATS at " + link.description()
+                        + " was lost and re-established; messages published in between were not delivered")));
     }
 
     @Override
@@ -157,68 +136,64 @@ final class NatsBackplane extends AbstractBackplane {
                     "cannot subscribe to '" + subject + "' on NATS at " + link.description() + ": " + e.getMessage(), e));
         }
         subscriptions.add(subscription);
-        return CompletableFuture.supplyAsync(() -> {
-            confirmSubscription(subject, mark);
-            return (Subscription) subscription;
-        }, io).whenComplete((s, error) -> {
+        CompletableFuture<Subscription> confirmed = new CompletableFuture<>();
+        confirm(subscription, subject, mark, System.nanoTime() + config.connectTimeout().toNanos(), confirmed);
+        return confirmed.whenComplete((s, error) -> {
             if (error != null) {
                 subscription.close();
             }
         });
     }
 
-    /** Waits until the server has the SUB: a round trip after it, tried again across a reconnect. */
-    private void confirmSubscription(String subject, long mark) {
-        long deadline = System.nanoTime() + config.connectTimeout().toNanos();
-        while (true) {
-            try {
-                roundTrips.roundTrip(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1))).get();
-                break;
-            } catch (ExecutionException e) {
+    /**
+     * Completes {@code confirmed} once the server has the SUB: a round trip after it, asked again
+     * across a reconnect until {@code deadline}. Runs on the round-trip thread, never blocking it.
+     */
+    private void confirm(CoreSubscription subscription, String subject, long mark, long deadline,
+            CompletableFuture<Subscription> confirmed) {
+        roundTrips.roundTrip(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1))).whenComplete((r, error) -> {
+            if (error != null) {
                 if (System.nanoTime() - deadline >= 0 || isClosed()) {
-                    throw new CompletionException(new BrokerUnavailableException("NATS at " + link.description()
+                    confirmed.completeExceptionally(new BrokerUnavailableException("NATS at " + link.description()
                             + " did not confirm the subscription to '" + subject + "' within connectTimeout="
-                            + config.connectTimeout(), e.getCause()));
+                            + config.connectTimeout(), error));
+                } else {
+                    confirm(subscription, subject, mark, deadline, confirmed);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CompletionException(new BrokerUnavailableException("interrupted while subscribing to '"
-                        + subject + "'", e));
+            } else if (link.violations().refusedSince(PermissionViolations.Kind.SUBSCRIBE, subject, mark)) {
+                confirmed.completeExceptionally(new BackplaneConfigurationException("NATS at " + link.description()
+                        + " refused the subscription to '" + subject
+                        + "' (Permissions Violation); allow this user to subscribe to the prefix's subjects"));
+            } else {
+                confirmed.complete(subscription);
             }
-        }
-        if (link.violations().refusedSince(PermissionViolations.Kind.SUBSCRIBE, subject, mark)) {
-            throw new CompletionException(new BackplaneConfigurationException("NATS at " + link.description()
-                    + " refused the subscription to '" + subject
-                    + "' (Permissions Violation); allow this user to subscribe to the prefix's subjects"));
-        }
+        });
     }
 
     @Override
     protected void doClose() {
         subscriptions.forEach(CoreSubscription::close);
-        outbox.close();
+        // Publishes already made may still be confirmed: a round trip or two.
         Duration grace = config.publishTimeout().compareTo(Duration.ofSeconds(2)) < 0
                 ? config.publishTimeout() : Duration.ofSeconds(2);
-        roundTrips.close(grace);
-        timer.shutdownNow();
-        io.shutdownNow();
+        outbox.awaitSettled(grace);
+        outbox.close();
+        roundTrips.close();
         link.close();
-        deliveryPool.shutdown();
     }
 
     /**
-     * One subscription: messages of its subject, handed to the subscriber one at a time. At most
-     * {@code maxSubscriberBacklog} received messages wait for the subscriber; messages arriving
-     * while it is that far behind are dropped, and one {@link Subscriber#onGap} right after the
-     * messages kept says how many.
+     * One subscription: messages of its subject, handed to the subscriber one at a time on the
+     * callback executor. At most {@code maxSubscriberBacklog} received messages wait for the
+     * subscriber; messages arriving while it is that far behind are dropped, and one
+     * {@link Subscriber#onGap} right after the messages kept says how many.
      */
     private final class CoreSubscription implements Subscription {
         private final SubscriberDispatch dispatch;
         volatile io.nats.client.Subscription nats;
 
         CoreSubscription(String channel, Subscriber subscriber) {
-            this.dispatch = SubscriberDispatch.atMostOnce(channel, subscriber, deliveryPool,
-                    link.settings().maxSubscriberBacklog(), NatsSettings.MAX_SUBSCRIBER_BACKLOG);
+            this.dispatch = SubscriberDispatch.atMostOnce(channel, subscriber, config);
         }
 
         @Override
@@ -227,7 +202,8 @@ final class NatsBackplane extends AbstractBackplane {
         }
 
         void onMessage(Message message) {
-            dispatch.offer(message.getData() == null ? new byte[0] : message.getData());
+            byte[] data = message.getData();
+            dispatch.offer(data == null ? new byte[0] : data);
         }
 
         void gap(String reason) {

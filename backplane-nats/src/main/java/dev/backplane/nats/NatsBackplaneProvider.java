@@ -11,9 +11,8 @@ import java.util.TreeSet;
 /**
  * Core NATS, at most once: {@code nats://[user:password@|token@]host[:port][?options]}, or
  * {@code tls://...} for a TLS connection. Options beyond the common ones: {@code servers},
- * {@code reconnectWait} (250ms), {@code pingInterval} (30s), {@code outboxBytes} (8 MiB),
- * {@code connectionName}, {@code maxSubscriberBacklog} (10000). See the module's README for what
- * each guarantees.
+ * {@code reconnectWait} (250ms), {@code pingInterval} (30s), {@code connectionName}. See the
+ * module's README for what each guarantees.
  */
 public final class NatsBackplaneProvider implements BackplaneProvider {
 

@@ -8,9 +8,9 @@ import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Consumer;
 import io.nats.client.ErrorListener;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.api.ServerInfo;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -31,8 +31,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * One jnats connection, set up the way both NATS backplanes need it: unlimited reconnects with a
  * bounded wait, no client-side reconnect buffer (publishes made while the connection is down are
- * refused by jnats, so none is sent later behind the caller's back; the backplane's {@link Outbox}
- * holds them instead), daemon threads, and events handed to the backplane.
+ * refused by jnats, so none is sent later behind the caller's back; the backplane's outbox holds
+ * them instead), daemon threads, and events handed to the backplane.
  *
  * <p>jnats' event callbacks run on a single thread this class owns, so that
  * {@link #awaitCallbacks} can wait until every event queued before a point has been seen; the
@@ -52,8 +52,7 @@ final class NatsLink implements AutoCloseable {
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> disconnectListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> slowConsumerListeners = new CopyOnWriteArrayList<>();
-    private final List<java.util.function.Consumer<JetStreamSubscription>> heartbeatAlarmListeners =
-            new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<String>> publishRefusedListeners = new CopyOnWriteArrayList<>();
     private volatile Connection connection;
 
     private NatsLink(NatsSettings settings, String transport) {
@@ -84,7 +83,23 @@ final class NatsLink implements AutoCloseable {
     }
 
     private void connect() {
-        Options options = options();
+        connection = connect(options(settings.connectionName(), new ConnectionEvents()).build());
+    }
+
+    /**
+     * A further connection to the same servers, on this link's threads and with its error
+     * handling, that never reconnects by itself: when it breaks, jnats closes it and drops what it
+     * had not written yet, so nothing goes out later on a new connection behind the owner's back.
+     * Connecting waits at most the connect timeout; failures are reported as for {@link #open}.
+     *
+     * @param role added to the connection's name, for the server's monitoring
+     * @param events told of the connection's events (on the event thread)
+     */
+    Connection openCompanion(String role, ConnectionListener events) {
+        return connect(options(settings.connectionName() + "-" + role, events).noReconnect().build());
+    }
+
+    private Connection connect(Options options) {
         Duration timeout = settings.connectTimeout();
         CompletableFuture<Connection> attempt = CompletableFuture.supplyAsync(() -> {
             try {
@@ -97,7 +112,7 @@ final class NatsLink implements AutoCloseable {
             }
         }, executor);
         try {
-            connection = attempt.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+            return attempt.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // jnats may still succeed later: close what it opens, nobody will use it.
             attempt.thenAccept(NatsLink::closeQuietly);
@@ -158,10 +173,10 @@ final class NatsLink implements AutoCloseable {
         return null;
     }
 
-    private Options options() {
+    private Options.Builder options(String name, ConnectionListener events) {
         Options.Builder builder = new Options.Builder()
                 .servers(settings.servers().toArray(String[]::new))
-                .connectionName(settings.connectionName())
+                .connectionName(name)
                 .connectionTimeout(settings.connectTimeout())
                 .maxReconnects(-1)
                 .reconnectWait(settings.reconnectWait())
@@ -169,7 +184,7 @@ final class NatsLink implements AutoCloseable {
                 .reconnectBufferSize(0)
                 .pingInterval(settings.pingInterval())
                 // A large client queue: a publish finds it full only when the network cannot keep
-                // up, and then waits at most jnats' push timeout before the Outbox holds it.
+                // up, and then waits at most jnats' push timeout before it stays in the outbox.
                 .maxMessagesInOutgoingQueue(65_536)
                 .executor(executor)
                 .scheduledExecutor(scheduler)
@@ -177,7 +192,7 @@ final class NatsLink implements AutoCloseable {
                 .connectExecutor(connectExecutor)
                 .readerThreadFactory(new DaemonThreads("backplane-" + transport + "-reader"))
                 .writerThreadFactory(new DaemonThreads("backplane-" + transport + "-writer"))
-                .connectionListener(new ConnectionEvents())
+                .connectionListener(events)
                 .errorListener(new ServerErrors());
         if (settings.user() != null) {
             builder.userInfo(settings.user(), settings.password());
@@ -185,7 +200,7 @@ final class NatsLink implements AutoCloseable {
         if (settings.token() != null) {
             builder.token(settings.token().toCharArray());
         }
-        return builder.build();
+        return builder;
     }
 
     Connection connection() {
@@ -222,16 +237,32 @@ final class NatsLink implements AutoCloseable {
         return true;
     }
 
-    /** How many times the connection was re-established; changes when a new connection replaces the old. */
-    long reconnects() {
-        return connection.getStatistics().getReconnects();
+    /**
+     * Which server connection the client is on now, from the server's greeting (its id and the
+     * client id it gave this connection): a new connection, also to the same server, has another.
+     * Read when it matters (around a write, after a PONG); jnats' reconnect count is no use for
+     * that, as it changes only after the new connection already carries traffic.
+     */
+    ServerInfo serverConnection() {
+        return connection.getServerInfo();
+    }
+
+    /** Whether two readings of {@link #serverConnection()} are of the same connection. */
+    static boolean sameConnection(ServerInfo a, ServerInfo b) {
+        return a == b || (a != null && b != null && a.getClientId() == b.getClientId()
+                && java.util.Objects.equals(a.getServerId(), b.getServerId()));
     }
 
     PermissionViolations violations() {
         return violations;
     }
 
-    /** Runs {@code listener} on the event thread after every reconnect; it must not block. */
+    /** Runs {@code task} on one of the client's I/O threads (never user code). */
+    void execute(Runnable task) {
+        executor.execute(task);
+    }
+
+    /** Runs {@code listener} on the event thread after every reconnect; it must not block for long. */
     void onReconnected(Runnable listener) {
         reconnectListeners.add(listener);
     }
@@ -246,9 +277,9 @@ final class NatsLink implements AutoCloseable {
         slowConsumerListeners.add(listener);
     }
 
-    /** Runs {@code listener} on the event thread when a JetStream consumer missed its heartbeats. */
-    void onHeartbeatAlarm(java.util.function.Consumer<JetStreamSubscription> listener) {
-        heartbeatAlarmListeners.add(listener);
+    /** Runs {@code listener} with the subject on the event thread when the server refuses a publish (permissions). */
+    void onPublishRefused(java.util.function.Consumer<String> listener) {
+        publishRefusedListeners.add(listener);
     }
 
     /** Waits until the event callbacks queued so far have run. */
@@ -269,7 +300,7 @@ final class NatsLink implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    private static void closeQuietly(Connection c) {
+    static void closeQuietly(Connection c) {
         if (c == null) {
             return;
         }
@@ -310,9 +341,12 @@ final class NatsLink implements AutoCloseable {
     private final class ServerErrors implements ErrorListener {
         @Override
         public void errorOccurred(Connection conn, String error) {
-            boolean refusal = violations.record(error);
+            PermissionViolations.Refusal refusal = violations.record(error);
             LOG.log(System.Logger.Level.WARNING, "NATS at {0} reported: {1}{2}", settings.description(), error,
-                    refusal ? " (grant the permission in the server's authorization for this user)" : "");
+                    refusal != null ? " (grant the permission in the server's authorization for this user)" : "");
+            if (refusal != null && refusal.kind() == PermissionViolations.Kind.PUBLISH) {
+                publishRefusedListeners.forEach(l -> runQuietly(() -> l.accept(refusal.subject())));
+            }
         }
 
         @Override
@@ -325,13 +359,6 @@ final class NatsLink implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "the NATS client dropped messages for a slow subscriber on {0}",
                     settings.description());
             slowConsumerListeners.forEach(NatsLink::runQuietly);
-        }
-
-        @Override
-        public void heartbeatAlarm(Connection conn, JetStreamSubscription sub, long lastStreamSequence,
-                long lastConsumerSequence) {
-            LOG.log(System.Logger.Level.DEBUG, "a JetStream consumer on {0} missed its heartbeats", settings.description());
-            heartbeatAlarmListeners.forEach(l -> runQuietly(() -> l.accept(sub)));
         }
     }
 

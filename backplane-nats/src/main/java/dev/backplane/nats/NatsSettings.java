@@ -24,9 +24,7 @@ record NatsSettings(
         Duration connectTimeout,
         Duration reconnectWait,
         Duration pingInterval,
-        long outboxBytes,
         String connectionName,
-        int maxSubscriberBacklog,
         String description) {
 
     static final int DEFAULT_PORT = 4222;
@@ -37,25 +35,14 @@ record NatsSettings(
     static final String RECONNECT_WAIT = "reconnectWait";
     /** How often an idle connection is checked with a PING. */
     static final String PING_INTERVAL = "pingInterval";
-    /** Bytes of publishes held while the broker is unreachable. */
-    static final String OUTBOX_BYTES = "outboxBytes";
     /** The name the connection shows in the server's monitoring. */
     static final String CONNECTION_NAME = "connectionName";
-    /**
-     * Deliveries one subscription holds in client memory before its subscriber has them (core
-     * NATS: beyond it messages are dropped and reported as a gap) or has acknowledged them
-     * (JetStream: beyond it the subscription stops reading until half are acknowledged).
-     */
-    static final String MAX_SUBSCRIBER_BACKLOG = "maxSubscriberBacklog";
 
     /** Options of the connection, accepted by both providers. */
-    static final Set<String> OPTIONS = Set.of(SERVERS, RECONNECT_WAIT, PING_INTERVAL, OUTBOX_BYTES, CONNECTION_NAME,
-            MAX_SUBSCRIBER_BACKLOG);
+    static final Set<String> OPTIONS = Set.of(SERVERS, RECONNECT_WAIT, PING_INTERVAL, CONNECTION_NAME);
 
     static final Duration DEFAULT_RECONNECT_WAIT = Duration.ofMillis(250);
     static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
-    static final long DEFAULT_OUTBOX_BYTES = 8L << 20;
-    static final int DEFAULT_MAX_SUBSCRIBER_BACKLOG = 10_000;
 
     /**
      * Reads the settings of {@code config}'s URI and options.
@@ -105,15 +92,12 @@ record NatsSettings(
             }
         }
 
-        long outbox = config.longOption(OUTBOX_BYTES, DEFAULT_OUTBOX_BYTES, 0, Long.MAX_VALUE);
         String name = config.option(CONNECTION_NAME, "backplane-" + config.prefix());
         String description = scheme + "://" + hostForUrl(host) + ":" + port
                 + (servers.size() > 1 ? " (+" + (servers.size() - 1) + " more)" : "");
         return new NatsSettings(List.copyOf(servers), user, password, token, config.connectTimeout(),
                 config.duration(RECONNECT_WAIT, DEFAULT_RECONNECT_WAIT),
-                config.duration(PING_INTERVAL, DEFAULT_PING_INTERVAL), outbox, name,
-                (int) config.longOption(MAX_SUBSCRIBER_BACKLOG, DEFAULT_MAX_SUBSCRIBER_BACKLOG, 1, 10_000_000),
-                description);
+                config.duration(PING_INTERVAL, DEFAULT_PING_INTERVAL), name, description);
     }
 
     private static String extraServer(BackplaneConfig config, String server) {

@@ -21,6 +21,10 @@ final class PermissionViolations {
     /** What the server refused. */
     enum Kind { PUBLISH, SUBSCRIBE }
 
+    /** One refusal: what, and of which subject. */
+    record Refusal(Kind kind, String subject) {
+    }
+
     private static final Pattern VIOLATION =
             Pattern.compile("Permissions Violation for (Publish|Subscription) to \"?([^\"\\s]+)\"?");
 
@@ -32,18 +36,18 @@ final class PermissionViolations {
         return counter.get();
     }
 
-    /** Records a server error if it is a permission violation; returns whether it was. */
-    boolean record(String serverError) {
+    /** Records a server error if it is a permission violation; returns it, or null if it was none. */
+    Refusal record(String serverError) {
         if (serverError == null) {
-            return false;
+            return null;
         }
         Matcher m = VIOLATION.matcher(serverError);
         if (!m.find()) {
-            return false;
+            return null;
         }
         Kind kind = m.group(1).equals("Publish") ? Kind.PUBLISH : Kind.SUBSCRIBE;
         lastRefusal.put(key(kind, m.group(2)), counter.incrementAndGet());
-        return true;
+        return new Refusal(kind, m.group(2));
     }
 
     /** Whether the server refused {@code kind} on {@code subject} after {@code mark} was taken. */

@@ -3,102 +3,185 @@ package dev.backplane.nats;
 import dev.backplane.Gap;
 import dev.backplane.Position;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
+import io.nats.client.Message;
+import io.nats.client.api.MessageGetRequest;
 import io.nats.client.api.MessageInfo;
-import io.nats.client.api.StreamInfo;
-import io.nats.client.api.StreamInfoOptions;
 import io.nats.client.api.StreamConfiguration;
-import java.io.IOException;
+import io.nats.client.api.StreamInfo;
+import io.nats.client.api.StreamState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * Whether a replay after a stream sequence starts past messages the stream no longer retains, and
- * whether a delivery that skips stream sequences skipped some of the channel's messages that
- * retention removed before the consumer could send them.
+ * Whether a subscription to one channel lost messages to the stream's retention: at the start of
+ * a replay (the position is before what the stream retains, or beyond its end) and when a delivery
+ * skips stream sequences.
  *
- * <p>Sequences belong to the whole stream, shared by every channel of the prefix, so the answer is
- * conservative: a gap is reported when something after the position is gone and it may have been
- * this channel's. Two kinds of removal are seen:
+ * <p>Stream sequences are shared by every channel of the prefix, so a skip is normal: the
+ * sequences in between are other channels' messages. Only retention can remove one of this
+ * channel's messages before the subscription reads it, and each kind of retention leaves a trace
+ * that is checked without asking the server, so that a skip costs nothing unless the stream is
+ * under that pressure:
  * <ul>
- *   <li>limits on the whole stream (age, message count, bytes) remove from the oldest sequence on,
- *       so the stream's first sequence tells;
- *   <li>a per-subject limit removes the channel's own oldest messages: when the channel holds as
- *       many messages as the limit allows and its oldest starts after the position, some may be gone.
+ *   <li>age ({@code maxAge}) removes messages older than the limit: only a subscription whose last
+ *       message is that old (within a tenth of the limit, for clock differences) can lose one;</li>
+ *   <li>a per-channel limit ({@code maxMsgsPerSubject}) removes the channel's own oldest messages:
+ *       only a subscription at least that many of its channel's messages behind can lose one (the
+ *       delivery's pending count says how far behind it is);</li>
+ *   <li>message and byte limits ({@code maxMessages}, {@code maxBytes}) remove from the front of
+ *       the stream whatever the channel: with them, every skip is checked against the stream's
+ *       first sequence.</li>
  * </ul>
+ * A check reads the stream's state (shared by the backplane's subscriptions) taken after the
+ * delivery arrived: if its first sequence is still at or before the one after the last delivery,
+ * nothing in between was removed. A reading that fails is made again, never reported as a loss.
  */
 final class RetentionCheck {
 
-    /** How often the stream's (and each channel's) retention state is read at most. */
-    static final Duration READING_INTERVAL = Duration.ofMillis(200);
-
-    private final JetStreamManagement jsm;
+    private final JetStreamApi api;
     private final String stream;
     private final String subject;
-    private final FreshReading<StreamInfo> sharedInfo;
+    private final FreshReading<StreamInfo> streamInfo;
     private final FreshReading<Long> oldestOfSubject;
 
-    /**
-     * @param sharedInfo the stream's information, shared by the backplane's subscriptions
-     */
-    RetentionCheck(JetStreamManagement jsm, String stream, String subject, FreshReading<StreamInfo> sharedInfo) {
-        this.jsm = jsm;
+    /** @param streamInfo the stream's state, shared by the backplane's subscriptions */
+    RetentionCheck(JetStreamApi api, String stream, String subject, FreshReading<StreamInfo> streamInfo,
+            FreshReading<Long> oldestOfSubject) {
+        this.api = api;
         this.stream = stream;
         this.subject = subject;
-        this.sharedInfo = sharedInfo;
-        this.oldestOfSubject = new FreshReading<>(this::oldestOfSubject, READING_INTERVAL);
+        this.streamInfo = streamInfo;
+        this.oldestOfSubject = oldestOfSubject;
+    }
+
+    /** The first stream sequence of {@code subject} (0 if it holds none), read through {@code api}. */
+    static CompletableFuture<Long> oldestOf(JetStreamApi api, String stream, String subject) {
+        return api.request("STREAM.MSG.GET." + stream, MessageGetRequest.firstForSubject(subject).toJson())
+                .thenApply(message -> {
+                    MessageInfo info = new MessageInfo(message, stream, false);
+                    if (info.hasError() && (info.getErrorCode() == 404 || info.getApiErrorCode() == 10037)) {
+                        return 0L;
+                    }
+                    return throwing(() -> info.throwOnHasError().getSeq());
+                });
+    }
+
+    /** The stream's state, read through {@code api}. */
+    static CompletableFuture<StreamInfo> streamInfo(JetStreamApi api, String stream, String body) {
+        return api.request("STREAM.INFO." + stream, body).thenApply(RetentionCheck::parseInfo);
+    }
+
+    private static StreamInfo parseInfo(Message message) {
+        return throwing(() -> new StreamInfo(message).throwOnHasError());
     }
 
     /**
-     * The gap before the delivery of stream sequence {@code sequence}, when the one handed on
-     * before was {@code previous} and some sequence between them may have been one of this
-     * channel's messages that retention removed. Stream sequences are shared by every channel, so
-     * a skip alone is no loss: the answer comes from the stream's state read after the message
-     * was received (the removal, if any, happened before the server sent it).
-     * <ul>
-     *   <li>age, message and byte limits remove from the oldest sequence on: if the stream's first
-     *       sequence is past {@code previous + 1}, something after {@code previous} is gone;
-     *   <li>a per-subject limit removes the channel's own oldest messages: only when the channel
-     *       held its limit when {@code sequence} was sent ({@code 1 + pendingAfter}, the consumer's
-     *       count, is at least the limit) and its oldest retained message is past
-     *       {@code previous + 1}.
-     * </ul>
+     * The gap before the delivery of {@code sequence}, when the last delivery was {@code previous}:
+     * null when no retention can have removed anything of the channel in between (deliver at once),
+     * else a future of the answer, read after {@code receivedAt}.
      *
+     * @param previousMillis when {@code previous} was stored (server clock), 0 if unknown
      * @param pendingAfter the channel's messages after {@code sequence} when it was sent
-     * @param receivedAt when the message arrived ({@link System#nanoTime()})
+     * @param receivedAt when the delivery arrived ({@link System#nanoTime()})
      */
-    Optional<Gap> gapBefore(String channel, long previous, long sequence, long pendingAfter, long receivedAt)
-            throws IOException, JetStreamApiException, InterruptedException {
+    CompletableFuture<Optional<Gap>> gapBefore(String channel, long previous, long previousMillis, long sequence,
+            long pendingAfter, long receivedAt) {
         if (sequence <= previous + 1) {
-            return Optional.empty();
+            return null;
         }
-        StreamInfo info = sharedInfo.after(receivedAt);
-        long first = info.getStreamState().getFirstSequence();
-        if (first > previous + 1) {
-            return Optional.of(gap(channel, previous, sequence, "stream sequences " + (previous + 1) + " to "
-                    + (Math.min(first, sequence) - 1) + " of stream '" + stream + "' were removed by its retention ("
-                    + limits(info) + ") before this subscription read them; some may have been this channel's"));
+        StreamInfo known = streamInfo.latest();
+        if (known != null) {
+            StreamConfiguration limits = known.getConfiguration();
+            boolean fromTheFront = limits.getMaxMsgs() > 0 || limits.getMaxBytes() > 0
+                    || oldEnough(limits, previousMillis);
+            boolean ownLimit = limits.getMaxMsgsPerSubject() > 0 && 1 + pendingAfter >= limits.getMaxMsgsPerSubject();
+            if (!fromTheFront && !ownLimit) {
+                return null;
+            }
         }
-        long perSubject = info.getConfiguration().getMaxMsgsPerSubject();
-        if (perSubject <= 0 || 1 + pendingAfter < perSubject) {
-            return Optional.empty();
-        }
-        long oldest = oldestOfSubject.after(receivedAt);
-        if (oldest == 0 || oldest > previous + 1) {
-            return Optional.of(gap(channel, previous, sequence, "channel '" + channel + "' held its limit of "
-                    + perSubject + " messages (maxMsgsPerSubject) of stream '" + stream + "' and its messages before "
-                    + "stream sequence " + (oldest == 0 ? sequence : oldest) + " were removed; some after "
-                    + previous + " may have been removed before this subscription read them"));
-        }
-        return Optional.empty();
+        return streamInfo.after(receivedAt).thenCompose(
+                info -> gapBefore(channel, previous, sequence, pendingAfter, receivedAt, info));
     }
 
-    /** The first stream sequence that may still be read after {@code gap}, reported by {@link #gapAfter}. */
-    static long resumesAt(Gap gap, StreamInfo info) {
-        return gap.resumedAt().equals(Position.NONE)
-                ? info.getStreamState().getLastSequence() + 1 : Long.parseLong(gap.resumedAt().value());
+    private CompletableFuture<Optional<Gap>> gapBefore(String channel, long previous, long sequence,
+            long pendingAfter, long receivedAt, StreamInfo info) {
+        StreamConfiguration limits = info.getConfiguration();
+        long first = info.getStreamState().getFirstSequence();
+        if (first > previous + 1) {
+            return CompletableFuture.completedFuture(Optional.of(gap(channel, previous, sequence, "stream sequences "
+                    + (previous + 1) + " to " + (Math.min(first, sequence) - 1) + " of stream '" + stream
+                    + "' were removed by its retention (" + limits(info) + ") before this subscription read them; "
+                    + "some may have been this channel's")));
+        }
+        long perSubject = limits.getMaxMsgsPerSubject();
+        if (perSubject <= 0 || 1 + pendingAfter < perSubject) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return oldestOfSubject.after(receivedAt).thenApply(oldest -> oldest == 0 || oldest > previous + 1
+                ? Optional.of(gap(channel, previous, sequence, "channel '" + channel + "' held its limit of "
+                        + perSubject + " messages (maxMsgsPerSubject) of stream '" + stream + "' and its messages "
+                        + "before stream sequence " + (oldest == 0 ? sequence : oldest) + " were removed; some after "
+                        + previous + " may have been removed before this subscription read them"))
+                : Optional.empty());
+    }
+
+    private static boolean oldEnough(StreamConfiguration limits, long previousMillis) {
+        Duration maxAge = limits.getMaxAge();
+        if (maxAge == null || maxAge.isZero() || maxAge.isNegative()) {
+            return false;
+        }
+        if (previousMillis <= 0) {
+            return true;
+        }
+        long margin = maxAge.toMillis() / 10;
+        return System.currentTimeMillis() - previousMillis >= maxAge.toMillis() - margin;
+    }
+
+    /** Where a replay or a resume after {@code after} starts, and the gap it starts with, if any. */
+    record Start(long next, Optional<Gap> gap) {
+    }
+
+    /**
+     * Where reading after {@code after} (0 for {@link Position#EARLIEST}) starts, given the stream's
+     * state {@code info} read just before: right after it, after the gap retention left, or, for a
+     * position beyond the stream's end (another prefix's, or from before the broker lost its data),
+     * at the first message retained, after a gap that says so.
+     */
+    CompletableFuture<Start> startAfter(String channel, long after, StreamInfo info) {
+        StreamState state = info.getStreamState();
+        long first = state.getFirstSequence();
+        long last = state.getLastSequence();
+        if (after > last) {
+            long resumesAt = state.getMsgCount() > 0 ? first : 0;
+            return CompletableFuture.completedFuture(new Start(Math.max(first, 1), Optional.of(gap(channel, after,
+                    resumesAt, "position " + after + " is beyond the end of stream '" + stream + "' (last sequence "
+                            + last + "): it is from another stream, or the stream lost messages (a broker that came "
+                            + "back without its data); every message the stream retains is replayed"))));
+        }
+        if (last > 0 && first > after + 1) {
+            return CompletableFuture.completedFuture(new Start(first, Optional.of(gap(channel, after,
+                    state.getMsgCount() > 0 ? first : 0, "stream sequences " + (after + 1) + " to " + (first - 1)
+                            + " of stream '" + stream + "' are no longer retained (" + limits(info) + ")"))));
+        }
+        long perSubject = info.getConfiguration().getMaxMsgsPerSubject();
+        if (perSubject <= 0 || last <= after) {
+            return CompletableFuture.completedFuture(new Start(after + 1, Optional.empty()));
+        }
+        return streamInfo(api, stream, "{\"subjects_filter\":\"" + subject + "\"}").thenCompose(ofSubject -> {
+            long held = ofSubject.getStreamState().getSubjectMap().getOrDefault(subject, 0L);
+            if (held < perSubject) {
+                return CompletableFuture.completedFuture(new Start(after + 1, Optional.empty()));
+            }
+            return oldestOf(api, stream, subject).thenApply(oldest -> oldest > after + 1
+                    ? new Start(oldest, Optional.of(gap(channel, after, oldest, "channel '" + channel + "' holds its "
+                            + "limit of " + perSubject + " messages (maxMsgsPerSubject) from stream sequence " + oldest
+                            + " on; older ones after the position may have been removed")))
+                    : new Start(after + 1, Optional.empty()));
+        });
     }
 
     /** The stream's retention limits, as its options name them. */
@@ -120,56 +203,20 @@ final class RetentionCheck {
         return limits.isEmpty() ? "no limit configured now" : String.join(", ", limits);
     }
 
-    /** The stream's information now. */
-    StreamInfo streamInfo() throws IOException, JetStreamApiException {
-        return jsm.getStreamInfo(stream);
-    }
-
-    /**
-     * The gap a replay after {@code after} (0 for {@link Position#EARLIEST}) starts with, if any.
-     *
-     * @param info the stream's information, read just before
-     */
-    Optional<Gap> gapAfter(String channel, long after, StreamInfo info) throws IOException, JetStreamApiException {
-        long first = info.getStreamState().getFirstSequence();
-        long last = info.getStreamState().getLastSequence();
-        if (last > 0 && first > after + 1) {
-            return Optional.of(gap(channel, after, info.getStreamState().getMsgCount() > 0 ? first : 0,
-                    "stream sequences " + (after + 1) + " to " + (first - 1) + " of stream '" + stream
-                            + "' are no longer retained (age, message or byte limit)"));
-        }
-        long perSubject = info.getConfiguration().getMaxMsgsPerSubject();
-        if (perSubject <= 0 || last <= after) {
-            return Optional.empty();
-        }
-        StreamInfo ofSubject = jsm.getStreamInfo(stream, StreamInfoOptions.filterSubjects(subject));
-        long held = ofSubject.getStreamState().getSubjectMap().getOrDefault(subject, 0L);
-        if (held < perSubject) {
-            return Optional.empty();
-        }
-        long oldest = oldestOfSubject();
-        if (oldest > after + 1) {
-            return Optional.of(gap(channel, after, oldest, "channel '" + channel + "' holds its limit of " + perSubject
-                    + " messages (maxMsgsPerSubject) from stream sequence " + oldest
-                    + " on; older ones after the position may have been removed"));
-        }
-        return Optional.empty();
-    }
-
-    private Long oldestOfSubject() throws IOException, JetStreamApiException {
-        try {
-            MessageInfo oldest = jsm.getFirstMessage(stream, subject);
-            return oldest == null ? 0L : oldest.getSeq();
-        } catch (JetStreamApiException e) {
-            if (e.getErrorCode() == 404) {
-                return 0L;
-            }
-            throw e;
-        }
-    }
-
     private static Gap gap(String channel, long after, long resumedAt, String reason) {
         return new Gap(channel, after == 0 ? Position.EARLIEST : Position.of(Long.toString(after)),
                 resumedAt > 0 ? Position.of(Long.toString(resumedAt)) : Position.NONE, reason);
+    }
+
+    private interface ApiCall<T> {
+        T call() throws JetStreamApiException;
+    }
+
+    private static <T> T throwing(ApiCall<T> call) {
+        try {
+            return call.call();
+        } catch (JetStreamApiException e) {
+            throw new CompletionException(e);
+        }
     }
 }

@@ -2,15 +2,14 @@ package dev.backplane.nats;
 
 import dev.backplane.spi.DaemonThreads;
 import io.nats.client.Connection;
+import io.nats.client.api.ServerInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,9 +37,10 @@ final class RoundTrips implements AutoCloseable {
 
         /**
          * The server has processed everything sent before this waiter was added, and the errors
-         * it answered with have been recorded; {@code reconnects} is the link's count after the PONG.
+         * it answered with have been recorded; {@code connection} is the server connection read
+         * after the PONG ({@link NatsLink#serverConnection()}).
          */
-        void done(long reconnects);
+        void done(ServerInfo connection);
 
         /** No PONG came in time (connection down or slow); {@code why} says so, for messages. */
         void failed(String why);
@@ -50,12 +50,10 @@ final class RoundTrips implements AutoCloseable {
     private final LinkedBlockingQueue<Waiter> waiting = new LinkedBlockingQueue<>();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final Thread thread;
-    private final ExecutorService pinger;
     private volatile boolean closed;
 
     RoundTrips(NatsLink link, String threadName) {
         this.link = link;
-        this.pinger = Executors.newCachedThreadPool(new DaemonThreads(threadName + "-ping"));
         this.thread = new DaemonThreads(threadName).newThread(this::run);
         thread.start();
     }
@@ -69,9 +67,9 @@ final class RoundTrips implements AutoCloseable {
         }
     }
 
-    /** A round trip after everything sent so far; completes with the reconnect count, or fails with {@link TimeoutException}. */
-    CompletableFuture<Long> roundTrip(Duration timeout) {
-        CompletableFuture<Long> result = new CompletableFuture<>();
+    /** A round trip after everything sent so far; completes with the server connection, or fails with {@link TimeoutException}. */
+    CompletableFuture<ServerInfo> roundTrip(Duration timeout) {
+        CompletableFuture<ServerInfo> result = new CompletableFuture<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         add(new Waiter() {
             @Override
@@ -80,8 +78,8 @@ final class RoundTrips implements AutoCloseable {
             }
 
             @Override
-            public void done(long reconnects) {
-                result.complete(reconnects);
+            public void done(ServerInfo connection) {
+                result.complete(connection);
             }
 
             @Override
@@ -105,6 +103,9 @@ final class RoundTrips implements AutoCloseable {
                 roundTrip(batch);
             } catch (InterruptedException e) {
                 batch.forEach(w -> w.failed("the backplane was closed before the server confirmed it"));
+            } catch (RuntimeException e) {
+                // This thread must outlive any surprise: every later publish waits for it.
+                batch.forEach(w -> w.failed("the round trip failed (" + e + ")"));
             } finally {
                 outstanding.addAndGet(-batch.size());
                 batch.clear();
@@ -123,7 +124,22 @@ final class RoundTrips implements AutoCloseable {
             return;
         }
         // RTT() waits up to the connection timeout; the batch may have less, so wait here.
-        Future<Duration> pong = pinger.submit(() -> link.connection().RTT());
+        // On one of the client's I/O threads, so that this one can give up at the batch's deadline.
+        CompletableFuture<Duration> pong = new CompletableFuture<>();
+        try {
+            link.execute(() -> {
+                try {
+                    pong.complete(link.connection().RTT());
+                } catch (Exception e) {
+                    // jnats cancels the PONGs a broken connection still owed: wrapped, so that it
+                    // reads as a failure here and not as a cancellation of the wait.
+                    pong.completeExceptionally(new java.io.IOException(e));
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            batch.forEach(w -> w.failed("the backplane was closed before the server confirmed it"));
+            return;
+        }
         try {
             pong.get(Math.max(deadline - System.nanoTime(), 1), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -135,8 +151,8 @@ final class RoundTrips implements AutoCloseable {
         }
         // A permission refusal answered before the PONG is reported on the event thread: wait for it.
         link.awaitCallbacks(Duration.ofSeconds(1));
-        long reconnects = link.reconnects();
-        batch.forEach(w -> w.done(reconnects));
+        ServerInfo connection = link.serverConnection();
+        batch.forEach(w -> w.done(connection));
     }
 
     private void failLeft() {
@@ -169,7 +185,6 @@ final class RoundTrips implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        pinger.shutdownNow();
         failLeft();
     }
 }

@@ -1,34 +1,30 @@
 package dev.backplane.nats;
 
+import dev.backplane.BackplaneConfig;
 import io.nats.client.Dispatcher;
-import io.nats.client.JetStream;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.api.StreamInfo;
-import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * What the subscriptions of one JetStream backplane share: the client, the stream, and the threads.
+ * What the subscriptions of one JetStream backplane share.
  *
- * @param heartbeat how often an idle consumer sends a heartbeat; three missed ones make jnats
- *     re-create it
- * @param deliveryPool runs deliveries, one subscription at a time each
- * @param io runs blocking JetStream requests
- * @param timer runs ack timeouts and retries
- * @param streamInfo the stream's state, read at most a few times a second for all subscriptions
- * @param maxBacklog deliveries a subscription holds unacknowledged before it stops reading
+ * @param config the backplane's configuration: ack timeout, {@code maxUnacknowledged}, the callback executor
+ * @param link the connection
+ * @param api JetStream API requests
+ * @param dispatcher receives every subscription's deliveries (one jnats thread, which only hands them on)
+ * @param stream the stream's name
+ * @param streamInfo the stream's state, read on demand for all subscriptions
+ * @param scheduler times retries (never runs user code or blocking work)
+ * @param io runs what a retry or an answer leads to (one of the client's I/O threads)
  */
 record StreamReading(
-        JetStream js,
-        JetStreamManagement jsm,
+        BackplaneConfig config,
+        NatsLink link,
+        JetStreamApi api,
         Dispatcher dispatcher,
         String stream,
-        Duration heartbeat,
-        Duration ackTimeout,
-        Executor deliveryPool,
-        Executor io,
-        ScheduledExecutorService timer,
         FreshReading<StreamInfo> streamInfo,
-        int maxBacklog) {
+        ScheduledExecutorService scheduler,
+        Executor io) {
 }

@@ -1,99 +1,109 @@
 package dev.backplane.nats;
 
+import dev.backplane.BackplaneException;
+import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Gap;
 import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
-import dev.backplane.spi.Redeliveries;
 import dev.backplane.spi.SubscriberDispatch;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
-import io.nats.client.PushSubscribeOptions;
+import io.nats.client.NUID;
+import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerCreateRequest;
+import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
-import io.nats.client.api.StreamInfo;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One subscription to a channel of a JetStream stream, read through a consumer of its own: an
- * ordered push consumer, filtered on the channel's subject, starting at a stream sequence. Ordered
- * consumers belong to one client and are never shared, so every node sees every message; jnats
- * re-creates the consumer by itself when it detects a gap or misses heartbeats.
+ * One subscription to a channel of a JetStream stream, read through a pull consumer of its own:
+ * ephemeral, filtered on the channel's subject, without server-side acknowledgement, started at a
+ * stream sequence. Every subscription has its own consumer, so every instance sees every message,
+ * and one slow subscription holds back nobody else.
  *
- * <p>This class remembers the last stream sequence it handed on, so that it can start a new
- * consumer right after it when the connection comes back ({@link #resume()}; the server keeps an
- * ordered consumer in memory only, so a restart loses it) and drop anything at or before it (a
- * message seen twice across such a switch is not delivered twice).
+ * <h2>Flow control</h2>
+ * The subscription asks the server for as many messages as it may still hold unacknowledged
+ * ({@code maxUnacknowledged} less those unacknowledged, through
+ * {@link SubscriberDispatch#hasCapacity()}), one pull request at a time, so the server never sends
+ * more: nothing is dropped, no consumer is stopped or restarted for it, and a subscriber that does
+ * not acknowledge holds at most that many deliveries. When acknowledgements make room again
+ * ({@code onCapacity}), it asks for more.
  *
- * <p>Acknowledgement is client-side: an ordered consumer has no server acks, so deliveries go
- * through {@link Redeliveries}, which hands an unacknowledged delivery over again after the ack
- * timeout, flagged redelivered.
+ * <h2>Acknowledgement</h2>
+ * Client-side ({@link SubscriberDispatch#atLeastOnce}): an unacknowledged delivery is handed over
+ * again after the ack timeout, flagged redelivered, from the client's memory.
  *
- * <p>Flow control: once {@code maxBacklog} deliveries are unacknowledged (queued for the
- * subscriber or handed over), the consumer is stopped and what it still sends is dropped
- * unread; once half of them are acknowledged, a new consumer starts right after the last sequence
- * handed on. The server holds the rest meanwhile, so client memory stays bounded and nothing is
- * dropped by the client.
+ * <h2>Across trouble</h2>
+ * The subscription remembers the last stream sequence it took. After a reconnect, or when the
+ * server ends its consumer or pull request (it answers so), it starts a new consumer right after
+ * that sequence and drops anything at or before it, so nothing the stream kept is lost, and nothing
+ * is delivered twice by the server. A stream that came back without that sequence (its data lost)
+ * gets a gap, then everything it retains.
  *
- * <p>Retention: when a delivery skips stream sequences, {@link RetentionCheck#gapBefore} tells
- * whether retention may have removed some of the channel's messages in between (a subscriber
- * that fell behind the stream's limits); if so the subscriber gets {@link Subscriber#onGap} first.
+ * <h2>Retention</h2>
+ * A delivery that skips stream sequences is normal (other channels' messages); only when retention
+ * may have removed some of this channel's messages in between ({@link RetentionCheck}) does the
+ * subscription wait, for itself alone, for the stream's state, and report a gap first if so.
  */
 final class StreamSubscription implements Subscription {
 
     private static final System.Logger LOG = System.getLogger(StreamSubscription.class.getName());
 
+    /** How long the server keeps a consumer nobody pulls from (this process died, say). */
+    static final Duration INACTIVE_THRESHOLD = Duration.ofMinutes(2);
+    /** How soon a pull the connection did not take is tried again. */
+    private static final long PULL_RETRY_MILLIS = 100;
+    private static final long FIRST_RETRY_MILLIS = 50;
+    private static final long LONGEST_RETRY_MILLIS = 1000;
+
     private final String channel;
     private final String subject;
     private final StreamReading reading;
     private final RetentionCheck retention;
-    private final Consumer<StreamSubscription> onClose;
     private final SubscriberDispatch dispatch;
-    private final Object consumerLock = new Object();
-    // The last stream sequence handed on; only ever moves forward.
-    private final AtomicLong lastSequence = new AtomicLong();
-    private final AtomicBoolean resuming = new AtomicBoolean();
-    private final int maxBacklog;
-    private final Object flowLock = new Object();
-    private volatile boolean paused; // written under flowLock
-    private ScheduledFuture<?> flowWatch; // guarded by flowLock
-    // A consumer that sent a message dropped unread while paused: nothing more is taken from it, or
-    // what it sends next would follow the dropped ones without them.
-    private volatile Object skippedBy;
-    private volatile JetStreamSubscription consumer; // written under consumerLock
+    private final Consumer<StreamSubscription> onClose;
+    private final int maxUnacknowledged;
+    private final String inboxBase;
 
-    /**
-     * @param onClose told when the subscription closes, to forget it
-     */
+    // All state below is guarded by this.
+    private long lastSequence; // the last stream sequence taken (handed on or held for a check)
+    private long lastStoredMillis; // when it was stored (server clock), 0 if unknown
+    private int generation; // of the consumer; what an older one sends is dropped
+    private io.nats.client.Subscription inbox;
+    private String consumer; // the consumer reading now, null while none
+    private boolean starting;
+    private boolean startAgain;
+    private boolean pulling;
+    private int requested; // of the outstanding pull request, not yet received
+    private long retryMillis = FIRST_RETRY_MILLIS;
+    // Taken while a retention check is outstanding, in order, each waiting for the one before.
+    private final ArrayDeque<Taken> held = new ArrayDeque<>();
+    private boolean closed;
+
+    /** @param onClose told when the subscription closes, to forget it */
     StreamSubscription(String channel, String subject, Subscriber subscriber, StreamReading reading,
             Consumer<StreamSubscription> onClose) {
         this.channel = channel;
         this.subject = subject;
         this.reading = reading;
-        this.retention = new RetentionCheck(reading.jsm(), reading.stream(), subject, reading.streamInfo());
-        this.maxBacklog = reading.maxBacklog();
+        this.retention = new RetentionCheck(reading.api(), reading.stream(), subject, reading.streamInfo(),
+                new FreshReading<>(() -> RetentionCheck.oldestOf(reading.api(), reading.stream(), subject),
+                        reading.scheduler(), reading.io()));
         this.onClose = onClose;
-        this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, reading.deliveryPool(), reading.timer(),
-                reading.ackTimeout(), Integer.MAX_VALUE, () -> { }, () -> true, this::unpauseIfDrained);
-    }
-
-    /** How the stream's retention stands for this subscription's channel. */
-    RetentionCheck retention() {
-        return retention;
-    }
-
-    /** Deliveries made and not yet acknowledged, queued or handed over. */
-    int unacknowledged() {
-        return dispatch.unacknowledged();
+        this.maxUnacknowledged = reading.config().maxUnacknowledged();
+        this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, reading.config(), this::onCapacity);
+        this.inboxBase = reading.link().connection().createInbox();
     }
 
     @Override
@@ -101,216 +111,415 @@ final class StreamSubscription implements Subscription {
         return channel;
     }
 
-    /** Starts reading at stream sequence {@code next}; returns once the server has the consumer. */
-    void start(long next) throws IOException, JetStreamApiException {
-        lastSequence.set(next - 1);
-        consumeFrom(next);
+    /** Deliveries made and not yet acknowledged, queued or handed over. */
+    int unacknowledged() {
+        return dispatch.unacknowledged();
     }
 
-    /** Reports a gap to the subscriber, before any delivery queued after this call. */
-    void gap(Gap gap) {
-        dispatch.gap(gap);
-    }
+    // ---------------------------------------------------------------- starting
 
-    /** Whether {@code jnatsSubscription} is the consumer this subscription reads now. */
-    boolean readsThrough(JetStreamSubscription jnatsSubscription) {
-        return consumer == jnatsSubscription;
+    /**
+     * Starts reading what is stored from now on; completes once the server has the consumer, so
+     * that every message stored after that is delivered.
+     */
+    CompletableFuture<Void> startLive(long deadlineNanos) {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        createUntil(0, null, deadlineNanos, started);
+        return started;
     }
 
     /**
-     * Starts a new consumer right after the last sequence handed on, retrying until it works or the
-     * subscription is closed; for after a reconnect, when the old consumer may be gone. If the stream
-     * removed messages after that sequence meanwhile, the subscriber hears of it first.
+     * Starts a replay of what the stream retains after stream sequence {@code after} (0: all),
+     * reporting first the gap retention left, if any, or that the position is beyond the stream's
+     * end; completes once the server has the consumer.
+     */
+    CompletableFuture<Void> startAfter(long after, long deadlineNanos) {
+        return reading.streamInfo().after(System.nanoTime())
+                .thenCompose(info -> retention.startAfter(channel, after, info))
+                .thenCompose(start -> startAt(start.next(), start.gap(), deadlineNanos));
+    }
+
+    private CompletableFuture<Void> startAt(long next, Optional<Gap> gap, long deadlineNanos) {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        createUntil(next, gap.orElse(null), deadlineNanos, started);
+        return started;
+    }
+
+    /**
+     * Tries to create the consumer (reading from {@code next}, 0 for what is stored from now on)
+     * until it works, fails for good, the subscription closes or the deadline passes.
+     */
+    private void createUntil(long next, Gap gap, long deadlineNanos, CompletableFuture<Void> started) {
+        int gen;
+        CompletableFuture<Void> created;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            starting = true;
+            if (next > 0) {
+                lastSequence = next - 1;
+            }
+            gen = generation + 1;
+            created = newGeneration() ? createConsumer(gen, next, gap)
+                    : CompletableFuture.failedFuture(new IllegalStateException("the connection does not take a subscription now"));
+        }
+        created.whenComplete((ok, error) -> {
+            if (error == null) {
+                started.complete(null);
+                return;
+            }
+            Throwable cause = unwrap(error);
+            boolean retry = !(cause instanceof JetStreamApiException) && System.nanoTime() - deadlineNanos < 0
+                    && isOpen(gen);
+            if (retry) {
+                later(() -> createUntil(next, gap, deadlineNanos, started), FIRST_RETRY_MILLIS * 2);
+            } else {
+                started.completeExceptionally(cause instanceof JetStreamApiException api
+                        ? new BackplaneException("JetStream on NATS at " + reading.link().description()
+                                + " refused a consumer for '" + subject + "' on stream '" + reading.stream() + "': "
+                                + api.getErrorDescription() + " (code " + api.getApiErrorCode() + ")", api)
+                        : new BrokerUnavailableException("JetStream on NATS at " + reading.link().description()
+                                + " did not create a consumer for '" + subject + "' within connectTimeout="
+                                + reading.config().connectTimeout() + " (" + cause + ")", cause));
+            }
+        });
+    }
+
+    /**
+     * Starts a new consumer right after the last sequence taken, for a reconnect, a consumer gone
+     * or a pull that failed; tried again until it works or the subscription closes. A stream that
+     * no longer holds what follows gets the gap reported first.
      */
     void resume() {
-        // One resume at a time: reconnects and heartbeat alarms may ask for it together.
-        if (resuming.compareAndSet(false, true)) {
-            resume(Duration.ofMillis(100), true);
-        }
-    }
-
-    /** Starts a new consumer after a pause: a skip in what it sends is checked like any other. */
-    private void resumeAfterPause() {
-        if (resuming.compareAndSet(false, true)) {
-            resume(Duration.ofMillis(100), false);
-        }
-    }
-
-    private void resume(Duration backoff, boolean checkRetention) {
-        if (dispatch.isClosed()) {
-            resuming.set(false);
-            return;
-        }
-        try {
-            if (checkRetention) {
-                long after = lastSequence.get();
-                StreamInfo info = retention.streamInfo();
-                Optional<Gap> gap = retention.gapAfter(channel, after, info);
-                if (gap.isPresent()) {
-                    gap(gap.get());
-                    // Read from where the gap ends, so that its first delivery is not seen as a skip again.
-                    lastSequence.accumulateAndGet(RetentionCheck.resumesAt(gap.get(), info) - 1, Math::max);
-                }
-            }
-            consumeFrom(lastSequence.get() + 1);
-            resuming.set(false);
-        } catch (IOException | JetStreamApiException | IllegalStateException e) {
-            LOG.log(System.Logger.Level.DEBUG, "resuming channel '" + channel + "' failed; retrying in " + backoff, e);
-            Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0
-                    ? Duration.ofSeconds(1) : backoff.multipliedBy(2);
-            try {
-                reading.timer().schedule(() -> reading.io().execute(() -> resume(next, checkRetention)), backoff.toMillis(),
-                        TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException closing) {
-                resuming.set(false); // the backplane is closing
-            }
-        }
-    }
-
-    private void consumeFrom(long next) throws IOException, JetStreamApiException {
-        synchronized (consumerLock) {
-            stopConsumer();
-            if (dispatch.isClosed() || paused) {
-                return; // the end of the pause starts a consumer
-            }
-            ConsumerConfiguration config = ConsumerConfiguration.builder()
-                    .filterSubject(subject)
-                    .deliverPolicy(DeliverPolicy.ByStartSequence)
-                    .startSequence(next)
-                    .idleHeartbeat(reading.heartbeat())
-                    .build();
-            PushSubscribeOptions options = PushSubscribeOptions.builder()
-                    .stream(reading.stream())
-                    .ordered(true)
-                    .configuration(config)
-                    .build();
-            consumer = reading.js().subscribe(subject, reading.dispatcher(), this::onMessage, false, options);
-        }
-    }
-
-    private void onMessage(Message message) {
-        if (dispatch.isClosed() || !message.isJetStream()) {
-            return;
-        }
-        Object from = message.getSubscription();
-        if (from != null && from == skippedBy) {
-            return;
-        }
-        if (paused) {
-            skippedBy = from; // unread: the next consumer starts after the last sequence handed on
-            return;
-        }
-        long receivedAt = System.nanoTime();
-        long sequence = message.metaData().streamSequence();
-        long previous = lastSequence.getAndAccumulate(sequence, Math::max);
-        if (previous >= sequence) {
-            return; // already handed on, from the consumer this one replaced
-        }
-        if (sequence > previous + 1) {
-            long pendingAfter = message.metaData().pendingCount();
-            dispatch.execute(() -> checkRetention(previous, sequence, pendingAfter, receivedAt));
-        }
-        byte[] data = message.getData() == null ? new byte[0] : message.getData();
-        dispatch.deliver(data, Position.of(Long.toString(sequence)));
-        if (dispatch.unacknowledged() >= maxBacklog) {
-            pause();
-        }
-    }
-
-    /** Runs on the serial executor, before the delivery of {@code sequence}. */
-    private void checkRetention(long previous, long sequence, long pendingAfter, long receivedAt) {
-        if (dispatch.isClosed()) {
-            return;
-        }
-        Optional<Gap> gap;
-        try {
-            gap = retention.gapBefore(channel, previous, sequence, pendingAfter, receivedAt);
-        } catch (IOException | JetStreamApiException | RuntimeException e) {
-            // Unknown is reported as possible: nothing may be lost silently.
-            gap = Optional.of(new Gap(channel, Position.of(Long.toString(previous)), Position.of(Long.toString(sequence)),
-                    "could not read the retention state of stream '" + reading.stream() + "' (" + e.getMessage()
-                            + "); messages between the two positions may have been removed by its limits"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return; // the backplane is closing
-        }
-        gap.ifPresent(dispatch::handOverGap);
-    }
-
-    /** Stops reading from the server: the subscriber holds {@code maxBacklog} unacknowledged deliveries. */
-    private void pause() {
-        synchronized (flowLock) {
-            if (paused || dispatch.isClosed()) {
+        int gen;
+        long after;
+        synchronized (this) {
+            if (closed) {
                 return;
             }
-            paused = true;
-            try {
-                reading.io().execute(() -> {
-                    synchronized (consumerLock) {
-                        if (paused) {
-                            stopConsumer();
+            if (starting) {
+                startAgain = true; // the start under way may have been made on a connection now gone
+                return;
+            }
+            starting = true;
+            if (!newGeneration()) {
+                starting = false;
+                later(this::resume, nextRetry());
+                return;
+            }
+            gen = generation;
+            after = lastSequence;
+        }
+        reading.streamInfo().after(System.nanoTime())
+                .thenCompose(info -> retention.startAfter(channel, after, info))
+                .thenCompose(start -> {
+                    synchronized (this) {
+                        if (gen != generation) {
+                            return CompletableFuture.completedFuture(null);
                         }
+                        lastSequence = start.next() - 1;
+                    }
+                    return createConsumer(gen, start.next(), start.gap().orElse(null));
+                })
+                .whenComplete((ok, error) -> {
+                    if (error != null) {
+                        LOG.log(System.Logger.Level.DEBUG, "resuming channel '" + channel + "' failed; retrying", error);
+                        synchronized (this) {
+                            if (gen != generation || closed) {
+                                return;
+                            }
+                            starting = false;
+                        }
+                        later(this::resume, nextRetry());
                     }
                 });
-                if (flowWatch == null) {
-                    // Acknowledgements may come from any thread at any time: look for them.
-                    flowWatch = reading.timer().scheduleWithFixedDelay(this::watchFlow, 25, 25, TimeUnit.MILLISECONDS);
-                }
-            } catch (RejectedExecutionException closing) {
-                // The backplane is closing.
-            }
-        }
     }
 
-    private void unpauseIfDrained() {
-        if (!paused || dispatch.unacknowledged() > maxBacklog / 2) {
-            return;
+    /**
+     * Creates consumer generation {@code gen} reading from {@code next} (0: what is stored from
+     * now on), then reports {@code gap} and starts pulling.
+     */
+    private CompletableFuture<Void> createConsumer(int gen, long next, Gap gap) {
+        String name = NUID.nextGlobal();
+        ConsumerConfiguration.Builder config = ConsumerConfiguration.builder()
+                .name(name)
+                .filterSubject(subject)
+                .ackPolicy(AckPolicy.None)
+                .inactiveThreshold(INACTIVE_THRESHOLD)
+                .memStorage(true);
+        if (next == 0) {
+            config.deliverPolicy(DeliverPolicy.New);
+        } else {
+            config.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(next);
         }
-        synchronized (flowLock) {
-            if (!paused || dispatch.isClosed()) {
-                return;
-            }
-            paused = false;
-        }
-        try {
-            reading.io().execute(this::resumeAfterPause);
-        } catch (RejectedExecutionException closing) {
-            // The backplane is closing.
-        }
+        String body = new ConsumerCreateRequest(reading.stream(), config.build()).toJson();
+        return reading.api().request("CONSUMER.CREATE." + reading.stream() + "." + name + "." + subject, body)
+                .thenAccept(answer -> {
+                    ConsumerInfo info;
+                    try {
+                        info = new ConsumerInfo(answer).throwOnHasError();
+                    } catch (JetStreamApiException e) {
+                        throw new CompletionException(e);
+                    }
+                    boolean again;
+                    synchronized (this) {
+                        if (gen != generation || closed) {
+                            deleteConsumer(name); // superseded while it was being created
+                            return;
+                        }
+                        consumer = name;
+                        starting = false;
+                        again = startAgain;
+                        startAgain = false;
+                        retryMillis = FIRST_RETRY_MILLIS;
+                        if (next == 0) {
+                            lastSequence = info.getDelivered().getStreamSequence();
+                            lastStoredMillis = System.currentTimeMillis();
+                        }
+                        if (gap != null) {
+                            takeGap(gap);
+                        }
+                        pull();
+                    }
+                    if (again) {
+                        resume();
+                    }
+                });
     }
 
-    /** While paused, and until a consumer that skipped nothing reads again afterwards. */
-    private void watchFlow() {
-        unpauseIfDrained();
-        boolean restart;
-        synchronized (flowLock) {
-            JetStreamSubscription current = consumer;
-            if (dispatch.isClosed() || (!paused && current != null && current != skippedBy)) {
-                flowWatch.cancel(false);
-                flowWatch = null;
-                return;
-            }
-            restart = !paused && !resuming.get();
+    /**
+     * A new consumer generation: the old consumer's inbox is dropped and the consumer deleted;
+     * false if the connection did not take the new inbox's subscription (closing, or its queue
+     * stayed busy): try again later.
+     */
+    private boolean newGeneration() {
+        generation++;
+        int gen = generation;
+        if (inbox != null) {
+            unsubscribe(inbox);
+            inbox = null;
         }
-        if (restart) {
-            // No consumer, or only the one that skipped messages (a resume raced with a pause): start one.
-            try {
-                reading.io().execute(this::resumeAfterPause);
-            } catch (RejectedExecutionException closing) {
-                // The backplane is closing.
-            }
-        }
-    }
-
-    private void stopConsumer() {
         if (consumer != null) {
-            try {
-                reading.dispatcher().unsubscribe(consumer);
-            } catch (IllegalStateException e) {
-                // Connection or dispatcher closed: the server drops the ephemeral consumer by itself.
-            }
+            deleteConsumer(consumer);
             consumer = null;
         }
+        pulling = false;
+        requested = 0;
+        try {
+            inbox = reading.dispatcher().subscribe(inboxBase + "." + gen, message -> onMessage(gen, message));
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    private void deleteConsumer(String name) {
+        reading.api().request("CONSUMER.DELETE." + reading.stream() + "." + name, "");
+    }
+
+    private void unsubscribe(io.nats.client.Subscription s) {
+        try {
+            reading.dispatcher().unsubscribe(s);
+        } catch (IllegalStateException e) {
+            // the connection is closing: nothing left to unsubscribe
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Asks for as many messages as the subscription may still hold; call under the lock. The
+     * request has no expiry: the server keeps it until it has sent that many, or until the
+     * consumer or this connection's interest goes (the consumer's end is answered with a 409; a
+     * new connection gets a new consumer). One that expired could be dropped by the server without
+     * a word when a message comes at that moment, and the subscription would wait for ever.
+     */
+    private void pull() {
+        if (closed || consumer == null || pulling) {
+            return;
+        }
+        if (!dispatch.hasCapacity()) {
+            return; // onCapacity comes back here
+        }
+        int room = maxUnacknowledged - dispatch.unacknowledged() - held.size();
+        if (room <= 0) {
+            return; // the end of the retention check comes back here
+        }
+        try {
+            reading.link().connection().publish("$JS.API.CONSUMER.MSG.NEXT." + reading.stream() + "." + consumer,
+                    inboxBase + "." + generation, ("{\"batch\":" + room + "}").getBytes(StandardCharsets.US_ASCII));
+            pulling = true;
+            requested = room;
+        } catch (IllegalStateException e) {
+            // Disconnected (the reconnect starts a new consumer and pulls) or the client's queue stayed busy.
+            later(this::pullNow, PULL_RETRY_MILLIS);
+        }
+    }
+
+    /** Acknowledgements made room (on the acking thread: hand over, do not pull here). */
+    private void onCapacity() {
+        try {
+            reading.io().execute(this::pullNow);
+        } catch (RejectedExecutionException closing) {
+            // the backplane is closing
+        }
+    }
+
+    private synchronized void pullNow() {
+        pull();
+    }
+
+    /** On the dispatcher's thread: one message or status of consumer generation {@code gen}. */
+    private void onMessage(int gen, Message message) {
+        boolean restart = false;
+        synchronized (this) {
+            if (closed || gen != generation) {
+                return;
+            }
+            if (message.isStatusMessage()) {
+                int code = message.getStatus().getCode();
+                if (code == 100) {
+                    return; // a heartbeat: the consumer is alive
+                }
+                pulling = false;
+                requested = 0;
+                if (code == 408 || code == 404) {
+                    pull(); // the request ended with room left: ask again
+                    return;
+                }
+                // 409 (consumer deleted, leadership change, ...), 503 (no such consumer): start a new one
+                LOG.log(System.Logger.Level.DEBUG, "consumer of channel ''{0}'' ended: {1}; starting a new one",
+                        channel, message.getStatus());
+                restart = true;
+            } else {
+                take(message);
+            }
+        }
+        if (restart) {
+            resume();
+        }
+    }
+
+    private void take(Message message) {
+        if (--requested <= 0) {
+            pulling = false;
+        }
+        JetStreamReplies.Delivered meta = JetStreamReplies.delivered(message);
+        long sequence = meta.streamSequence();
+        if (sequence > lastSequence) {
+            long previous = lastSequence;
+            long previousMillis = lastStoredMillis;
+            lastSequence = sequence;
+            lastStoredMillis = meta.storedMillis();
+            byte[] data = message.getData();
+            Taken taken = new Taken(sequence, data == null ? new byte[0] : data, previous, previousMillis,
+                    meta.pending(), System.nanoTime(), null);
+            if (held.isEmpty()) {
+                CompletableFuture<Optional<Gap>> check = retention.gapBefore(channel, previous, previousMillis,
+                        sequence, taken.pendingAfter, taken.receivedAt);
+                if (check == null) {
+                    hand(taken);
+                } else {
+                    taken.check = check;
+                    held.add(taken);
+                    awaitCheck(check);
+                }
+            } else {
+                held.add(taken);
+            }
+        }
+        // else: already taken, from the consumer this one replaced
+        if (!pulling) {
+            pull();
+        }
+    }
+
+    private void takeGap(Gap gap) {
+        if (held.isEmpty()) {
+            dispatch.gap(gap);
+        } else {
+            held.add(new Taken(0, null, 0, 0, 0, 0, gap));
+        }
+    }
+
+    private void hand(Taken taken) {
+        dispatch.deliver(taken.data, Position.of(Long.toString(taken.sequence)));
+    }
+
+    private void awaitCheck(CompletableFuture<Optional<Gap>> check) {
+        check.whenComplete((gap, error) -> {
+            try {
+                reading.io().execute(this::releaseHeld);
+            } catch (RejectedExecutionException closing) {
+                // the backplane is closing
+            }
+        });
+    }
+
+    /** Hands on what was held, in order, as far as the retention checks have answered. */
+    private synchronized void releaseHeld() {
+        while (!held.isEmpty() && !closed) {
+            Taken head = held.peek();
+            if (head.gap != null) {
+                dispatch.gap(head.gap);
+                held.poll();
+                continue;
+            }
+            if (head.check == null) {
+                head.check = retention.gapBefore(channel, head.previous, head.previousMillis, head.sequence,
+                        head.pendingAfter, head.receivedAt);
+                if (head.check == null) {
+                    hand(held.poll());
+                    continue;
+                }
+                awaitCheck(head.check);
+                return;
+            }
+            if (!head.check.isDone()) {
+                return; // its completion comes back here
+            }
+            held.poll();
+            try {
+                head.check.join().ifPresent(dispatch::gap);
+            } catch (CompletionException | CancellationException e) {
+                // Not a loss: the reading is made again until it answers; a failure here means closing.
+                LOG.log(System.Logger.Level.DEBUG, "retention check of channel '" + channel + "' failed", e);
+            }
+            hand(head);
+        }
+        pull();
+    }
+
+    // ---------------------------------------------------------------- liveness, closing
+
+    /**
+     * Called periodically, a safety net: a subscription that has a consumer, room, and no pull
+     * request out (one that failed to go out, say) asks again.
+     */
+    synchronized void pullIfIdle() {
+        if (!closed && !starting && !pulling && consumer != null) {
+            pull();
+        }
+    }
+
+    private synchronized boolean isOpen(int gen) {
+        return !closed && gen == generation;
+    }
+
+    private synchronized long nextRetry() {
+        long pause = retryMillis;
+        retryMillis = Math.min(LONGEST_RETRY_MILLIS, retryMillis * 2);
+        return pause;
+    }
+
+    private void later(Runnable task, long millis) {
+        LaterOnIo.run(reading.scheduler(), reading.io(), millis, TimeUnit.MILLISECONDS, task);
+    }
+
+    /** Reports a gap to the subscriber, before anything taken after this call. */
+    synchronized void gap(Gap gap) {
+        takeGap(gap);
     }
 
     @Override
@@ -318,15 +527,54 @@ final class StreamSubscription implements Subscription {
         if (!dispatch.close()) {
             return;
         }
-        synchronized (flowLock) {
-            if (flowWatch != null) {
-                flowWatch.cancel(false);
-                flowWatch = null;
+        synchronized (this) {
+            closed = true;
+            generation++;
+            held.clear();
+            if (inbox != null) {
+                unsubscribe(inbox);
+                inbox = null;
+            }
+            if (consumer != null) {
+                try {
+                    deleteConsumer(consumer);
+                } catch (RuntimeException e) {
+                    // the connection is closing: the server drops the consumer after its inactive threshold
+                }
+                consumer = null;
             }
         }
-        synchronized (consumerLock) {
-            stopConsumer();
-        }
         onClose.accept(this);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** A message taken from the consumer (or a gap to report in order with them). */
+    private static final class Taken {
+        final long sequence;
+        final byte[] data;
+        final long previous;
+        final long previousMillis;
+        final long pendingAfter;
+        final long receivedAt;
+        final Gap gap;
+        CompletableFuture<Optional<Gap>> check;
+
+        Taken(long sequence, byte[] data, long previous, long previousMillis, long pendingAfter, long receivedAt,
+                Gap gap) {
+            this.sequence = sequence;
+            this.data = data;
+            this.previous = previous;
+            this.previousMillis = previousMillis;
+            this.pendingAfter = pendingAfter;
+            this.receivedAt = receivedAt;
+            this.gap = gap;
+        }
     }
 }

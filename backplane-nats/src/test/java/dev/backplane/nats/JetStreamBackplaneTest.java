@@ -39,6 +39,27 @@ class JetStreamBackplaneTest extends NatsServerTest {
         return recorder;
     }
 
+    /** Records messages (as text) and gaps in the order they come, and passes them on to {@code recorder}. */
+    private static dev.backplane.Subscriber inOrder(List<Object> events, Recorder recorder) {
+        return new dev.backplane.Subscriber() {
+            @Override
+            public void onMessage(dev.backplane.Delivery delivery) {
+                synchronized (events) {
+                    events.add(new String(delivery.payload(), StandardCharsets.UTF_8));
+                }
+                recorder.onMessage(delivery);
+            }
+
+            @Override
+            public void onGap(Gap gap) {
+                synchronized (events) {
+                    events.add(gap);
+                }
+                recorder.onGap(gap);
+            }
+        };
+    }
+
     private static StreamConfiguration streamOf(String name) throws Exception {
         try (Connection nats = Nats.connect("nats://" + broker.address())) {
             return nats.jetStreamManagement().getStreamInfo(name).getConfiguration();
@@ -151,23 +172,7 @@ class JetStreamBackplaneTest extends NatsServerTest {
         }
         List<Object> events = new ArrayList<>();
         Recorder recorder = new Recorder("trim", failures, true);
-        await(a.subscribe("trim", Position.EARLIEST, new dev.backplane.Subscriber() {
-            @Override
-            public void onMessage(dev.backplane.Delivery delivery) {
-                synchronized (events) {
-                    events.add(new String(delivery.payload(), StandardCharsets.UTF_8));
-                }
-                recorder.onMessage(delivery);
-            }
-
-            @Override
-            public void onGap(Gap gap) {
-                synchronized (events) {
-                    events.add(gap);
-                }
-                recorder.onGap(gap);
-            }
-        }));
+        await(a.subscribe("trim", Position.EARLIEST, inOrder(events, recorder)));
         recorder.awaitCount(3);
         synchronized (events) {
             assertThat(events).hasSize(4);
@@ -190,6 +195,34 @@ class JetStreamBackplaneTest extends NatsServerTest {
         assertThat(busy.awaitGap().reason()).contains("maxMsgsPerSubject");
         assertThat(quiet.awaitCount(1)).extracting(Recorder.Received::text).containsExactly("q1");
         assertThat(quiet.gaps()).isEmpty();
+    }
+
+    @Test
+    void aReplayFromBeyondTheStreamsEndReportsAGapThenReplaysEverythingRetained() {
+        Backplane a = opened.open(uri());
+        Position first = await(a.publish("end", utf8("m1")));
+        await(a.publish("end", utf8("m2")));
+        Position beyond = Position.of(Long.toString(Long.parseLong(first.value()) + 1000));
+        List<Object> events = new ArrayList<>();
+        Recorder recorder = new Recorder("end", failures, true);
+        await(a.subscribe("end", beyond, inOrder(events, recorder)));
+        await(a.publish("end", utf8("m3")));
+        recorder.awaitCount(3);
+        assertThat(recorder.settle()).isEqualTo(3);
+        synchronized (events) {
+            assertThat(events).hasSize(4);
+            assertThat(events.get(0)).isInstanceOf(Gap.class);
+            Gap gap = (Gap) events.get(0);
+            assertThat(gap.after()).isEqualTo(beyond);
+            assertThat(gap.resumedAt()).isEqualTo(first);
+            assertThat(gap.reason()).contains("beyond the end");
+            assertThat(events.subList(1, 4)).containsExactly("m1", "m2", "m3");
+        }
+    }
+
+    @Test
+    void aCallbackThatPublishesAndJoinsCompletesAndLaterPublishesStayWithinPublishTimeout() {
+        assertCallbacksMayPublishAndJoin(opened.open(uri()));
     }
 
     @Test
@@ -226,6 +259,20 @@ class JetStreamBackplaneTest extends NatsServerTest {
         recorder.awaitText(t -> t.equals("after-2"), "the last message");
         assertThat(recorder.texts()).containsSubsequence("before-0", "after-0", "before-1", "after-1", "before-2", "after-2");
         assertThat(recorder.texts()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aLiveSubscriptionThatGotNothingYetResumesAfterARestartWithoutOlderMessages() {
+        Backplane a = opened.open(uri(), Map.of("publishTimeout", "20s"));
+        await(a.publish("fresh", utf8("before the subscription")));
+        Recorder recorder = subscribe(opened.open(uri()), "fresh");
+        broker.stop();
+        broker.start();
+        await(a.publish("fresh", utf8("after the restart")));
+        recorder.awaitCount(1);
+        assertThat(recorder.settle()).isEqualTo(1);
+        assertThat(recorder.texts()).containsExactly("after the restart");
+        assertThat(recorder.gaps()).isEmpty();
     }
 
     @Test
@@ -285,6 +332,60 @@ class JetStreamBackplaneTest extends NatsServerTest {
     }
 
     @Test
+    void publishesKeepTheirOrderWhileTheStreamIsGoneAndWhenItIsBack() throws Exception {
+        Backplane a = opened.open(uri(), Map.of("publishTimeout", "20s"));
+        JetStreamPublisher publisher = ((JetStreamBackplane) a).publisher();
+        StreamConfiguration stream = streamOf(opened.prefix());
+        int total = 2000;
+        List<CompletableFuture<Position>> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+        Thread sender = new Thread(() -> {
+            for (int i = 0; i < total; i++) {
+                if (i >= 100) {
+                    sent.get(i - 100).exceptionally(e -> null).join(); // at most 100 in flight
+                }
+                CompletableFuture<Position> p = a.publish("ordered", utf8(Integer.toString(i)));
+                p.whenComplete((ok, error) -> completed.incrementAndGet());
+                sent.add(p);
+            }
+        }, "test-sender");
+        sender.start();
+        awaitCondition(() -> completed.get() >= 300, "300 publishes stored");
+        try (Connection nats = Nats.connect("nats://" + broker.address())) {
+            nats.jetStreamManagement().deleteStream(opened.prefix());
+            // Back only once every publish written meanwhile was answered "no responders" and taken back.
+            awaitCondition(() -> publisher.noRespondersAnswers() > 0 && publisher.unanswered() == 0,
+                    "the publishes no stream took, taken back");
+            nats.jetStreamManagement().addStream(stream);
+        }
+        sender.join(Duration.ofSeconds(60).toMillis());
+        List<Long> sequences = new ArrayList<>();
+        for (CompletableFuture<Position> p : sent) {
+            sequences.add(Long.parseLong(await(p).value()));
+        }
+        // One drop where the stream began again; increasing, in call order, before and after it.
+        int reset = 1;
+        while (reset < sequences.size() && sequences.get(reset) > sequences.get(reset - 1)) {
+            reset++;
+        }
+        for (int i = reset + 1; i < sequences.size(); i++) {
+            assertThat(sequences.get(i)).as("stream sequence of publish %d, after publish %d's", i, i - 1)
+                    .isGreaterThan(sequences.get(i - 1));
+        }
+        assertThat(reset).as("some publishes were stored before the stream was deleted").isGreaterThanOrEqualTo(300);
+    }
+
+    private static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + KitTimeouts.delivery().toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + what + " within " + KitTimeouts.delivery());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
     void closeLeavesNoPublishPending() {
         Backplane a = opened.open(uri());
         List<CompletableFuture<Position>> publishes = new ArrayList<>();
@@ -341,14 +442,14 @@ class JetStreamBackplaneTest extends NatsServerTest {
 
     @Test
     void aSubscriberHeldBackPastTheStreamsMessageLimitGetsAGapThenTheRetainedRest() {
-        Backplane a = opened.open(uri(), Map.of("maxMessages", "5", "maxSubscriberBacklog", "2"));
+        Backplane a = opened.open(uri(), Map.of("maxMessages", "5", "maxUnacknowledged", "2"));
         HeldSubscriber held = holdBackThenRelease(a, "slow", null);
         assertOneGapThenTail(held, List.of("m16", "m17", "m18", "m19", "m20"), "maxMessages=5");
     }
 
     @Test
     void aSubscriberHeldBackPastItsChannelsLimitGetsAGapThenTheRetainedRest() {
-        Backplane a = opened.open(uri(), Map.of("maxMsgsPerSubject", "3", "maxSubscriberBacklog", "2"));
+        Backplane a = opened.open(uri(), Map.of("maxMsgsPerSubject", "3", "maxUnacknowledged", "2"));
         // An older message of another channel keeps the stream's first sequence low: only the
         // channel's own limit removes anything of it.
         await(a.publish("older", utf8("kept")));
@@ -380,8 +481,8 @@ class JetStreamBackplaneTest extends NatsServerTest {
     }
 
     @Test
-    void aSlowSubscriberHoldsAtMostMaxSubscriberBacklogDeliveriesAndLosesNothing() {
-        Backplane a = opened.open(uri(), Map.of("maxSubscriberBacklog", "5"));
+    void aSlowSubscriberHoldsAtMostMaxUnacknowledgedDeliveriesAndLosesNothing() {
+        Backplane a = opened.open(uri(), Map.of("maxUnacknowledged", "5"));
         HeldSubscriber held = new HeldSubscriber();
         StreamSubscription subscription;
         try {

@@ -1,11 +1,13 @@
 package dev.backplane.nats;
 
 import static dev.backplane.nats.Opened.await;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backplane.Backplane;
 import dev.backplane.brokers.Broker;
 import dev.backplane.brokers.Brokers;
 import dev.backplane.tck.AsyncFailures;
+import dev.backplane.tck.KitTimeouts;
 import dev.backplane.tck.Recorder;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
@@ -45,6 +47,29 @@ abstract class NatsServerTest {
         Recorder recorder = new Recorder(channel, failures, true);
         await(backplane.subscribe(channel, recorder));
         return recorder;
+    }
+
+    /**
+     * Asserts that callbacks on publish futures may publish and join, and that a publish made
+     * afterwards completes within publishTimeout: 10 chained pairs, then one more; all 21 delivered.
+     */
+    void assertCallbacksMayPublishAndJoin(Backplane a) {
+        Recorder recorder = subscribe(a, "reentrant");
+        java.util.List<java.util.concurrent.CompletableFuture<dev.backplane.Position>> chained = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String inner = "inner-" + i;
+            chained.add(a.publish("reentrant", utf8("outer-" + i)).thenApply(p -> a.publish("reentrant", utf8(inner)).join()));
+        }
+        java.time.Duration bound = KitTimeouts.publish().multipliedBy(2).plus(KitTimeouts.grace());
+        for (java.util.concurrent.CompletableFuture<dev.backplane.Position> future : chained) {
+            Opened.awaitDone(future, bound);
+            assertThat(future).as("a publish made and joined inside a callback on a publish future").isCompleted()
+                    .isNotCompletedExceptionally();
+        }
+        java.util.concurrent.CompletableFuture<dev.backplane.Position> later = a.publish("reentrant", utf8("after"));
+        Opened.awaitDone(later, KitTimeouts.publish().plus(KitTimeouts.grace()));
+        assertThat(later).isNotCompletedExceptionally();
+        recorder.awaitCount(21);
     }
 
     static byte[] utf8(String text) {

@@ -1,6 +1,6 @@
 package dev.backplane;
 
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -31,24 +31,16 @@ final class CallbackPool extends ThreadPoolExecutor {
     }
 
     static CallbackPool create(String prefix, int coreThreads, int maxThreads) {
-        AtomicInteger alive = new AtomicInteger();
         AtomicInteger count = new AtomicInteger();
         // A group of their own: a thread made on demand must not land in whatever group the caller that
         // happened to need it belongs to (the pool outlives that caller).
         ThreadGroup group = new ThreadGroup(rootGroup(), prefix + "-callbacks");
         ThreadFactory threads = r -> {
-            Thread t = new Thread(group, () -> {
-                try {
-                    r.run();
-                } finally {
-                    alive.decrementAndGet();
-                }
-            }, prefix + "-callback-" + count.incrementAndGet());
+            Thread t = new Thread(group, r, prefix + "-callback-" + count.incrementAndGet());
             t.setDaemon(true);
-            alive.incrementAndGet();
             return t;
         };
-        return new CallbackPool(coreThreads, maxThreads, new GrowFirstQueue(alive, maxThreads), threads);
+        return new CallbackPool(coreThreads, maxThreads, new GrowFirstQueue(), threads);
     }
 
     private static ThreadGroup rootGroup() {
@@ -59,47 +51,20 @@ final class CallbackPool extends ThreadPoolExecutor {
         return g;
     }
 
-    /** Refuses a task while no thread waits for one and the pool may still grow, so that it grows instead. */
-    private static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
-        private final AtomicInteger alive;
-        private final int maxThreads;
-        private final AtomicInteger idle = new AtomicInteger();
-
-        GrowFirstQueue(AtomicInteger alive, int maxThreads) {
-            this.alive = alive;
-            this.maxThreads = maxThreads;
-        }
-
+    /**
+     * Takes a task only by handing it to a thread that is waiting for one, at once ({@link #tryTransfer}); otherwise
+     * the pool makes a new thread for it, and only when it cannot does the task wait here ({@link #enqueue}). The
+     * hand-over is atomic: two tasks offered at once never both count on the same idle thread, which a count of
+     * idle threads checked before queueing would allow, leaving a task queued behind threads that all block.
+     */
+    private static final class GrowFirstQueue extends LinkedTransferQueue<Runnable> {
         @Override
         public boolean offer(Runnable task) {
-            if (idle.get() == 0 && alive.get() < maxThreads) {
-                return false; // every thread is busy: the pool makes a new one
-            }
-            return super.offer(task);
+            return tryTransfer(task);
         }
 
         void enqueue(Runnable task) {
             super.offer(task);
-        }
-
-        @Override
-        public Runnable take() throws InterruptedException {
-            idle.incrementAndGet();
-            try {
-                return super.take();
-            } finally {
-                idle.decrementAndGet();
-            }
-        }
-
-        @Override
-        public Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
-            idle.incrementAndGet();
-            try {
-                return super.poll(timeout, unit);
-            } finally {
-                idle.decrementAndGet();
-            }
         }
     }
 }

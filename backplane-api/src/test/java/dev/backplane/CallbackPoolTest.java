@@ -26,6 +26,37 @@ class CallbackPoolTest {
     }
 
     @Test
+    void tasksOfferedAtOnceNeverWaitBehindThreadsThatAllBlock() throws InterruptedException {
+        // Each round, several submitters hand in at once tasks that only finish when all of them run together:
+        // one task left queued while every thread blocks is a deadlock, seen here as a round that never ends.
+        CallbackPool pool = CallbackPool.create("test", 1, 256);
+        try {
+            for (int round = 0; round < 60; round++) {
+                int tasks = 4 + 2 * round; // more than the threads left idle by the round before
+                CountDownLatch together = new CountDownLatch(tasks);
+                CountDownLatch done = new CountDownLatch(tasks);
+                CountDownLatch start = new CountDownLatch(1);
+                for (int i = 0; i < tasks; i++) {
+                    Thread submitter = new Thread(() -> {
+                        await(start);
+                        pool.execute(() -> {
+                            together.countDown();
+                            await(together);
+                            done.countDown();
+                        });
+                    });
+                    submitter.start();
+                }
+                start.countDown();
+                assertThat(done.await(10, TimeUnit.SECONDS))
+                        .as("round %d: %d tasks offered at once all ran side by side", round, tasks).isTrue();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void atItsLargestThePoolQueuesInOrderRatherThanRefusing() throws InterruptedException {
         CallbackPool pool = CallbackPool.create("test", 1, 2);
         try {

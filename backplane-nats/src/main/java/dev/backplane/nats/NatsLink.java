@@ -322,16 +322,9 @@ final class NatsLink implements AutoCloseable {
                 return; // events of the first connect attempts; open() reports how those went
             }
             switch (type) {
-                case DISCONNECTED -> {
-                    LOG.log(System.Logger.Level.WARNING, "backplane {0} lost its connection to NATS at {1}; reconnecting",
-                            transport, settings.description());
-                    disconnectListeners.forEach(NatsLink::runQuietly);
-                }
-                case RECONNECTED -> {
-                    LOG.log(System.Logger.Level.INFO, "backplane {0} reconnected to NATS at {1}", transport,
-                            settings.description());
-                    reconnectListeners.forEach(NatsLink::runQuietly);
-                }
+                // No log line here: the backplane's monitor logs each change of the connection once.
+                case DISCONNECTED -> disconnectListeners.forEach(NatsLink::runQuietly);
+                case RECONNECTED -> reconnectListeners.forEach(NatsLink::runQuietly);
                 default -> {
                 }
             }

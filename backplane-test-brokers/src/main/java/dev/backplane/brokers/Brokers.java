@@ -27,21 +27,35 @@ public final class Brokers {
 
     /**
      * A Redis 7 server with append-only persistence, so that a stop and start keeps what it had
-     * accepted, as a Redis configured for durability does. (A clean stop flushes the file.)
+     * accepted, as a Redis configured for durability does. (A clean stop flushes the file.) The file
+     * is synced every second: a SIGKILL may lose up to two seconds of writes Redis had acknowledged;
+     * {@link #redis(String) redis("always")} for a server that keeps them.
      */
     public static Broker redis() {
+        return redis("everysec");
+    }
+
+    /**
+     * As {@link #redis()}, with Redis's {@code appendfsync} policy: {@code everysec}, {@code always}
+     * (every acknowledged write survives a SIGKILL of the server) or {@code no}.
+     */
+    public static Broker redis(String appendfsync) {
+        if (!List.of("everysec", "always", "no").contains(appendfsync)) {
+            throw new IllegalArgumentException("appendfsync must be everysec, always or no, not '" + appendfsync + "'");
+        }
         Optional<Broker> external = fromEnvironment(REDIS_ENV, 6379);
         if (external.isPresent()) {
             return external.get();
         }
         if (ContainerBroker.dockerAvailable()) {
-            return new ContainerBroker("redis", "redis:7-alpine", 6379, List.of("redis-server", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec"));
+            return new ContainerBroker("redis", "redis:7-alpine", 6379,
+                    List.of("redis-server", "--save", "", "--appendonly", "yes", "--appendfsync", appendfsync));
         }
         String executable = BrokerProcess.findExecutable("redis-server").map(Object::toString).orElseThrow(() -> missing(
                 "Redis", REDIS_ENV, "redis://host:port", "redis-server"));
         return new BrokerProcess("redis-server", p -> List.of(executable,
                 "--port", Integer.toString(p.port()), "--bind", LoopbackPorts.LOOPBACK,
-                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", p.dataDirectory().toString()));
+                "--save", "", "--appendonly", "yes", "--appendfsync", appendfsync, "--dir", p.dataDirectory().toString()));
     }
 
     /** A NATS server, with JetStream enabled and storing in a directory of its own. */

@@ -1,6 +1,6 @@
 package dev.backplane;
 
-import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -52,19 +52,93 @@ final class CallbackPool extends ThreadPoolExecutor {
     }
 
     /**
-     * Takes a task only by handing it to a thread that is waiting for one, at once ({@link #tryTransfer}); otherwise
-     * the pool makes a new thread for it, and only when it cannot does the task wait here ({@link #enqueue}). The
-     * hand-over is atomic: two tasks offered at once never both count on the same idle thread, which a count of
-     * idle threads checked before queueing would allow, leaving a task queued behind threads that all block.
+     * Queues a task only when it can promise it a thread that waits for one; otherwise refuses it, so
+     * that the pool makes a new thread for it, and only when the pool cannot grow does the task wait
+     * here unpromised ({@link #enqueue}). Each promise takes one waiting thread out of the count at
+     * once, so two tasks offered together never count on the same thread (one of them would sit here
+     * behind threads that all block), and a thread whose idle time ran out stays while a promise may
+     * be its.
      */
-    private static final class GrowFirstQueue extends LinkedTransferQueue<Runnable> {
+    private static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
+        /** Threads waiting for a task that no queued task has been promised. */
+        private final AtomicInteger unpromised = new AtomicInteger();
+        /** Queued tasks promised a waiting thread. */
+        private final AtomicInteger promised = new AtomicInteger();
+
         @Override
         public boolean offer(Runnable task) {
-            return tryTransfer(task);
+            if (!decrementIfPositive(unpromised)) {
+                return false; // no thread free for it: the pool makes one
+            }
+            promised.incrementAndGet();
+            super.offer(task);
+            return true;
         }
 
         void enqueue(Runnable task) {
             super.offer(task);
+        }
+
+        @Override
+        public Runnable take() throws InterruptedException {
+            unpromised.incrementAndGet();
+            Runnable task;
+            try {
+                task = super.take();
+            } catch (InterruptedException e) {
+                leave();
+                throw e;
+            }
+            taken();
+            return task;
+        }
+
+        @Override
+        public Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
+            unpromised.incrementAndGet();
+            while (true) {
+                Runnable task;
+                try {
+                    task = super.poll(timeout, unit);
+                } catch (InterruptedException e) {
+                    leave();
+                    throw e;
+                }
+                if (task != null) {
+                    taken();
+                    return task;
+                }
+                if (decrementIfPositive(unpromised)) {
+                    return null; // no queued task counts on this thread: it may end
+                }
+                // every waiting thread, this one too, is promised to a task on its way into the queue
+            }
+        }
+
+        /** A queued task was taken: below the largest size, one that was promised. */
+        private void taken() {
+            if (!decrementIfPositive(promised)) {
+                unpromised.decrementAndGet(); // one queued unpromised, at the largest size
+            }
+        }
+
+        /** A waiting thread was interrupted and leaves. */
+        private void leave() {
+            if (!decrementIfPositive(unpromised)) {
+                promised.decrementAndGet();
+            }
+        }
+
+        private static boolean decrementIfPositive(AtomicInteger count) {
+            while (true) {
+                int n = count.get();
+                if (n <= 0) {
+                    return false;
+                }
+                if (count.compareAndSet(n, n - 1)) {
+                    return true;
+                }
+            }
         }
     }
 }

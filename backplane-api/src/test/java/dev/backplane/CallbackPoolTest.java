@@ -57,6 +57,22 @@ class CallbackPoolTest {
     }
 
     @Test
+    void aSubmitterThatWaitsForEachTaskKeepsThePoolSmall() throws Exception {
+        // Growth is for blocked callbacks, not for a steady stream of short ones: threads that are
+        // free again take the next task instead of the pool making new ones.
+        CallbackPool pool = CallbackPool.create("test", 2, 256);
+        try {
+            for (int i = 0; i < 20_000; i++) {
+                pool.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            }
+            assertThat(pool.getLargestPoolSize()).as("threads made for 20,000 short tasks one after another")
+                    .isLessThanOrEqualTo(8);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void atItsLargestThePoolQueuesInOrderRatherThanRefusing() throws InterruptedException {
         CallbackPool pool = CallbackPool.create("test", 1, 2);
         try {

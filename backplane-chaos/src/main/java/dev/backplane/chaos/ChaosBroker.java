@@ -7,7 +7,8 @@ import java.util.UUID;
 
 /**
  * The broker of a chaos run, private to it, on an ephemeral loopback port: killed with SIGKILL
- * and started again on the same address and data, as a crash and a restart.
+ * and started again on the same address and data, as a crash and a restart, or paused with SIGSTOP
+ * and resumed, as a hang.
  */
 interface ChaosBroker extends AutoCloseable {
 
@@ -19,6 +20,12 @@ interface ChaosBroker extends AutoCloseable {
 
     /** Starts it again; returns once it accepts clients. */
     void start();
+
+    /** Pauses it with SIGSTOP: a hung broker, sockets open, nothing answered. */
+    void pause();
+
+    /** Resumes it with SIGCONT. */
+    void resume();
 
     String description();
 
@@ -61,6 +68,16 @@ interface ChaosBroker extends AutoCloseable {
         @Override
         public void kill() {
             broker.kill();
+        }
+
+        @Override
+        public void pause() {
+            broker.pause();
+        }
+
+        @Override
+        public void resume() {
+            broker.resume();
         }
 
         @Override

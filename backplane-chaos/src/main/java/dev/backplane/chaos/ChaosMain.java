@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bin/chaos [--transports LIST] [--scenario kill|outage|load] [--seconds N] [--rate R]}:
+ * {@code bin/chaos [--transports LIST] [--scenario kill|outage|pause|load] [--seconds N] [--rate R]}:
  * runs the scenario on each transport against a private broker, prints one summary line per
  * transport and writes every figure to {@code target/chaos/SCENARIO.json}. Exits with 1 when a
  * run broke what must hold (see {@link ChaosRun}), 2 on bad arguments.
@@ -92,7 +92,7 @@ public final class ChaosMain {
     private static void usage(String problem) {
         System.err.println("bin/chaos: " + problem);
         System.err.println("usage: bin/chaos [--transports redis,redis-streams,nats,jetstream,kafka] "
-                + "[--scenario kill|outage|load] [--seconds N] [--rate SENDS_PER_SECOND]");
+                + "[--scenario kill|outage|pause|load] [--seconds N] [--rate SENDS_PER_SECOND]");
         System.exit(2);
     }
 }

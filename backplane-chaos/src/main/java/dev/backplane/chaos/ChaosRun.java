@@ -70,10 +70,18 @@ final class ChaosRun {
                 long lastReady = started;
                 for (ChaosSettings.Outage outage : settings.outages()) {
                     sleepUntil(Math.max(started + outage.at().toNanos(), lastReady + STEADY.toNanos()));
-                    broker.kill();
+                    if (outage.fault() == ChaosSettings.Fault.KILL) {
+                        broker.kill();
+                    } else {
+                        broker.pause();
+                    }
                     killedMicros.add(WallClock.micros());
                     sleepUntil(System.nanoTime() + outage.length().toNanos());
-                    broker.start();
+                    if (outage.fault() == ChaosSettings.Fault.KILL) {
+                        broker.start();
+                    } else {
+                        broker.resume();
+                    }
                     lastReady = System.nanoTime();
                     readyMicros.add(WallClock.micros());
                 }

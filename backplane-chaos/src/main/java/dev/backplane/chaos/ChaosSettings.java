@@ -16,14 +16,25 @@ import java.util.List;
  * @param allEvery every how many sends one goes to all connections; 0 for none
  * @param duration how long the sender sends
  * @param heartbeat the hub nodes' heartbeat interval
- * @param outages the broker crashes: killed at {@code at} after the start of sending, started again
- *     {@code length} later
+ * @param outages the broker's faults: killed (or paused) at {@code at} after the start of sending,
+ *     started again (or resumed) {@code length} later
  */
 record ChaosSettings(String transport, String scenario, int nodes, int clientsPerNode, int groups, int rate,
         int allEvery, Duration duration, Duration heartbeat, List<Outage> outages) {
 
-    /** One crash: SIGKILL at {@code at}, a new broker process {@code length} later. */
-    record Outage(Duration at, Duration length) {
+    /** What happens to the broker in an outage. */
+    enum Fault {
+        /** SIGKILL, and a new broker process on the same address and data at the end: a crash. */
+        KILL,
+        /** SIGSTOP, and SIGCONT at the end: a hung broker, whose sockets stay open and which answers nothing. */
+        PAUSE
+    }
+
+    /** One outage: {@code fault} at {@code at}, over {@code length} later. */
+    record Outage(Fault fault, Duration at, Duration length) {
+        Outage(Duration at, Duration length) {
+            this(Fault.KILL, at, length);
+        }
     }
 
     /** How long a publish may take before it fails: also the backplanes' {@code publishTimeout}. */
@@ -40,11 +51,16 @@ record ChaosSettings(String transport, String scenario, int nodes, int clientsPe
             // One outage of ten seconds, longer than the death bound: no node may be declared dead.
             case "outage" -> new ChaosSettings(transport, scenario, 3, 10, 7, rate, 10, duration, Duration.ofSeconds(1),
                     List.of(new Outage(duration.dividedBy(4), Duration.ofSeconds(10))));
+            // A hung broker: paused for longer than every timeout (publish, connect, the death bound), then
+            // for less than any of them.
+            case "pause" -> new ChaosSettings(transport, scenario, 3, 10, 7, rate, 10, duration, Duration.ofSeconds(1),
+                    List.of(new Outage(Fault.PAUSE, duration.dividedBy(4), Duration.ofSeconds(8)),
+                            new Outage(Fault.PAUSE, duration.multipliedBy(7).dividedBy(10), Duration.ofSeconds(2))));
             // Hub load without faults: 4 nodes, 10,000 connections in 100 groups, every send to one group.
             case "load" -> new ChaosSettings(transport, scenario, 4, 2500, 100, rate, 0, duration,
                     Duration.ofSeconds(1), List.of());
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario
-                    + "'; known: kill, outage, load");
+                    + "'; known: kill, outage, pause, load");
         };
     }
 }

@@ -39,6 +39,25 @@ public interface Broker extends BrokerFixture {
         stop();
     }
 
+    /**
+     * Pauses the broker (SIGSTOP for a process), as a hang rather than a crash: it keeps its sockets
+     * open and answers nothing until {@link #resume()}.
+     *
+     * @throws UnsupportedOperationException if this broker cannot be paused (not ours, or not a process)
+     */
+    default void pause() {
+        throw new UnsupportedOperationException(description() + " cannot be paused");
+    }
+
+    /**
+     * Resumes a broker {@linkplain #pause() paused}.
+     *
+     * @throws UnsupportedOperationException if this broker cannot be paused
+     */
+    default void resume() {
+        throw new UnsupportedOperationException(description() + " cannot be paused");
+    }
+
     /** Stops the broker if this fixture started it and deletes what it wrote. Never stops a broker it did not start. */
     @Override
     void close();

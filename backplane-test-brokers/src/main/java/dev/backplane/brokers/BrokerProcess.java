@@ -70,6 +70,18 @@ final class BrokerProcess implements Broker {
         broker.kill();
     }
 
+    /** SIGSTOP: the process hangs with its sockets open. */
+    @Override
+    public void pause() {
+        broker.pause();
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    @Override
+    public void resume() {
+        broker.resume();
+    }
+
     @Override
     public void close() {
         broker.close();

@@ -2,6 +2,7 @@ package dev.backplane.brokers.kafka;
 
 import dev.backplane.brokers.Broker;
 import dev.backplane.fixture.LoopbackPorts;
+import dev.backplane.fixture.ProcessSignals;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -124,6 +125,25 @@ public final class KafkaBrokerProcess implements Broker {
     /** Kills the broker process (SIGKILL); returns once it is gone and its port refuses connections. */
     public synchronized void kill() {
         end(true);
+    }
+
+    /** Pauses the broker's JVM with SIGSTOP, as a hang: its sockets stay open and nothing answers until {@link #resume()}. */
+    @Override
+    public synchronized void pause() {
+        ProcessSignals.send("STOP", running("pause").toHandle());
+    }
+
+    /** Resumes a broker {@linkplain #pause() paused} with SIGSTOP (SIGCONT). */
+    @Override
+    public synchronized void resume() {
+        ProcessSignals.send("CONT", running("resume").toHandle());
+    }
+
+    private Process running(String what) {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("cannot " + what + " " + description() + ": it does not run");
+        }
+        return process;
     }
 
     /** Whether the broker process runs now. */

@@ -146,7 +146,7 @@ public final class MemoryBackplane extends AbstractBackplane {
     }
 
     private static Position position(long sequence) {
-        return Position.of(Long.toString(sequence));
+        return Position.ofWholeNumber(sequence);
     }
 
     private static long parse(Position from) {

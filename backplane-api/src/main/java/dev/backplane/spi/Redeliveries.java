@@ -42,7 +42,11 @@ public final class Redeliveries implements AutoCloseable {
     private final Runnable onCapacity;
     // In hand-over order (queued under dispatchLock in the same order as on the serial executor);
     // as the timeout is the same for all, deadlines are in order too, so a sweep stops at the
-    // first delivery that is not due or not yet handed over.
+    // first delivery that is not due or not yet handed over. Settled deliveries at the head are
+    // removed as soon as they are acknowledged, so the queue holds what is unacknowledged and what
+    // came after the oldest of those, not everything since the last sweep. Removals name their
+    // element (remove(head), never poll), because acknowledging threads and the sweep remove
+    // concurrently: a poll after a peek could take an element another thread did not look at.
     private final ConcurrentLinkedQueue<Tracked> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean waitingForCapacity = new AtomicBoolean();
@@ -119,9 +123,9 @@ public final class Redeliveries implements AutoCloseable {
         for (Tracked head = queue.peek(); head != null && !closed; head = queue.peek()) {
             long handedOverAt = head.handedOverAt;
             if (head.settled.get()) {
-                queue.poll();
+                queue.remove(head);
             } else if (head.handedOver && now - handedOverAt >= ackTimeoutNanos) {
-                queue.poll();
+                queue.remove(head);
                 if (head.settled.compareAndSet(false, true)) {
                     pending.decrementAndGet();
                     dispatch(new Tracked(head.channel, head.payload, head.position, true));
@@ -149,10 +153,23 @@ public final class Redeliveries implements AutoCloseable {
     }
 
     private void acknowledged() {
+        releaseAcknowledgedHeads();
         int left = pending.decrementAndGet();
         if (left <= resumeAt && waitingForCapacity.get() && waitingForCapacity.compareAndSet(true, false)) {
             onCapacity.run();
         }
+    }
+
+    /** Removes the settled deliveries at the head of the queue, up to the first unsettled one. */
+    private void releaseAcknowledgedHeads() {
+        for (Tracked head = queue.peek(); head != null && head.settled.get(); head = queue.peek()) {
+            queue.remove(head);
+        }
+    }
+
+    /** Deliveries the tracker holds (unacknowledged ones and those behind them), for tests. */
+    int held() {
+        return queue.size();
     }
 
     private void startSweeper() {

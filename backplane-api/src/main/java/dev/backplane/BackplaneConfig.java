@@ -65,11 +65,14 @@ public final class BackplaneConfig {
     private final URI uri;
     private final Map<String, String> options;
     private final BackplaneResources resources;
+    // Read on every publish by some transports: looked up once.
+    private final String prefix;
 
     private BackplaneConfig(URI uri, Map<String, String> options, BackplaneResources resources) {
         this.uri = uri;
         this.options = Collections.unmodifiableMap(options);
         this.resources = resources;
+        this.prefix = this.options.getOrDefault(PREFIX, DEFAULT_PREFIX);
     }
 
     /**
@@ -123,7 +126,7 @@ public final class BackplaneConfig {
 
     /** The channel namespace. */
     public String prefix() {
-        return options.getOrDefault(PREFIX, DEFAULT_PREFIX);
+        return prefix;
     }
 
     /** The provider named explicitly, if any. */

@@ -1,7 +1,5 @@
 package dev.backplane;
 
-import java.util.regex.Pattern;
-
 /**
  * The rules for channel names and prefixes, the same on every transport.
  *
@@ -19,8 +17,10 @@ public final class Channels {
     public static final int MAX_CHANNEL_LENGTH = 200;
     public static final int MAX_PREFIX_LENGTH = 64;
 
-    private static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9_.:@=+-]+");
-    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+");
+    // The alphabets as tables over ASCII: a channel is checked on every publish, so a lookup per
+    // character rather than a regular expression.
+    private static final boolean[] CHANNEL = alphabet("_.:@=+-");
+    private static final boolean[] PREFIX = alphabet("_-");
 
     private Channels() {
     }
@@ -39,11 +39,20 @@ public final class Channels {
             throw new IllegalArgumentException("illegal channel name '" + abbreviate(channel)
                     + "': its length must be 1 to " + MAX_CHANNEL_LENGTH + " characters, was " + channel.length());
         }
-        if (!CHANNEL.matcher(channel).matches()) {
-            throw new IllegalArgumentException("illegal channel name '" + abbreviate(channel)
-                    + "': only A-Z a-z 0-9 and - _ . : @ = + are allowed (encode user-supplied names)");
+        boolean dots = false;
+        char previous = 0;
+        for (int i = 0, n = channel.length(); i < n; i++) {
+            char c = channel.charAt(i);
+            if (!allowed(CHANNEL, c)) {
+                throw new IllegalArgumentException("illegal channel name '" + abbreviate(channel)
+                        + "': only A-Z a-z 0-9 and - _ . : @ = + are allowed (encode user-supplied names)");
+            }
+            if (c == '.' && (i == 0 || previous == '.')) {
+                dots = true; // reported after the whole name is known to be of the alphabet, as before
+            }
+            previous = c;
         }
-        if (channel.startsWith(".") || channel.endsWith(".") || channel.contains("..")) {
+        if (dots || previous == '.') {
             throw new IllegalArgumentException("illegal channel name '" + channel
                     + "': it must not start or end with '.' nor contain '..'");
         }
@@ -57,11 +66,41 @@ public final class Channels {
      */
     public static String requireValidPrefix(String prefix) {
         if (prefix == null || prefix.isEmpty() || prefix.length() > MAX_PREFIX_LENGTH
-                || !PREFIX.matcher(prefix).matches()) {
+                || !ofAlphabet(PREFIX, prefix)) {
             throw new IllegalArgumentException("illegal prefix '" + prefix + "': it must be 1 to "
                     + MAX_PREFIX_LENGTH + " characters from A-Z a-z 0-9 - _");
         }
         return prefix;
+    }
+
+    private static boolean[] alphabet(String punctuation) {
+        boolean[] table = new boolean[128];
+        for (char c = 'A'; c <= 'Z'; c++) {
+            table[c] = true;
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            table[c] = true;
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            table[c] = true;
+        }
+        for (int i = 0; i < punctuation.length(); i++) {
+            table[punctuation.charAt(i)] = true;
+        }
+        return table;
+    }
+
+    private static boolean allowed(boolean[] table, char c) {
+        return c < table.length && table[c];
+    }
+
+    private static boolean ofAlphabet(boolean[] table, String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (!allowed(table, s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String abbreviate(String s) {

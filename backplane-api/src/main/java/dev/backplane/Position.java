@@ -15,10 +15,22 @@ public final class Position {
     /** Before the oldest retained message: replaying from here replays all that is retained. */
     public static final Position EARLIEST = new Position("earliest");
 
+    // The stored form of a position made from it; null for one made by ofWholeNumber.
     private final String value;
+    // The whole number of a position made by ofWholeNumber; -1 for one made from its stored form.
+    private final long number;
+    // ofWholeNumber only: the stored form, made on first use. A racy cache: a thread that finds
+    // it null formats the same text again.
+    private String formatted;
 
     private Position(String value) {
         this.value = value;
+        this.number = -1;
+    }
+
+    private Position(long number) {
+        this.value = null;
+        this.number = number;
     }
 
     /**
@@ -40,23 +52,54 @@ public final class Position {
         return new Position(value);
     }
 
+    /**
+     * A position whose stored form is the decimal form of {@code number}, for transports whose
+     * positions are whole numbers (sequences, offsets): equal to {@code Position.of(Long.toString(number))}
+     * in every way, with the text made only when {@link #value()} is first called.
+     *
+     * @throws IllegalArgumentException if {@code number} is negative
+     */
+    public static Position ofWholeNumber(long number) {
+        if (number < 0) {
+            throw new IllegalArgumentException("a whole-number position must not be negative, was " + number);
+        }
+        return new Position(number);
+    }
+
     /** The stored form, as the transport wrote it. */
     public String value() {
-        return value;
+        if (value != null) {
+            return value;
+        }
+        String f = formatted;
+        if (f == null) {
+            f = Long.toString(number);
+            formatted = f;
+        }
+        return f;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Position p && p.value.equals(value);
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Position p)) {
+            return false;
+        }
+        if (number >= 0 && p.number >= 0) {
+            return number == p.number;
+        }
+        return p.value().equals(value());
     }
 
     @Override
     public int hashCode() {
-        return value.hashCode();
+        return value().hashCode();
     }
 
     @Override
     public String toString() {
-        return "Position[" + value + "]";
+        return "Position[" + value() + "]";
     }
 }

@@ -3,6 +3,7 @@ package dev.backplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -75,5 +76,35 @@ class ChannelsTest {
         assertThatThrownBy(() -> Channels.requireValidPrefix("x".repeat(65))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Channels.requireValidPrefix(null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("illegal prefix 'null'");
+    }
+
+    @Test
+    void everyCharacterIsJudgedAsTheAlphabetsSayInChannelsAndPrefixes() {
+        Pattern channel = Pattern.compile("[A-Za-z0-9_.:@=+-]+");
+        Pattern prefix = Pattern.compile("[A-Za-z0-9_-]+");
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            String name = "a" + (char) c + "b";
+            assertThat(accepted(() -> Channels.requireValid(name))).as("channel with U+%04X", c)
+                    .isEqualTo(channel.matcher(name).matches());
+            assertThat(accepted(() -> Channels.requireValidPrefix(name))).as("prefix with U+%04X", c)
+                    .isEqualTo(prefix.matcher(name).matches());
+        }
+    }
+
+    @Test
+    void aNameOutsideTheAlphabetIsReportedAsSuchEvenWithMisplacedDots() {
+        assertThatThrownBy(() -> Channels.requireValid(".a b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only A-Z a-z 0-9 and - _ . : @ = + are allowed");
+        assertThatThrownBy(() -> Channels.requireValid("a..b*")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only A-Z a-z 0-9 and - _ . : @ = + are allowed");
+    }
+
+    private static boolean accepted(Runnable check) {
+        try {
+            check.run();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MemoryBackplane extends AbstractBackplane {
 
     private final MemoryBus bus;
+    private final String prefix;
     private final int retain;
     private final Capabilities capabilities;
     private final Set<MemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -38,6 +39,7 @@ public final class MemoryBackplane extends AbstractBackplane {
     MemoryBackplane(BackplaneConfig config, MemoryBus bus, int retain, int maxPayload) {
         super(config, "mem");
         this.bus = bus;
+        this.prefix = config.prefix();
         this.retain = retain;
         this.capabilities = new Capabilities("mem", DeliveryGuarantee.AT_LEAST_ONCE, true, true, maxPayload, true);
         // The bus is this backplane's broker: its stops and starts are the connection's losses and returns.
@@ -64,7 +66,7 @@ public final class MemoryBackplane extends AbstractBackplane {
         }
         byte[] copy = payload.clone();
         while (true) {
-            MemoryBus.Channel state = bus.channel(key(channel));
+            MemoryBus.Channel state = bus.channel(prefix, channel);
             synchronized (state) {
                 if (state.dropped) {
                     continue;
@@ -95,7 +97,7 @@ public final class MemoryBackplane extends AbstractBackplane {
         long after = from == null ? -1 : parse(from);
         MemorySubscription subscription = new MemorySubscription(channel, subscriber);
         while (true) {
-            MemoryBus.Channel state = bus.channel(key(channel));
+            MemoryBus.Channel state = bus.channel(prefix, channel);
             synchronized (state) {
                 if (state.dropped) {
                     continue;
@@ -141,12 +143,8 @@ public final class MemoryBackplane extends AbstractBackplane {
         return state.log.isEmpty() ? Position.NONE : position(state.log.peekFirst().sequence());
     }
 
-    private String key(String channel) {
-        return config.prefix() + ":" + channel;
-    }
-
     private static Position position(long sequence) {
-        return Position.of(Long.toString(sequence));
+        return Position.ofWholeNumber(sequence);
     }
 
     private static long parse(Position from) {

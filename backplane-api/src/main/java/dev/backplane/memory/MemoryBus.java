@@ -21,7 +21,7 @@ public final class MemoryBus {
     private static final Map<String, MemoryBus> BUSES = new ConcurrentHashMap<>();
 
     private final String name;
-    private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+    private final Map<Key, Channel> channels = new ConcurrentHashMap<>();
     private final Object runLock = new Object();
     private final java.util.List<java.util.function.Consumer<Boolean>> runListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -109,9 +109,11 @@ public final class MemoryBus {
         }
     }
 
-    /** The channel's state, created on first use; work on it under its lock. */
-    Channel channel(String key) {
-        return channels.computeIfAbsent(key, k -> new Channel(k));
+    /** The state of one prefix's channel, created on first use; work on it under its lock. */
+    Channel channel(String prefix, String channel) {
+        Key key = new Key(prefix, channel);
+        Channel state = channels.get(key);
+        return state != null ? state : channels.computeIfAbsent(key, Channel::new);
     }
 
     /** Drops a channel's state if it has no subscription and retains nothing. Call under its lock. */
@@ -129,15 +131,33 @@ public final class MemoryBus {
 
     /** One channel of one prefix: its retained log and its subscriptions. Guarded by itself. */
     static final class Channel {
-        final String key;
+        final Key key;
         final ArrayDeque<Entry> log = new ArrayDeque<>();
         final Set<MemoryBackplane.MemorySubscription> subscriptions = new CopyOnWriteArraySet<>();
         long lastSequence;
         // Set once removed from the bus: a publisher or subscriber holding it must take the bus's new one.
         boolean dropped;
 
-        Channel(String key) {
+        Channel(Key key) {
             this.key = key;
+        }
+    }
+
+    /**
+     * A channel of a prefix. Kept as the two names rather than one joined string: both are strings
+     * a backplane holds and passes on each publish, whose hash codes are cached, so a look-up
+     * neither builds nor hashes a new string.
+     */
+    record Key(String prefix, String channel) {
+
+        @Override
+        public int hashCode() {
+            return 31 * prefix.hashCode() + channel.hashCode();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.channel.equals(channel) && k.prefix.equals(prefix);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.backplane.spi;
 
 import dev.backplane.Delivery;
 import dev.backplane.Position;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,6 +33,16 @@ import java.util.function.Consumer;
  */
 public final class Redeliveries implements AutoCloseable {
 
+    private static final VarHandle SETTLED;
+
+    static {
+        try {
+            SETTLED = MethodHandles.lookup().findVarHandle(Tracked.class, "settled", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final long ackTimeoutNanos;
     private final long sweepNanos;
     private final int maxUnacknowledged;
@@ -42,13 +54,18 @@ public final class Redeliveries implements AutoCloseable {
     private final Runnable onCapacity;
     // In hand-over order (queued under dispatchLock in the same order as on the serial executor);
     // as the timeout is the same for all, deadlines are in order too, so a sweep stops at the
-    // first delivery that is not due or not yet handed over.
+    // first delivery that is not due or not yet handed over. Settled deliveries at the head are
+    // removed as soon as they are acknowledged, so the queue holds what is unacknowledged and what
+    // came after the oldest of those, not everything since the last sweep. Removals name their
+    // element (remove(head), never poll), because acknowledging threads and the sweep remove
+    // concurrently: a poll after a peek could take an element another thread did not look at.
     private final ConcurrentLinkedQueue<Tracked> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean waitingForCapacity = new AtomicBoolean();
     private final Object sweeperLock = new Object();
     private final Object dispatchLock = new Object();
-    private ScheduledFuture<?> sweeper;
+    // Set once, under sweeperLock; read without it on every delivery.
+    private volatile ScheduledFuture<?> sweeper;
     private volatile boolean closed;
 
     /**
@@ -118,11 +135,11 @@ public final class Redeliveries implements AutoCloseable {
         long now = ticker.nanoTime();
         for (Tracked head = queue.peek(); head != null && !closed; head = queue.peek()) {
             long handedOverAt = head.handedOverAt;
-            if (head.settled.get()) {
-                queue.poll();
+            if (head.isSettled()) {
+                queue.remove(head);
             } else if (head.handedOver && now - handedOverAt >= ackTimeoutNanos) {
-                queue.poll();
-                if (head.settled.compareAndSet(false, true)) {
+                queue.remove(head);
+                if (head.settle()) {
                     pending.decrementAndGet();
                     dispatch(new Tracked(head.channel, head.payload, head.position, true));
                 }
@@ -139,24 +156,33 @@ public final class Redeliveries implements AutoCloseable {
         pending.incrementAndGet();
         synchronized (dispatchLock) {
             queue.add(delivery);
-            serial.execute(() -> {
-                delivery.handedOverAt = ticker.nanoTime();
-                delivery.handedOver = true;
-                handOver.accept(delivery);
-            });
+            serial.execute(delivery::handOverNow);
         }
         startSweeper();
     }
 
     private void acknowledged() {
+        releaseAcknowledgedHeads();
         int left = pending.decrementAndGet();
         if (left <= resumeAt && waitingForCapacity.get() && waitingForCapacity.compareAndSet(true, false)) {
             onCapacity.run();
         }
     }
 
+    /** Removes the settled deliveries at the head of the queue, up to the first unsettled one. */
+    private void releaseAcknowledgedHeads() {
+        for (Tracked head = queue.peek(); head != null && head.isSettled(); head = queue.peek()) {
+            queue.remove(head);
+        }
+    }
+
+    /** Deliveries the tracker holds (unacknowledged ones and those behind them), for tests. */
+    int held() {
+        return queue.size();
+    }
+
     private void startSweeper() {
-        if (scheduler == null) {
+        if (scheduler == null || sweeper != null) {
             return;
         }
         synchronized (sweeperLock) {
@@ -184,14 +210,31 @@ public final class Redeliveries implements AutoCloseable {
         final boolean redelivered;
         volatile long handedOverAt;
         volatile boolean handedOver;
-        // Set by ack() or by expiry, so that exactly one of them wins.
-        final AtomicBoolean settled = new AtomicBoolean();
+        // Set by ack() or by expiry, so that exactly one of them wins: 0, then 1 through SETTLED
+        // (a field, not an AtomicBoolean: one object less per delivery).
+        private volatile int settled;
 
         Tracked(String channel, byte[] payload, Position position, boolean redelivered) {
             this.channel = channel;
             this.payload = payload;
             this.position = position;
             this.redelivered = redelivered;
+        }
+
+        /** Gives it to the subscriber; the ack timeout counts from here. Runs on the serial executor. */
+        void handOverNow() {
+            handedOverAt = ticker.nanoTime();
+            handedOver = true;
+            handOver.accept(this);
+        }
+
+        boolean isSettled() {
+            return settled != 0;
+        }
+
+        /** Settles it; true for the one call that did. */
+        boolean settle() {
+            return SETTLED.compareAndSet(this, 0, 1);
         }
 
         @Override
@@ -216,7 +259,7 @@ public final class Redeliveries implements AutoCloseable {
 
         @Override
         public void ack() {
-            if (settled.compareAndSet(false, true) && !closed) {
+            if (settle() && !closed) {
                 acknowledged();
             }
         }

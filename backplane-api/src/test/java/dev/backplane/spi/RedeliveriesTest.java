@@ -151,4 +151,49 @@ class RedeliveriesTest {
         assertThat(redeliveries.pending()).isEqualTo(1);
         assertThat(redeliveries.hasCapacity()).isTrue();
     }
+
+    @Test
+    void anAcknowledgedDeliveryIsNotHeldUntilTheSweep() {
+        Redeliveries redeliveries = tracker();
+        for (int i = 0; i < 5; i++) {
+            redeliveries.deliver("c", new byte[] {(byte) i}, Position.ofWholeNumber(i));
+        }
+        assertThat(redeliveries.held()).isEqualTo(5);
+        dispatched.get(1).ack();
+        assertThat(redeliveries.held()).as("acknowledged behind an unacknowledged one").isEqualTo(5);
+        dispatched.get(0).ack();
+        assertThat(redeliveries.held()).as("the acknowledged head and the acknowledged one after it").isEqualTo(3);
+        dispatched.get(2).ack();
+        dispatched.get(3).ack();
+        dispatched.get(4).ack();
+        assertThat(redeliveries.held()).as("all acknowledged, no sweep run").isZero();
+        assertThat(redeliveries.pending()).isZero();
+
+        advance(ACK_TIMEOUT.multipliedBy(2));
+        redeliveries.sweep();
+        assertThat(dispatched).hasSize(5);
+    }
+
+    @Test
+    void anUnacknowledgedDeliveryAheadOfAcknowledgedOnesIsStillRedelivered() {
+        Redeliveries redeliveries = tracker();
+        for (int i = 0; i < 3; i++) {
+            redeliveries.deliver("c", new byte[] {(byte) i}, Position.ofWholeNumber(i));
+        }
+        dispatched.get(0).ack();
+        dispatched.get(2).ack();
+        assertThat(redeliveries.held()).isEqualTo(2);
+
+        advance(ACK_TIMEOUT);
+        redeliveries.sweep();
+
+        assertThat(dispatched).hasSize(4);
+        assertThat(dispatched.get(3).redelivered()).isTrue();
+        assertThat(dispatched.get(3).position()).isEqualTo(Position.of("1"));
+        assertThat(redeliveries.held()).as("the redelivery only").isEqualTo(1);
+        assertThat(redeliveries.pending()).isEqualTo(1);
+        dispatched.get(3).ack();
+        assertThat(redeliveries.held()).isZero();
+        assertThat(redeliveries.pending()).isZero();
+    }
 }

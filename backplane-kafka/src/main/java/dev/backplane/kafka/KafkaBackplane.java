@@ -110,7 +110,8 @@ public final class KafkaBackplane extends AbstractBackplane {
 
     /** A record's offset as a position. */
     static Position position(long offset) {
-        return Position.of(Long.toString(offset));
+        // An offset the client does not know (-1) keeps its text form.
+        return offset >= 0 ? Position.ofWholeNumber(offset) : Position.of(Long.toString(offset));
     }
 
     @Override

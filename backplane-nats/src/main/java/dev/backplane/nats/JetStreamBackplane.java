@@ -180,6 +180,12 @@ final class JetStreamBackplane extends AbstractBackplane {
         return result;
     }
 
+    /** A stream sequence as a position; its text is made only if it is asked for. */
+    static Position position(long sequence) {
+        // A sequence is never negative; should a reply hold one, it keeps its text form.
+        return sequence >= 0 ? Position.ofWholeNumber(sequence) : Position.of(Long.toString(sequence));
+    }
+
     private static long parse(Position from) {
         return from.equals(Position.EARLIEST) ? 0 : Positions.wholeNumber(from, "jetstream", "a stream sequence number");
     }

@@ -212,7 +212,7 @@ final class JetStreamPublisher {
                 noRespondersReported = false;
                 outbox.unavailable(null);
             }
-            outbox.succeed(publish, Position.of(Long.toString(sequence)));
+            outbox.succeed(publish, JetStreamBackplane.position(sequence));
         } catch (JetStreamApiException e) {
             outbox.fail(publish, new BackplaneException("JetStream on NATS at " + link.description()
                     + " refused the publish to '" + subjects.subject(publish.channel()) + "': " + e.getErrorDescription()

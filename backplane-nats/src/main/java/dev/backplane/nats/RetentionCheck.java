@@ -204,8 +204,8 @@ final class RetentionCheck {
     }
 
     private static Gap gap(String channel, long after, long resumedAt, String reason) {
-        return new Gap(channel, after == 0 ? Position.EARLIEST : Position.of(Long.toString(after)),
-                resumedAt > 0 ? Position.of(Long.toString(resumedAt)) : Position.NONE, reason);
+        return new Gap(channel, after == 0 ? Position.EARLIEST : JetStreamBackplane.position(after),
+                resumedAt > 0 ? JetStreamBackplane.position(resumedAt) : Position.NONE, reason);
     }
 
     private interface ApiCall<T> {

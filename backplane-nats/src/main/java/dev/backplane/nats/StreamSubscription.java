@@ -444,7 +444,7 @@ final class StreamSubscription implements Subscription {
     }
 
     private void hand(Taken taken) {
-        dispatch.deliver(taken.data, Position.of(Long.toString(taken.sequence)));
+        dispatch.deliver(taken.data, JetStreamBackplane.position(taken.sequence));
     }
 
     private void awaitCheck(CompletableFuture<Optional<Gap>> check) {

@@ -1,6 +1,8 @@
 package dev.backplane.nats;
 
 import dev.backplane.Channels;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where logical channels live on NATS: channel {@code C} under prefix {@code P} is the subject
@@ -15,15 +17,36 @@ import dev.backplane.Channels;
  * {@code chat.room1} become NATS tokens, which lets NATS tools look at a hierarchy
  * ({@code nats sub 'P.chat.>'}).
  */
-record Subjects(String prefix) {
+final class Subjects {
 
-    Subjects {
-        Channels.requireValidPrefix(prefix);
+    /** How many channels' subjects are kept; past that, a subject is built on each call. */
+    static final int CACHED = 4096;
+
+    private final String prefix;
+    // The subjects of channels used so far (publishing asks on every message): no concatenation
+    // and no second check of the name per publish. Bounded, so that many short-lived channels
+    // cost no more than building the subject each time.
+    private final Map<String, String> cache = new ConcurrentHashMap<>();
+
+    Subjects(String prefix) {
+        this.prefix = Channels.requireValidPrefix(prefix);
+    }
+
+    /** The prefix every subject starts with. */
+    String prefix() {
+        return prefix;
     }
 
     /** The subject of {@code channel}. */
     String subject(String channel) {
-        return prefix + "." + Channels.requireValid(channel);
+        String subject = channel == null ? null : cache.get(channel);
+        if (subject == null) {
+            subject = prefix + "." + Channels.requireValid(channel);
+            if (cache.size() < CACHED) {
+                cache.put(channel, subject);
+            }
+        }
+        return subject;
     }
 
     /** The wildcard covering every channel of the prefix, and nothing else. */

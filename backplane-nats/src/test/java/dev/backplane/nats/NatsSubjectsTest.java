@@ -48,4 +48,23 @@ class NatsSubjectsTest {
             assertThatThrownBy(() -> subjects.subject(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Test
+    void aSubjectAskedForAgainIsTheSameAndIllegalNamesStayRefused() {
+        assertThat(subjects.subject("again")).isEqualTo("app.again").isSameAs(subjects.subject("again"));
+        assertThatThrownBy(() -> subjects.subject("a..b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> subjects.subject("a..b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> subjects.subject(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("channel must not be null");
+    }
+
+    @Test
+    void pastTheCacheBoundSubjectsAreStillRight() {
+        Subjects many = new Subjects("p");
+        for (int i = 0; i < Subjects.CACHED + 100; i++) {
+            assertThat(many.subject("c" + i)).isEqualTo("p.c" + i);
+        }
+        assertThat(many.subject("c0")).isEqualTo("p.c0");
+        assertThat(many.subject("c" + (Subjects.CACHED + 50))).isEqualTo("p.c" + (Subjects.CACHED + 50));
+    }
 }

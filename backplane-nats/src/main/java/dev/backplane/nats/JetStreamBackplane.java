@@ -9,6 +9,7 @@ import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.AbstractBackplane;
 import dev.backplane.spi.Positions;
+import dev.backplane.spi.SerialExecutor;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
@@ -82,8 +83,11 @@ final class JetStreamBackplane extends AbstractBackplane {
                 () -> RetentionCheck.streamInfo(api, stream.stream(), "{}"), config.resources().scheduler(),
                 link::execute);
         streamInfo.seed(info, readAt);
+        // The subscriptions' own steps (pull requests, held deliveries, retries) never block, so one lane on the
+        // client's threads carries them all: threads do not grow with subscriptions. Readings of the server's
+        // state wait for an answer and keep the client's threads, so that no channel waits for another's.
         this.reading = new StreamReading(config, link, api, connection.createDispatcher(), stream.stream(), streamInfo,
-                config.resources().scheduler(), link::execute);
+                config.resources().scheduler(), new SerialExecutor(link::execute), link::execute);
         this.publisher = new JetStreamPublisher(config, completions, monitor, link, subjects, stream);
         link.onReconnected(() -> subscriptions.forEach(StreamSubscription::resume));
         this.liveness = config.resources().scheduler().scheduleWithFixedDelay(this::checkConsumers, 5, 5,

@@ -16,7 +16,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param stream the stream's name
  * @param streamInfo the stream's state, read on demand for all subscriptions
  * @param scheduler times retries (never runs user code or blocking work)
- * @param io runs what a retry or an answer leads to (one of the client's I/O threads)
+ * @param io runs what a retry or an answer leads to, steps that never block: one lane for all
+ *     subscriptions, on the client's I/O threads
+ * @param readings runs readings of the server's state, which wait for its answer (the client's I/O threads)
  */
 record StreamReading(
         BackplaneConfig config,
@@ -26,5 +28,6 @@ record StreamReading(
         String stream,
         FreshReading<StreamInfo> streamInfo,
         ScheduledExecutorService scheduler,
-        Executor io) {
+        Executor io,
+        Executor readings) {
 }

@@ -36,6 +36,9 @@ final class PresenceView implements HubPresence {
 
     private static final int REMEMBERED_GONE = 4096;
 
+    /** The longest death bound (about 73 years), so that deadline arithmetic on nano times never overflows. */
+    static final long MAX_BOUND_NANOS = 1L << 61;
+
     private static final class NodeView {
         long appliedSeq;
         boolean stale = true;
@@ -105,7 +108,7 @@ final class PresenceView implements HubPresence {
         gone.remove(node); // a node declared dead that speaks again was only silent
         NodeView view = nodes.computeIfAbsent(node, n -> new NodeView());
         long now = clock.getAsLong();
-        view.boundNanos = body.heartbeatMillis() * 1_000_000L * body.missed();
+        view.boundNanos = boundNanos(body.heartbeatMillis(), body.missed());
         view.deadline = now + view.boundNanos;
         if (body.isPart()) {
             body = assemble(view, seq, body);
@@ -139,6 +142,18 @@ final class PresenceView implements HubPresence {
             apply(view, e);
         }
         view.appliedSeq = seq;
+    }
+
+    /**
+     * A node's death bound, interval x missed heartbeats, at most {@link #MAX_BOUND_NANOS}: a
+     * bound that overflowed would put its deadline in the past and declare it dead at once.
+     */
+    static long boundNanos(long heartbeatMillis, int missed) {
+        try {
+            return Math.min(MAX_BOUND_NANOS, Math.multiplyExact(Math.multiplyExact(heartbeatMillis, 1_000_000L), missed));
+        } catch (ArithmeticException e) {
+            return MAX_BOUND_NANOS;
+        }
     }
 
     /** Adds a part of a split snapshot; returns the whole snapshot once every part has come, else null. */

@@ -1,7 +1,6 @@
 package dev.backplane.hub;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,12 +69,8 @@ final class PresenceWatch {
 
     private PresenceBody read(Envelope e) {
         try {
-            PresenceBody body = mapper.readValue(e.payload(), PresenceBody.class);
-            if (body.heartbeatMillis() <= 0 || body.missed() <= 0 || (body.snapshot() == null && body.events() == null)) {
-                throw new IllegalArgumentException("incomplete presence body");
-            }
-            return body;
-        } catch (IOException | IllegalArgumentException ex) {
+            return PresenceBody.read(mapper, e.payload());
+        } catch (IllegalArgumentException ex) {
             counters.malformed.increment();
             throw new IllegalArgumentException("malformed presence from node " + e.sender() + ": " + ex.getMessage(), ex);
         }

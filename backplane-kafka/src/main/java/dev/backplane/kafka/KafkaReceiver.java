@@ -27,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Reads every partition that holds a subscribed channel with one consumer and hands each record
@@ -351,14 +352,12 @@ final class KafkaReceiver implements AutoCloseable {
                 continue;
             }
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                Header prefixHeader = record.headers().lastHeader(KafkaBackplane.PREFIX_HEADER);
-                Header channelHeader = record.headers().lastHeader(KafkaBackplane.CHANNEL_HEADER);
-                if (prefixHeader == null || channelHeader == null || !Arrays.equals(prefixHeader.value(), prefix)) {
+                String channel = channelOf(record.headers(), prefix);
+                if (channel == null) {
                     // Another prefix sharing the topic, or a record not written by a backplane.
                     continue;
                 }
-                List<KafkaSubscription> subscriptions =
-                        partitionReaders.of(new String(channelHeader.value(), StandardCharsets.UTF_8));
+                List<KafkaSubscription> subscriptions = partitionReaders.of(channel);
                 if (subscriptions == null) {
                     continue;
                 }
@@ -369,6 +368,21 @@ final class KafkaReceiver implements AutoCloseable {
             }
             pauseIfAllWaiting(partition, partitionReaders);
         }
+    }
+
+    /**
+     * The logical channel of a record that a backplane with {@code prefix} published (its headers
+     * as {@link KafkaPublisher} writes them), or null for any other record: another prefix sharing
+     * the topic, or a record not written by a backplane.
+     */
+    static String channelOf(Headers headers, byte[] prefix) {
+        Header prefixHeader = headers.lastHeader(KafkaBackplane.PREFIX_HEADER);
+        Header channelHeader = headers.lastHeader(KafkaBackplane.CHANNEL_HEADER);
+        if (prefixHeader == null || channelHeader == null || channelHeader.value() == null
+                || !Arrays.equals(prefixHeader.value(), prefix)) {
+            return null; // a header without a value is not one a backplane wrote
+        }
+        return new String(channelHeader.value(), StandardCharsets.UTF_8);
     }
 
     /**

@@ -42,6 +42,10 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
                     + "' names no host; write " + scheme + "://host:port, e.g. " + scheme + "://localhost:6379");
         }
         int port = uri.getPort() == -1 ? 6379 : uri.getPort();
+        if (port < 1 || port > 65535) {
+            throw new BackplaneConfigurationException("Redis URI '" + config.redactedUri() + "' has port " + port
+                    + "; expected a port from 1 to 65535, e.g. " + scheme + "://localhost:6379");
+        }
         DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
                 .ssl(tls)
                 .connectionTimeoutMillis(millis(config.connectTimeout()))

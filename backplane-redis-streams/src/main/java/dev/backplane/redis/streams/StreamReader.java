@@ -299,7 +299,8 @@ final class StreamReader implements AutoCloseable {
         return oldest;
     }
 
-    private static byte[] payload(StreamEntryBinary entry) {
+    /** The payload field of an entry, or null for an entry this transport did not write. */
+    static byte[] payload(StreamEntryBinary entry) {
         for (Map.Entry<byte[], byte[]> field : entry.getFields().entrySet()) {
             if (Arrays.equals(field.getKey(), PAYLOAD_FIELD)) {
                 return field.getValue();

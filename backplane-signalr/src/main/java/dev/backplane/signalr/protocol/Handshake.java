@@ -52,7 +52,7 @@ public final class Handshake {
             throw new ProtocolException("the handshake request is not JSON: " + Messages.firstLine(e), e);
         }
         if (node == null || !node.isObject() || !node.path("protocol").isTextual()
-                || !node.path("version").isIntegralNumber()) {
+                || !node.path("version").isIntegralNumber() || !node.path("version").canConvertToInt()) {
             throw new ProtocolException("the handshake request must be {\"protocol\":NAME,\"version\":N}, got "
                     + Messages.abbreviate(String.valueOf(node)));
         }

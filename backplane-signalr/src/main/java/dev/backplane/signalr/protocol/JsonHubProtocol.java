@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,10 +74,15 @@ public final class JsonHubProtocol implements HubProtocol {
         if (type == null || !type.isIntegralNumber()) {
             throw new ProtocolException("missing or non-integer 'type' in " + Messages.abbreviate(node.toString()));
         }
+        if (!type.canConvertToInt()) {
+            return null; // beyond every type there is: skipped like any unknown type (never read as its low bits)
+        }
         return switch (type.asInt()) {
             case 1 -> new SignalRMessage.Invocation(optionalString(node, "invocationId"), requiredString(node, "target"),
                     requiredArray(node, "arguments"), streamIds(node));
-            case 2 -> new SignalRMessage.StreamItem(requiredString(node, "invocationId"), node.get("item"));
+            // A missing item is a null item, as it is written back.
+            case 2 -> new SignalRMessage.StreamItem(requiredString(node, "invocationId"),
+                    node.has("item") ? node.get("item") : NullNode.getInstance());
             case 3 -> completion(node);
             case 4 -> new SignalRMessage.StreamInvocation(requiredString(node, "invocationId"),
                     requiredString(node, "target"), requiredArray(node, "arguments"), streamIds(node));

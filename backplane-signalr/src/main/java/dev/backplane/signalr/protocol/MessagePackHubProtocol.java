@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessagePackException;
+import org.msgpack.core.MessageStringCodingException;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.ArrayValue;
 import org.msgpack.value.IntegerValue;
@@ -32,6 +34,8 @@ public final class MessagePackHubProtocol implements HubProtocol {
     /** The longest a VarInt length prefix may be: 5 bytes carry up to 2^35 - 1. */
     private static final int MAX_PREFIX_BYTES = 5;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** The deepest nesting of arrays and maps a message may have (Jackson's JSON limit is 1000). */
+    static final int MAX_DEPTH = 500;
 
     private final ObjectMapper mapper;
 
@@ -86,11 +90,15 @@ public final class MessagePackHubProtocol implements HubProtocol {
 
     private SignalRMessage readOne(byte[] data, int offset, int length) {
         Value value;
-        try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(data, offset, length)) {
-            value = unpacker.unpackValue();
-            if (unpacker.hasNext()) {
+        try (MessageUnpacker checker = MessagePack.newDefaultUnpacker(data, offset, length);
+                MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(data, offset, length)) {
+            // Sizes and nesting first: msgpack-core allocates what a count or length field says,
+            // and recurses once per nesting level.
+            checkBounds(checker, length, 0);
+            if (checker.hasNext()) {
                 throw new ProtocolException("MessagePack message has bytes after its array");
             }
+            value = unpacker.unpackValue();
         } catch (IOException | MessagePackException e) {
             throw new ProtocolException("malformed MessagePack message: " + Messages.firstLine(e), e);
         }
@@ -98,7 +106,62 @@ public final class MessagePackHubProtocol implements HubProtocol {
             throw new ProtocolException("a MessagePack hub message must be a non-empty array, got "
                     + value.getValueType().name().toLowerCase());
         }
-        ArrayValue a = value.asArrayValue();
+        try {
+            return message(value.asArrayValue());
+        } catch (MessageStringCodingException e) {
+            throw new ProtocolException("a MessagePack string is not UTF-8: " + Messages.firstLine(e), e);
+        }
+    }
+
+    /**
+     * Walks one value without building it and refuses one whose array or map counts, or whose
+     * string, binary or extension lengths, exceed the bytes left in the message, or that nests
+     * deeper than {@value #MAX_DEPTH}.
+     */
+    private static void checkBounds(MessageUnpacker u, int length, int depth) throws IOException {
+        if (depth > MAX_DEPTH) {
+            throw new ProtocolException("MessagePack value nested deeper than " + MAX_DEPTH + " levels");
+        }
+        MessageFormat format = u.getNextFormat();
+        switch (format.getValueType()) {
+            case ARRAY -> {
+                int n = u.unpackArrayHeader();
+                requireFits(n, u, length, "array of " + n + " elements");
+                for (int i = 0; i < n; i++) {
+                    checkBounds(u, length, depth + 1);
+                }
+            }
+            case MAP -> {
+                int n = u.unpackMapHeader();
+                requireFits(2L * n, u, length, "map of " + n + " entries");
+                for (long i = 0; i < 2L * n; i++) {
+                    checkBounds(u, length, depth + 1);
+                }
+            }
+            case STRING -> {
+                int n = u.unpackRawStringHeader();
+                requireFits(n, u, length, "string of " + n + " bytes");
+                u.readPayloadAsReference(n);
+            }
+            case BINARY -> {
+                int n = u.unpackBinaryHeader();
+                requireFits(n, u, length, "binary of " + n + " bytes");
+                u.readPayloadAsReference(n);
+            }
+            case EXTENSION -> throw new ProtocolException("MessagePack extension types are not supported as hub values");
+            default -> u.skipValue();
+        }
+    }
+
+    /** Each element takes at least one byte, each string or binary byte one byte. */
+    private static void requireFits(long needed, MessageUnpacker u, int length, String what) {
+        long left = length - u.getTotalReadBytes();
+        if (needed > left) {
+            throw new ProtocolException("MessagePack " + what + " in a message with only " + left + " byte(s) left");
+        }
+    }
+
+    private SignalRMessage message(ArrayValue a) {
         int type = integer(a, 0, "type");
         return switch (type) {
             case 1 -> {

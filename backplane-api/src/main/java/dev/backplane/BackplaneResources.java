@@ -173,8 +173,10 @@ public final class BackplaneResources implements AutoCloseable {
 
     static ScheduledExecutorService newScheduler(String prefix) {
         AtomicInteger count = new AtomicInteger();
+        // As the callback pool's: the scheduler outlives whichever caller first needed a thread of it.
+        ThreadGroup group = new ThreadGroup(CallbackPool.rootGroup(), prefix + "-scheduler");
         ThreadFactory factory = r -> {
-            Thread t = new Thread(r, prefix + "-scheduler-" + count.incrementAndGet());
+            Thread t = new Thread(group, r, prefix + "-scheduler-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

@@ -43,7 +43,7 @@ final class CallbackPool extends ThreadPoolExecutor {
         return new CallbackPool(coreThreads, maxThreads, new GrowFirstQueue(), threads);
     }
 
-    private static ThreadGroup rootGroup() {
+    static ThreadGroup rootGroup() {
         ThreadGroup g = Thread.currentThread().getThreadGroup();
         while (g.getParent() != null) {
             g = g.getParent();

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -77,17 +78,17 @@ final class JetStreamBackplane extends AbstractBackplane {
         // Half the connect timeout per request, so that one lost with a dying connection can be
         // made again on the new one before a subscribe's connectTimeout runs out.
         Duration requestTimeout = config.connectTimeout().dividedBy(2);
+        // What answers and retries lead to (API answers, pull requests, held deliveries) never blocks: everything
+        // here is asynchronous. So one lane on the client's threads carries it for every subscription, and threads
+        // do not grow with subscriptions.
+        Executor lane = new SerialExecutor(link::execute);
         JetStreamApi api = new JetStreamApi(link, requestTimeout.compareTo(Duration.ofMillis(250)) < 0
-                ? Duration.ofMillis(250) : requestTimeout, config.resources().scheduler(), link::execute);
+                ? Duration.ofMillis(250) : requestTimeout, config.resources().scheduler(), lane);
         FreshReading<StreamInfo> streamInfo = new FreshReading<>(
-                () -> RetentionCheck.streamInfo(api, stream.stream(), "{}"), config.resources().scheduler(),
-                link::execute);
+                () -> RetentionCheck.streamInfo(api, stream.stream(), "{}"), config.resources().scheduler(), lane);
         streamInfo.seed(info, readAt);
-        // The subscriptions' own steps (pull requests, held deliveries, retries) never block, so one lane on the
-        // client's threads carries them all: threads do not grow with subscriptions. Readings of the server's
-        // state wait for an answer and keep the client's threads, so that no channel waits for another's.
         this.reading = new StreamReading(config, link, api, connection.createDispatcher(), stream.stream(), streamInfo,
-                config.resources().scheduler(), new SerialExecutor(link::execute), link::execute);
+                config.resources().scheduler(), lane);
         this.publisher = new JetStreamPublisher(config, completions, monitor, link, subjects, stream);
         link.onReconnected(() -> subscriptions.forEach(StreamSubscription::resume));
         this.liveness = config.resources().scheduler().scheduleWithFixedDelay(this::checkConsumers, 5, 5,

@@ -18,7 +18,6 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param scheduler times retries (never runs user code or blocking work)
  * @param io runs what a retry or an answer leads to, steps that never block: one lane for all
  *     subscriptions, on the client's I/O threads
- * @param readings runs readings of the server's state, which wait for its answer (the client's I/O threads)
  */
 record StreamReading(
         BackplaneConfig config,
@@ -28,6 +27,5 @@ record StreamReading(
         String stream,
         FreshReading<StreamInfo> streamInfo,
         ScheduledExecutorService scheduler,
-        Executor io,
-        Executor readings) {
+        Executor io) {
 }

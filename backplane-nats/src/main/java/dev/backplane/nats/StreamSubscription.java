@@ -99,7 +99,7 @@ final class StreamSubscription implements Subscription {
         this.reading = reading;
         this.retention = new RetentionCheck(reading.api(), reading.stream(), subject, reading.streamInfo(),
                 new FreshReading<>(() -> RetentionCheck.oldestOf(reading.api(), reading.stream(), subject),
-                        reading.scheduler(), reading.readings()));
+                        reading.scheduler(), reading.io()));
         this.onClose = onClose;
         this.maxUnacknowledged = reading.config().maxUnacknowledged();
         this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, reading.config(), this::onCapacity);

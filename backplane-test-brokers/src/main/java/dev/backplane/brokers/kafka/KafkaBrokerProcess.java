@@ -130,20 +130,13 @@ public final class KafkaBrokerProcess implements Broker {
     /** Pauses the broker's JVM with SIGSTOP, as a hang: its sockets stay open and nothing answers until {@link #resume()}. */
     @Override
     public synchronized void pause() {
-        ProcessSignals.send("STOP", running("pause").toHandle());
+        ProcessSignals.pause(process, description());
     }
 
     /** Resumes a broker {@linkplain #pause() paused} with SIGSTOP (SIGCONT). */
     @Override
     public synchronized void resume() {
-        ProcessSignals.send("CONT", running("resume").toHandle());
-    }
-
-    private Process running(String what) {
-        if (process == null || !process.isAlive()) {
-            throw new IllegalStateException("cannot " + what + " " + description() + ": it does not run");
-        }
-        return process;
+        ProcessSignals.resume(process, description());
     }
 
     /** Whether the broker process runs now. */

@@ -111,8 +111,12 @@ class KafkaBrokerRestartTest {
         publishEventually(a, "down", "back");
         r.awaitText("back"::equals, "the publish made once the broker was back");
         r.settle();
-        assertThat(r.received()).as("deliveries of the publish that failed while the broker was down")
-                .noneMatch(d -> d.payload().length == 1 && d.payload()[0] == 1);
+        // Handed to the producer before the backplane noticed the broker was gone, it failed as of unknown outcome
+        // and may arrive after the restart; failed as not sent, it must never arrive.
+        if (!(thrown.getCause() instanceof PublishOutcomeUnknownException)) {
+            assertThat(r.received()).as("deliveries of the publish that failed as not sent while the broker was down")
+                    .noneMatch(d -> d.payload().length == 1 && d.payload()[0] == 1);
+        }
     }
 
     /**

@@ -336,13 +336,19 @@ class JetStreamBackplaneTest extends NatsServerTest {
         Backplane a = opened.open(uri(), Map.of("publishTimeout", "20s"));
         JetStreamPublisher publisher = ((JetStreamBackplane) a).publisher();
         StreamConfiguration stream = streamOf(opened.prefix());
-        int total = 2000;
+        int afterDeletion = 1000;
         List<CompletableFuture<Position>> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean deleted = new java.util.concurrent.atomic.AtomicBoolean();
+        // Publishes go on, 100 in flight, until 1,000 after the deletion: some are in flight when it happens.
         Thread sender = new Thread(() -> {
-            for (int i = 0; i < total; i++) {
+            int last = Integer.MAX_VALUE;
+            for (int i = 0; i < last; i++) {
+                if (last == Integer.MAX_VALUE && deleted.get()) {
+                    last = i + afterDeletion;
+                }
                 if (i >= 100) {
-                    sent.get(i - 100).exceptionally(e -> null).join(); // at most 100 in flight
+                    sent.get(i - 100).exceptionally(e -> null).join();
                 }
                 CompletableFuture<Position> p = a.publish("ordered", utf8(Integer.toString(i)));
                 p.whenComplete((ok, error) -> completed.incrementAndGet());
@@ -353,12 +359,14 @@ class JetStreamBackplaneTest extends NatsServerTest {
         awaitCondition(() -> completed.get() >= 300, "300 publishes stored");
         try (Connection nats = Nats.connect("nats://" + broker.address())) {
             nats.jetStreamManagement().deleteStream(opened.prefix());
+            deleted.set(true);
             // Back only once every publish written meanwhile was answered "no responders" and taken back.
             awaitCondition(() -> publisher.noRespondersAnswers() > 0 && publisher.unanswered() == 0,
                     "the publishes no stream took, taken back");
             nats.jetStreamManagement().addStream(stream);
         }
         sender.join(Duration.ofSeconds(60).toMillis());
+        assertThat(sender.isAlive()).as("the sender finished").isFalse();
         List<Long> sequences = new ArrayList<>();
         for (CompletableFuture<Position> p : sent) {
             sequences.add(Long.parseLong(await(p).value()));
@@ -373,6 +381,7 @@ class JetStreamBackplaneTest extends NatsServerTest {
                     .isGreaterThan(sequences.get(i - 1));
         }
         assertThat(reset).as("some publishes were stored before the stream was deleted").isGreaterThanOrEqualTo(300);
+        assertThat(reset).as("some publishes were stored after the stream was back").isLessThan(sequences.size());
     }
 
     private static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
@@ -381,7 +390,7 @@ class JetStreamBackplaneTest extends NatsServerTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no " + what + " within " + KitTimeouts.delivery());
             }
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000); // the no-responders pause lasts 200 ms
         }
     }
 

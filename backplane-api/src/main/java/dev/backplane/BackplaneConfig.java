@@ -109,14 +109,35 @@ public final class BackplaneConfig {
         return uri;
     }
 
-    /** The URI with any password replaced by {@code ***}, for messages and logs. */
+    /**
+     * The URI with any password replaced by {@code ***}, for messages and logs: the one in the user
+     * info, and the value of every query option whose name ends in {@code password}, {@code token} or
+     * {@code secret} (any case).
+     */
     public String redactedUri() {
+        String text = uri.toString();
         String userInfo = uri.getRawUserInfo();
-        if (userInfo == null || !userInfo.contains(":")) {
-            return uri.toString();
+        if (userInfo != null && userInfo.contains(":")) {
+            String redacted = userInfo.substring(0, userInfo.indexOf(':') + 1) + "***";
+            text = text.replace(userInfo + "@", redacted + "@");
         }
-        String redacted = userInfo.substring(0, userInfo.indexOf(':') + 1) + "***";
-        return uri.toString().replace(userInfo + "@", redacted + "@");
+        String query = uri.getRawQuery();
+        if (query != null && !query.isEmpty()) {
+            StringBuilder redacted = new StringBuilder();
+            for (String pair : query.split("&", -1)) {
+                int eq = pair.indexOf('=');
+                String name = eq < 0 ? pair : URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
+                redacted.append(redacted.length() == 0 ? "" : "&")
+                        .append(eq >= 0 && isSecret(name) ? pair.substring(0, eq + 1) + "***" : pair);
+            }
+            text = text.replace("?" + query, "?" + redacted);
+        }
+        return text;
+    }
+
+    private static boolean isSecret(String option) {
+        String name = option.toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith("password") || name.endsWith("token") || name.endsWith("secret");
     }
 
     /** Every option, common and provider-specific. */

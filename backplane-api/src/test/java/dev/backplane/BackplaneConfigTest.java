@@ -159,6 +159,14 @@ class BackplaneConfigTest {
     }
 
     @Test
+    void secretOptionsInTheQueryNeverAppearInMessages() {
+        BackplaneConfig c = config("kafka://h:1?saslPassword=s3cret&tlsKeyStorePassword=k3y&authToken=t0k&prefix=p");
+        assertThat(c.redactedUri())
+                .isEqualTo("kafka://h:1?saslPassword=***&tlsKeyStorePassword=***&authToken=***&prefix=p");
+        assertThat(c.toString()).doesNotContain("s3cret", "k3y", "t0k");
+    }
+
+    @Test
     void aUserWithoutPasswordIsShownAsItIs() {
         assertThat(config("redis://user@host:1").redactedUri()).isEqualTo("redis://user@host:1");
     }

@@ -15,6 +15,9 @@ interface ChaosBroker extends AutoCloseable {
     /** The backplane URI of {@code transport} on this broker, with {@code prefix}. */
     String uri(String transport, String prefix);
 
+    /** Its {@code host:port}. */
+    String address();
+
     /** SIGKILL; returns once the port refuses connections. */
     void kill();
 
@@ -62,6 +65,11 @@ interface ChaosBroker extends AutoCloseable {
         @Override
         public String uri(String transport, String prefix) {
             return transport + "://" + broker.address() + "?prefix=" + prefix;
+        }
+
+        @Override
+        public String address() {
+            return broker.address();
         }
 
 

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bin/chaos [--transports LIST] [--scenario kill|outage|pause|load] [--seconds N] [--rate R]}:
+ * {@code bin/chaos [--transports LIST] [--scenario kill|outage|pause|load|partition|node-pause|node-kill] [--seconds N] [--rate R]}:
  * runs the scenario on each transport against a private broker, prints one summary line per
  * transport and writes every figure to {@code target/chaos/SCENARIO.json}. Exits with 1 when a
  * run broke what must hold (see {@link ChaosRun}), 2 on bad arguments.
@@ -34,6 +34,7 @@ public final class ChaosMain {
                 case "--transports" -> transports = Arrays.asList(require(value, args[i]).split(","));
                 case "--scenario" -> scenario = require(value, args[i]);
                 case "--seconds" -> seconds = Integer.parseInt(require(value, args[i]));
+                case "--minutes" -> seconds = 60 * Integer.parseInt(require(value, args[i]));
                 case "--rate" -> rate = Integer.parseInt(require(value, args[i]));
                 default -> usage("unknown argument '" + args[i] + "'");
             }
@@ -44,7 +45,8 @@ public final class ChaosMain {
                 usage("unknown transport '" + t + "'; known: " + String.join(", ", TRANSPORTS));
             }
         }
-        Duration duration = Duration.ofSeconds(seconds != null ? seconds : scenario.equals("load") ? 30 : 60);
+        Duration duration = Duration.ofSeconds(seconds != null ? seconds
+                : scenario.equals("load") ? 30 : scenario.equals("soak") ? 600 : 60);
         Path out = Path.of("target", "chaos");
         List<Map<String, Object>> results = new ArrayList<>();
         boolean broken = false;
@@ -92,7 +94,7 @@ public final class ChaosMain {
     private static void usage(String problem) {
         System.err.println("bin/chaos: " + problem);
         System.err.println("usage: bin/chaos [--transports redis,redis-streams,nats,jetstream,kafka] "
-                + "[--scenario kill|outage|pause|load] [--seconds N] [--rate SENDS_PER_SECOND]");
+                + "[--scenario " + String.join("|", ChaosSettings.SCENARIOS) + "] [--seconds N | --minutes N] [--rate SENDS_PER_SECOND]");
         System.exit(2);
     }
 }

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  * One hub node of a chaos run, in a process of its own: it connects its clients, puts each in a
  * group, and counts what each receives of the driver's numbered sends. It talks to the driver on
  * its standard streams: {@code READY} once its clients are in their groups; on {@code COUNT} the
- * number of messages its clients received so far and of nodes it declared dead; on {@code REPORT
+ * number of messages its clients received so far and of nodes it declared dead; on {@code SAMPLE}
+ * its live heap in bytes, threads and open file descriptors; on {@code REPORT
  * <ready times> <from> <to>} a line {@code REPORT {json}} with what its clients received; on
  * {@code STOP} it closes and exits. It exits by itself when its standard input ends.
  *
@@ -81,6 +82,10 @@ public final class ChaosNodeMain {
                 System.out.println("COUNT " + logs.stream().mapToLong(ClientLog::count).sum() + " "
                         + node.stats().nodesDeclaredDead());
                 System.out.flush();
+            } else if (line.equals("SAMPLE")) {
+                System.out.println("SAMPLE " + liveHeapBytes() + " " + ManagementFactory.getThreadMXBean().getThreadCount()
+                        + " " + openFileDescriptors());
+                System.out.flush();
             } else if (line.equals("STOP")) {
                 break;
             }
@@ -88,6 +93,26 @@ public final class ChaosNodeMain {
         node.close();
         backplane.close();
         System.exit(0);
+    }
+
+    /** The heap the last collection of each pool left in use: what is live, without forcing a collection. */
+    static long liveHeapBytes() {
+        long live = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            java.lang.management.MemoryUsage afterGc = pool.getCollectionUsage();
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && afterGc != null) {
+                live += afterGc.getUsed();
+            }
+        }
+        return live;
+    }
+
+    /** Open file descriptors (sockets included) of this process; -1 where the JVM cannot tell. */
+    static long openFileDescriptors() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return unix.getOpenFileDescriptorCount();
+        }
+        return -1;
     }
 
     private static ConnectionSink sink(ClientLog log, int allEvery) {

@@ -58,8 +58,36 @@ final class NodeProcess implements AutoCloseable {
         return name;
     }
 
+    /** SIGSTOP: the node freezes, its sockets open. */
+    void pause() {
+        dev.backplane.fixture.ProcessSignals.pause(process, "node " + name);
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    void resume() {
+        dev.backplane.fixture.ProcessSignals.resume(process, "node " + name);
+    }
+
+    /** SIGKILL; returns once the process is gone. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("node " + name + " did not die of SIGKILL within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted killing node " + name);
+        }
+    }
+
+    /** Whether its process runs. */
+    boolean alive() {
+        return process.isAlive();
+    }
+
     /** Waits for READY; returns the node's hub id. */
-    String awaitReady(Duration timeout) {
+    synchronized String awaitReady(Duration timeout) {
         String line = next("READY", timeout);
         return line.split(" ")[2];
     }
@@ -74,14 +102,21 @@ final class NodeProcess implements AutoCloseable {
         return counts(timeout)[1];
     }
 
-    private long[] counts(Duration timeout) {
+    /** Its live heap in bytes, threads and open file descriptors, now. */
+    synchronized long[] sample(Duration timeout) {
+        commands.println("SAMPLE");
+        String[] parts = next("SAMPLE", timeout).split(" ");
+        return new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3])};
+    }
+
+    private synchronized long[] counts(Duration timeout) {
         commands.println("COUNT");
         String[] parts = next("COUNT", timeout).split(" ");
         return new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])};
     }
 
     /** Asks for the report of what its clients received. */
-    JsonNode report(List<Long> readyMicros, long fromMicros, long toMicros, Duration timeout) {
+    synchronized JsonNode report(List<Long> readyMicros, long fromMicros, long toMicros, Duration timeout) {
         String ready = readyMicros.isEmpty() ? "-"
                 : String.join(",", readyMicros.stream().map(String::valueOf).toList());
         commands.println("REPORT " + ready + " " + fromMicros + " " + toMicros);

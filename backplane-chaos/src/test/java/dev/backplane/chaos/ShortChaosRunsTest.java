@@ -43,6 +43,22 @@ class ShortChaosRunsTest {
         assertThat(r.get("lost")).as("accepted messages lost at clients").isEqualTo(0L);
     }
 
+    @Test
+    void aNodeCutOffFromTheBrokerDeclaresNobodyDeadAndMissesNothingOnceHealedOnRedisStreams() throws Exception {
+        // Past the death bound (3 heartbeats): the others declare it dead, it declares nobody, and it is back.
+        Map<String, Object> r = run(settings("redis-streams", "partition", ChaosSettings.Fault.PARTITION,
+                Duration.ofSeconds(5)));
+        assertHeld(r);
+        assertThat(r.get("lost")).as("accepted messages lost at clients").isEqualTo(0L);
+    }
+
+    @Test
+    void aKilledNodeIsDeclaredDeadByEveryOtherNodeAndNothingElseFailsOnRedisPubSub() throws Exception {
+        Map<String, Object> r = run(settings("redis", "node-kill", ChaosSettings.Fault.NODE_KILL, Duration.ZERO));
+        assertHeld(r);
+        assertThat(r.get("presenceNodesAtEnd")).as("nodes in presence at the end").isEqualTo(2);
+    }
+
     private static ChaosSettings settings(String transport, String scenario, ChaosSettings.Fault fault,
             Duration length) {
         return new ChaosSettings(transport, scenario, 3, 6, 4, RATE, 10, SENDING, Duration.ofSeconds(1),

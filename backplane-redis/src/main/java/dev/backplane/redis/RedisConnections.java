@@ -103,12 +103,12 @@ public final class RedisConnections {
                         + "name the certificate holds, or set tlsVerifyHostname=false to accept any name the trusted "
                         + "authority signed", failure);
             }
-            if (t instanceof CertificateExpiredException) {
-                return new BackplaneConfigurationException("the TLS handshake with " + where + " failed: the server's "
-                        + "certificate is not trusted: it has expired (" + t.getMessage() + ")", failure);
-            }
             if (t instanceof CertificateException || t instanceof CertPathBuilderException
                     || t instanceof CertPathValidatorException) {
+                if (deepest(t) instanceof CertificateExpiredException expired) {
+                    return new BackplaneConfigurationException("the TLS handshake with " + where + " failed: the "
+                            + "server's certificate is not trusted: it has expired (" + expired.getMessage() + ")", failure);
+                }
                 return new BackplaneConfigurationException("the TLS handshake with " + where + " failed: the server's "
                         + "certificate is not trusted (" + deepest(t).getMessage() + "); give the authority that signed "
                         + "it with tlsCaFile (PEM) or tlsTrustStore"

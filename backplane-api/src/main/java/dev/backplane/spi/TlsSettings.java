@@ -320,7 +320,12 @@ public final class TlsSettings {
         if (value == null) {
             return Optional.empty();
         }
-        Path file = Path.of(value);
+        Path file;
+        try {
+            file = Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw invalid(config, option, value, "is not a file name (" + e.getReason() + ")");
+        }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw invalid(config, option, value, Files.exists(file) ? "cannot be read" : "does not exist");
         }

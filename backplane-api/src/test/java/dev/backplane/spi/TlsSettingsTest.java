@@ -85,6 +85,13 @@ class TlsSettingsTest {
     }
 
     @Test
+    void aValueThatIsNoFileNameIsRefusedAtTheCall() {
+        assertThatThrownBy(() -> settings(Map.of(TlsSettings.CA_FILE, "ca\u0000.pem")))
+                .isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("option 'tlsCaFile'").hasMessageContaining("is not a file name");
+    }
+
+    @Test
     void aCertificateWithoutItsKeyIsRefused() {
         assertThatThrownBy(() -> settings(Map.of(TlsSettings.CERT_FILE, client.chain().toString())))
                 .isInstanceOf(BackplaneConfigurationException.class).hasMessageContaining("needs both tlsCertFile and tlsKeyFile");

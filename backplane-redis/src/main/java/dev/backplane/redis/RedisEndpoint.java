@@ -2,9 +2,11 @@ package dev.backplane.redis;
 
 import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneConfigurationException;
+import dev.backplane.spi.TlsSettings;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Set;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -12,26 +14,48 @@ import redis.clients.jedis.JedisClientConfig;
 
 /**
  * Where a Redis server is and how to log in, read from a backplane URI:
- * {@code redis://[user:password@]host[:port][/database]}; a scheme ending in {@code s}
+ * {@code redis://[[user]:password@]host[:port][/database]}; a scheme starting with {@code rediss}
  * ({@code rediss}, {@code rediss-streams}) means TLS. Shared by the Redis pub/sub and Redis Streams
  * backplanes.
+ *
+ * <p>Credentials: {@code user:password@} logs in as that ACL user; {@code :password@} or
+ * {@code password@} as Redis's {@code default} user (what {@code requirepass} sets).
+ *
+ * <p>TLS: the options of {@link TlsSettings} ({@code tlsCaFile} or {@code tlsTrustStore},
+ * {@code tlsCertFile}+{@code tlsKeyFile} or {@code tlsKeyStore}, {@code tlsVerifyHostname}); on a
+ * plain scheme any of them is refused at {@link #from}. Jedis gets the socket factory of their
+ * {@code SSLContext} and their {@code SSLParameters}, which carry the host name check
+ * (endpoint identification {@code HTTPS}, made during the handshake, against the URI's host) unless
+ * {@code tlsVerifyHostname=false}. No Jedis {@code HostnameVerifier} is set: it would be asked after
+ * the handshake through {@code getSession()}, which hides a failed handshake behind an empty
+ * session, and endpoint identification already checks the name. Jedis's {@code SslOptions} is not
+ * used either: it reads only key stores, not PEM files, and makes a new context per connection.
  *
  * @param address host and port (default port 6379)
  * @param clientConfig Jedis settings: credentials, database, TLS, timeouts, client name
  * @param tls whether the connection uses TLS
+ * @param tlsSettings the TLS options read from the URI ({@link TlsSettings#enabled()} is {@code tls})
  */
-public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig, boolean tls) {
+public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig, boolean tls, TlsSettings tlsSettings) {
 
     /** Option: the client name shown by {@code CLIENT LIST}. */
     public static final String CLIENT_NAME = "clientName";
 
-    /** Options every Redis backplane accepts besides the common ones. */
-    public static final Set<String> OPTIONS = Set.of(CLIENT_NAME);
+    /** Options every Redis backplane accepts besides the common ones: the client name and the TLS options. */
+    public static final Set<String> OPTIONS = options();
+
+    private static Set<String> options() {
+        Set<String> all = new HashSet<>(TlsSettings.OPTIONS);
+        all.add(CLIENT_NAME);
+        return Set.copyOf(all);
+    }
 
     /**
      * Reads the endpoint from {@code config}.
      *
-     * @throws BackplaneConfigurationException if the URI has no host, a bad port or a bad database
+     * @throws BackplaneConfigurationException if the URI has no host, a bad port or a bad database,
+     *         or a TLS option is given on a plain scheme, names a file that cannot be read, or
+     *         conflicts with another
      */
     public static RedisEndpoint from(BackplaneConfig config) {
         URI uri = config.uri();
@@ -46,12 +70,17 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
             throw new BackplaneConfigurationException("Redis URI '" + config.redactedUri() + "' has port " + port
                     + "; expected a port from 1 to 65535, e.g. " + scheme + "://localhost:6379");
         }
+        TlsSettings tlsSettings = TlsSettings.from(config, tls);
         DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
                 .ssl(tls)
                 .connectionTimeoutMillis(millis(config.connectTimeout()))
                 .socketTimeoutMillis(millis(config.publishTimeout()))
                 .database(database(uri, config))
                 .clientName(config.option(CLIENT_NAME, "backplane-" + config.prefix()));
+        if (tls) {
+            // Never null parameters: Jedis would then make its own, with the host check always on.
+            builder.sslSocketFactory(tlsSettings.context().getSocketFactory()).sslParameters(tlsSettings.parameters());
+        }
         String userInfo = uri.getRawUserInfo();
         if (userInfo != null && !userInfo.isEmpty()) {
             int colon = userInfo.indexOf(':');
@@ -66,7 +95,7 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
                 builder.password(decode(userInfo.substring(colon + 1)));
             }
         }
-        return new RedisEndpoint(new HostAndPort(uri.getHost(), port), builder.build(), tls);
+        return new RedisEndpoint(new HostAndPort(uri.getHost(), port), builder.build(), tls, tlsSettings);
     }
 
     /** {@code host:port}, for messages. */

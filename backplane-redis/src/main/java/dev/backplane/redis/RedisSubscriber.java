@@ -84,6 +84,11 @@ final class RedisSubscriber implements AutoCloseable {
     private volatile String unavailableBecause;
     /** The last configuration problem logged; the reader thread's own. */
     private String lastWarning;
+    /**
+     * Why the last attempt to connect was refused (credentials, TLS), until a connection is ready:
+     * a subscribe meanwhile fails at once with it rather than after the connect timeout.
+     */
+    private volatile BackplaneConfigurationException refused;
 
     RedisSubscriber(RedisEndpoint endpoint, String prefix, Duration connectTimeout, Duration healthCheckInterval,
             int maxBacklog, Executor deliveryPool, ScheduledExecutorService timer, Runnable onConnectionLost,
@@ -123,6 +128,12 @@ final class RedisSubscriber implements AutoCloseable {
                 return subscription.ready();
             }
             startIfNeeded();
+            BackplaneConfigurationException refusedNow = refused;
+            if (ready == null && refusedNow != null) {
+                subscription.fail(new BackplaneConfigurationException("subscribe to '" + channel + "' failed: "
+                        + refusedNow.getMessage(), refusedNow));
+                return subscription.ready();
+            }
             ChannelState state = channels.get(redisName);
             if (state == null) {
                 state = new ChannelState(redisName);
@@ -223,6 +234,9 @@ final class RedisSubscriber implements AutoCloseable {
                 c = RedisConnections.open(endpoint);
             } catch (BackplaneException e) {
                 monitor.connectionLost(e.getMessage());
+                if (e instanceof BackplaneConfigurationException configuration) {
+                    refused = configuration;
+                }
                 unavailable(e);
                 if (!pause()) {
                     return;
@@ -305,6 +319,7 @@ final class RedisSubscriber implements AutoCloseable {
         monitor.connected();
         synchronized (lock) {
             ready = session;
+            refused = null;
             unavailableBecause = null;
             backoff.reset();
             pingsSent = 0;

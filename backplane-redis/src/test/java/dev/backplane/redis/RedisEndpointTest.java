@@ -25,6 +25,36 @@ class RedisEndpointTest {
     }
 
     @Test
+    void redissHandsJedisTheTlsSettingsSocketFactoryAndParametersWithTheHostCheckOnByDefault() {
+        RedisEndpoint tls = endpoint("rediss://cache.example:6380");
+        assertThat(tls.tlsSettings().enabled()).isTrue();
+        assertThat(tls.clientConfig().getSslSocketFactory()).isNotNull();
+        assertThat(tls.clientConfig().getSslParameters().getEndpointIdentificationAlgorithm()).isEqualTo("HTTPS");
+        assertThat(tls.clientConfig().getHostnameVerifier()).as("the host is checked in the handshake").isNull();
+        assertThat(tls.clientConfig().getSslOptions()).isNull();
+    }
+
+    @Test
+    void tlsVerifyHostnameFalseLeavesTheHostCheckOutButStillVerifiesTheCertificate() {
+        RedisEndpoint tls = endpoint("rediss://cache.example:6380?tlsVerifyHostname=false");
+        assertThat(tls.clientConfig().getSslParameters()).as("never null: Jedis would check the host then").isNotNull();
+        assertThat(tls.clientConfig().getSslParameters().getEndpointIdentificationAlgorithm()).isNull();
+        assertThat(tls.clientConfig().getSslSocketFactory()).isNotNull();
+    }
+
+    @Test
+    void tlsOptionsAreAcceptedOptionsButRefusedOnAPlainScheme() {
+        assertThat(RedisEndpoint.OPTIONS).contains("clientName", "tlsCaFile", "tlsTrustStore", "tlsCertFile",
+                "tlsKeyFile", "tlsKeyStore", "tlsVerifyHostname");
+        assertThatThrownBy(() -> endpoint("redis://cache.example?tlsVerifyHostname=false"))
+                .isInstanceOf(BackplaneConfigurationException.class).hasMessageContaining("[tlsVerifyHostname]")
+                .hasMessageContaining("not a TLS one");
+        assertThatThrownBy(() -> endpoint("redis-streams://cache.example?tlsVerifyHostname=false"))
+                .isInstanceOf(BackplaneConfigurationException.class).hasMessageContaining("[tlsVerifyHostname]");
+        assertThat(endpoint("rediss-streams://cache.example?tlsVerifyHostname=false").tls()).isTrue();
+    }
+
+    @Test
     void redisSchemeIsPlainTcpOnPort6379ByDefault() {
         RedisEndpoint plain = endpoint("redis://cache.example");
         assertThat(plain.tls()).isFalse();
@@ -42,10 +72,12 @@ class RedisEndpointTest {
 
     @Test
     void aPasswordAloneIsForTheDefaultUser() {
-        RedisEndpoint e = endpoint("redis://secret@cache.example:7000");
-        assertThat(e.clientConfig().getUser()).isNull();
-        assertThat(e.clientConfig().getPassword()).isEqualTo("secret");
-        assertThat(e.userName()).isEqualTo("default");
+        for (String uri : new String[] {"redis://secret@cache.example:7000", "redis://:secret@cache.example:7000"}) {
+            RedisEndpoint e = endpoint(uri);
+            assertThat(e.clientConfig().getUser()).as(uri).isNull();
+            assertThat(e.clientConfig().getPassword()).as(uri).isEqualTo("secret");
+            assertThat(e.userName()).as(uri).isEqualTo("default");
+        }
     }
 
     @Test

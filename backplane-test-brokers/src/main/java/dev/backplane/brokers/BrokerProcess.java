@@ -1,6 +1,7 @@
 package dev.backplane.brokers;
 
 import dev.backplane.fixture.PrivateBroker;
+import dev.backplane.fixture.Readiness;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,13 @@ final class BrokerProcess implements Broker {
     private final PrivateBroker broker;
 
     BrokerProcess(String name, Function<PrivateBroker, List<String>> command) {
-        this.broker = PrivateBroker.named(name).command(command).readyTimeout(Duration.ofSeconds(20)).start();
+        this(name, Readiness.acceptsConnections(), command);
+    }
+
+    /** A broker ready when {@code readiness} says so (a TLS handshake on a TLS-only port, say). */
+    BrokerProcess(String name, Readiness readiness, Function<PrivateBroker, List<String>> command) {
+        this.broker = PrivateBroker.named(name).command(command).readiness(readiness)
+                .readyTimeout(Duration.ofSeconds(20)).start();
     }
 
     /** The executable on the PATH, if any. */

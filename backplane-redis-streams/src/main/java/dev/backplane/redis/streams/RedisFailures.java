@@ -3,6 +3,8 @@ package dev.backplane.redis.streams;
 import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
+import dev.backplane.redis.RedisConnections;
+import dev.backplane.redis.RedisEndpoint;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -14,16 +16,18 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 final class RedisFailures {
 
     /** The commands a Redis user needs on {@code ~{prefix}:*}, as an ACL rule. */
-    static final String REQUIRED_COMMANDS = "+xadd +xread +xrevrange +xinfo|stream +get +set +del";
+    static final String REQUIRED_COMMANDS = "+xadd +xread +xrevrange +xinfo|stream +get +set +del +ping";
 
+    private final RedisEndpoint endpoint;
     private final String address;
     private final String user;
     private final String prefix;
     private final Duration connectTimeout;
 
-    RedisFailures(String address, String user, String prefix, Duration connectTimeout) {
-        this.address = address;
-        this.user = user == null || user.isEmpty() ? "default" : user;
+    RedisFailures(RedisEndpoint endpoint, String prefix, Duration connectTimeout) {
+        this.endpoint = endpoint;
+        this.address = endpoint.address().toString();
+        this.user = endpoint.userName();
         this.prefix = prefix;
         this.connectTimeout = connectTimeout;
     }
@@ -42,17 +46,26 @@ final class RedisFailures {
         if (failure instanceof BackplaneException known) {
             return known;
         }
+        BackplaneConfigurationException tls = RedisConnections.handshakeFailure(endpoint, failure);
+        if (tls != null) {
+            return tls;
+        }
         String reply = redisError(failure);
         String on = key == null ? "" : " on key '" + key + "'";
         if (reply != null && reply.startsWith("NOPERM")) {
             return new BackplaneConfigurationException("Redis user '" + user + "' at " + address
                     + " has no permission for " + command + on + " (Redis said: " + reply + "); grant what the "
-                    + "redis-streams backplane needs, e.g. ACL SETUSER " + user + " " + REQUIRED_COMMANDS
-                    + " ~" + prefix + ":*", failure);
+                    + "redis-streams backplane needs, e.g. ACL SETUSER " + user + " resetchannels ~" + prefix + ":* -@all "
+                    + REQUIRED_COMMANDS + " +client|setname", failure);
         }
-        if (reply != null && (reply.startsWith("WRONGPASS") || reply.startsWith("NOAUTH"))) {
-            return new BackplaneConfigurationException("Redis at " + address + " refused the credentials of user '"
-                    + user + "' (Redis said: " + reply + "); put the right user and password in the URI, "
+        if (reply != null && reply.startsWith("NOAUTH")) {
+            return new BackplaneConfigurationException("Redis at " + address + " requires authentication (Redis said: "
+                    + reply + "); put the user and password in the URI, e.g. redis-streams://user:password@host:port",
+                    failure);
+        }
+        if (reply != null && reply.startsWith("WRONGPASS")) {
+            return new BackplaneConfigurationException("authentication failed for user '" + user + "' at Redis at "
+                    + address + " (Redis said: " + reply + "); put the right user and password in the URI, "
                     + "e.g. redis-streams://user:password@host:port", failure);
         }
         if (isTryAgain(failure)) {

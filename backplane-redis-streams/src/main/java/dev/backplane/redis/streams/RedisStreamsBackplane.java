@@ -1,6 +1,7 @@
 package dev.backplane.redis.streams;
 
 import dev.backplane.BackplaneConfig;
+import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.Capabilities;
 import dev.backplane.DeliveryGuarantee;
 import dev.backplane.Gap;
@@ -78,8 +79,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         this.endpoint = RedisEndpoint.from(config);
         this.settings = StreamsSettings.from(config);
         this.keys = new StreamKeys(config.prefix());
-        this.failures = new RedisFailures(endpoint.address().toString(), endpoint.clientConfig().getUser(),
-                config.prefix(), config.connectTimeout());
+        this.failures = new RedisFailures(endpoint, config.prefix(), config.connectTimeout());
         this.capabilities = new Capabilities("redis-streams", DeliveryGuarantee.AT_LEAST_ONCE, true, true,
                 settings.maxPayloadBytes(), true);
         this.wakeKey = keys.wake(instanceId);
@@ -250,7 +250,9 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         try {
             return new Jedis(endpoint.address(), endpoint.clientConfig());
         } catch (RuntimeException e) {
-            throw failures.translate(e, what, null);
+            // A refused TLS client shows as a dropped connection: TLS asks the server why.
+            BackplaneConfigurationException tls = RedisConnections.tlsProblem(endpoint, e);
+            throw tls != null ? tls : failures.translate(e, what, null);
         }
     }
 

@@ -114,7 +114,16 @@ final class NatsLink implements AutoCloseable {
             }
         }, executor);
         try {
-            return attempt.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+            // jnats waits out the connect timeout for a PONG even after the server refused the
+            // credentials; the refusal it reports to the error listener ends the wait at once.
+            Object first = CompletableFuture.anyOf(attempt, errors.refusedCredentials)
+                    .get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+            if (first instanceof Connection connected) {
+                errors.connecting = false;
+                return connected;
+            }
+            attempt.thenAccept(NatsLink::closeQuietly);
+            throw refusedCredentials(String.valueOf(first), null);
         } catch (TimeoutException e) {
             // jnats may still succeed later: close what it opens, nobody will use it.
             attempt.thenAccept(NatsLink::closeQuietly);
@@ -130,12 +139,16 @@ final class NatsLink implements AutoCloseable {
         }
     }
 
+    private BackplaneConfigurationException refusedCredentials(String why, Throwable cause) {
+        return new BackplaneConfigurationException("NATS at " + settings.description()
+                + " refused " + settings.credentials().method() + " (" + why + "); give the "
+                + "credentials the server's authorization has for this user (user:password@ or token@ in the URI, "
+                + NatsCredentials.NKEY_SEED_FILE + " or " + NatsCredentials.CREDS_FILE + ")", cause);
+    }
+
     private RuntimeException connectFailure(Throwable cause, ServerErrors errors) {
         if (cause instanceof AuthenticationException) {
-            return new BackplaneConfigurationException("NATS at " + settings.description()
-                    + " refused " + settings.credentials().method() + " (" + cause.getMessage() + "); give the "
-                    + "credentials the server's authorization has for this user (user:password@ or token@ in the URI, "
-                    + NatsCredentials.NKEY_SEED_FILE + " or " + NatsCredentials.CREDS_FILE + ")", cause);
+            return refusedCredentials(cause.getMessage(), cause);
         }
         try {
             awaitCallbacks(Duration.ofMillis(200)); // the reason jnats reported to the error listener
@@ -362,9 +375,15 @@ final class NatsLink implements AutoCloseable {
     private final class ServerErrors implements ErrorListener {
         /** The exceptions jnats reported on this connection while connecting: what made the attempt fail. */
         final List<Exception> reported = new CopyOnWriteArrayList<>();
+        /** Completed with the server's error when it refuses the credentials while connecting. */
+        final CompletableFuture<String> refusedCredentials = new CompletableFuture<>();
+        volatile boolean connecting = true;
 
         @Override
         public void errorOccurred(Connection conn, String error) {
+            if (connecting && isAuthenticationError(error)) {
+                refusedCredentials.complete(error);
+            }
             PermissionViolations.Refusal refusal = violations.record(error);
             LOG.log(System.Logger.Level.WARNING, "NATS at {0} reported: {1}{2}", settings.description(), error,
                     refusal != null ? " (grant the permission in the server's authorization for this user)" : "");
@@ -375,7 +394,7 @@ final class NatsLink implements AutoCloseable {
 
         @Override
         public void exceptionOccurred(Connection conn, Exception exp) {
-            if (connection == null && reported.size() < 16) {
+            if (connecting && reported.size() < 16) {
                 reported.add(exp);
             }
             LOG.log(System.Logger.Level.DEBUG, "NATS client exception on " + settings.description(), exp);
@@ -387,6 +406,13 @@ final class NatsLink implements AutoCloseable {
                     settings.description());
             slowConsumerListeners.forEach(NatsLink::runQuietly);
         }
+    }
+
+    /** What jnats itself counts as a refusal of the credentials (its {@code isAuthenticationError}). */
+    private static boolean isAuthenticationError(String error) {
+        String e = error == null ? "" : error.toLowerCase(java.util.Locale.ROOT);
+        return e.contains("user authentication") || e.contains("authorization violation")
+                || e.contains("authentication expired") || e.contains("authentication revoked");
     }
 
     private static void runQuietly(Runnable r) {

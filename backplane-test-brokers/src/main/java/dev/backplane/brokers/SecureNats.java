@@ -32,6 +32,8 @@ import java.util.Objects;
  */
 public final class SecureNats implements Broker {
 
+    private static final String NAME = "nats-server-tls";
+
     private final Builder settings;
     private final BrokerProcess process;
     private TestCertificates authority;
@@ -42,7 +44,7 @@ public final class SecureNats implements Broker {
         String executable = BrokerProcess.findExecutable("nats-server").map(Object::toString).orElseThrow(() ->
                 new IllegalStateException("a TLS nats-server for tests needs nats-server on the PATH "
                         + "(Debian: apt-get install nats-server)"));
-        this.process = new BrokerProcess("nats-server-tls", p -> List.of(executable, "-c", configFile(p).toString()));
+        this.process = new BrokerProcess(NAME, p -> List.of(executable, "-c", configFile(p).toString()));
     }
 
     /** Starts describing a TLS-only nats-server. */
@@ -103,6 +105,20 @@ public final class SecureNats implements Broker {
     /** The broker's data directory (kept across stop and start, deleted by {@link #close()}), for a test's files. */
     public Path directory() {
         return process.directory();
+    }
+
+    /**
+     * What the server wrote to its log so far (every start), for a test that looks for what it
+     * refused: nats-server logs each permission violation and authorization failure.
+     */
+    public String log() {
+        // PrivateBroker keeps its log beside the data directory, named after the broker.
+        Path log = process.directory().getParent().resolve(NAME + ".log");
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + log, e);
+        }
     }
 
     private synchronized Path configFile(PrivateBroker broker) {

@@ -239,7 +239,7 @@ final class NatsLink implements AutoCloseable {
         settings.credentials().applyTo(builder);
         builder.inboxPrefix(settings.inboxPrefix());
         if (settings.tls() != null) {
-            builder.sslContext(settings.tls());
+            builder.sslContext(settings.tls()).dataPortType(PromptlyClosingTlsDataPort.class.getName());
         }
         return builder;
     }

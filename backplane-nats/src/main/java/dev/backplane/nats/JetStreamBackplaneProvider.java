@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * NATS JetStream, at least once with replay: {@code jetstream://[user:password@|token@]host[:port][?options]},
- * or any NATS URI with {@code provider=jetstream} ({@code tls://host?provider=jetstream} for TLS).
+ * {@code jetstreams://...} for TLS, or any NATS URI with {@code provider=jetstream}.
  * Beyond the connection options of {@link NatsBackplaneProvider}: {@code stream} (the prefix),
  * {@code createStream} (true), {@code storage} (file), {@code replicas} (1), {@code maxAge} (24h),
  * {@code maxMessages}, {@code maxBytes}, {@code maxMsgsPerSubject} (-1, none). See the module's README.
@@ -22,7 +22,7 @@ public final class JetStreamBackplaneProvider implements BackplaneProvider {
 
     @Override
     public Set<String> schemes() {
-        return Set.of("jetstream");
+        return Set.of("jetstream", "jetstreams");
     }
 
     @Override

@@ -11,8 +11,10 @@ import java.util.TreeSet;
 /**
  * Core NATS, at most once: {@code nats://[user:password@|token@]host[:port][?options]}, or
  * {@code tls://...} for a TLS connection. Options beyond the common ones: {@code servers},
- * {@code reconnectWait} (250ms), {@code pingInterval} (30s), {@code connectionName}. See the
- * module's README for what each guarantees.
+ * {@code reconnectWait} (250ms), {@code pingInterval} (30s), {@code connectionName},
+ * {@code inboxPrefix} ({@code _INBOX.<prefix>}), the TLS options of {@link dev.backplane.spi.TlsSettings}
+ * (only with {@code tls://} or {@code jetstreams://}), and credentials: {@code nkeySeedFile} or
+ * {@code credsFile}. See the module's README for what each guarantees.
  */
 public final class NatsBackplaneProvider implements BackplaneProvider {
 

@@ -83,7 +83,8 @@ final class NatsLink implements AutoCloseable {
     }
 
     private void connect() {
-        connection = connect(options(settings.connectionName(), new ConnectionEvents()).build());
+        ServerErrors errors = new ServerErrors();
+        connection = connect(options(settings.connectionName(), new ConnectionEvents(), errors).build(), errors);
     }
 
     /**
@@ -96,10 +97,11 @@ final class NatsLink implements AutoCloseable {
      * @param events told of the connection's events (on the event thread)
      */
     Connection openCompanion(String role, ConnectionListener events) {
-        return connect(options(settings.connectionName() + "-" + role, events).noReconnect().build());
+        ServerErrors errors = new ServerErrors();
+        return connect(options(settings.connectionName() + "-" + role, events, errors).noReconnect().build(), errors);
     }
 
-    private Connection connect(Options options) {
+    private Connection connect(Options options, ServerErrors errors) {
         Duration timeout = settings.connectTimeout();
         CompletableFuture<Connection> attempt = CompletableFuture.supplyAsync(() -> {
             try {
@@ -112,7 +114,16 @@ final class NatsLink implements AutoCloseable {
             }
         }, executor);
         try {
-            return attempt.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+            // jnats waits out the connect timeout for a PONG even after the server refused the
+            // credentials; the refusal it reports to the error listener ends the wait at once.
+            Object first = CompletableFuture.anyOf(attempt, errors.refusedCredentials)
+                    .get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+            if (first instanceof Connection connected) {
+                errors.connecting = false;
+                return connected;
+            }
+            attempt.thenAccept(NatsLink::closeQuietly);
+            throw refusedCredentials(String.valueOf(first), null);
         } catch (TimeoutException e) {
             // jnats may still succeed later: close what it opens, nobody will use it.
             attempt.thenAccept(NatsLink::closeQuietly);
@@ -124,15 +135,30 @@ final class NatsLink implements AutoCloseable {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
                     ? c.getCause() : e.getCause();
-            throw connectFailure(cause);
+            throw connectFailure(cause, errors);
         }
     }
 
-    private RuntimeException connectFailure(Throwable cause) {
+    private BackplaneConfigurationException refusedCredentials(String why, Throwable cause) {
+        return new BackplaneConfigurationException("NATS at " + settings.description()
+                + " refused " + settings.credentials().method() + " (" + why + "); give the "
+                + "credentials the server's authorization has for this user (user:password@ or token@ in the URI, "
+                + NatsCredentials.NKEY_SEED_FILE + " or " + NatsCredentials.CREDS_FILE + ")", cause);
+    }
+
+    private RuntimeException connectFailure(Throwable cause, ServerErrors errors) {
         if (cause instanceof AuthenticationException) {
-            return new BackplaneConfigurationException("NATS at " + settings.description()
-                    + " refused the credentials (" + cause.getMessage() + "); put user:password@ or token@ in the URI, "
-                    + "as configured in the server's authorization block", cause);
+            return refusedCredentials(cause.getMessage(), cause);
+        }
+        try {
+            awaitCallbacks(Duration.ofMillis(200)); // the reason jnats reported to the error listener
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String tls = tlsFailure(cause, errors);
+        if (tls != null) {
+            return new BackplaneConfigurationException("TLS to NATS at " + settings.description() + " failed: " + tls,
+                    cause);
         }
         String unknownHost = unknownHost();
         if (unknownHost != null) {
@@ -140,6 +166,22 @@ final class NatsLink implements AutoCloseable {
                     + settings.description() + "; check the host name", cause);
         }
         return unreachable(cause.getMessage(), cause);
+    }
+
+    /** What TLS says about a failed connect, from what jnats reported, or by asking the server; null if TLS had no part. */
+    private String tlsFailure(Throwable cause, ServerErrors errors) {
+        for (Exception reported : errors.reported) {
+            String why = TlsFailures.describe(reported);
+            if (why != null) {
+                return why;
+            }
+        }
+        String why = TlsFailures.describe(cause);
+        if (why != null || settings.tls() == null) {
+            return why;
+        }
+        return TlsFailures.describe(TlsRefusalProbe.refusal(settings.tls(), settings.servers().get(0),
+                Duration.ofMillis(Math.min(500, settings.connectTimeout().toMillis()))));
     }
 
     private BrokerUnavailableException unreachable(String why, Throwable cause) {
@@ -173,7 +215,7 @@ final class NatsLink implements AutoCloseable {
         return null;
     }
 
-    private Options.Builder options(String name, ConnectionListener events) {
+    private Options.Builder options(String name, ConnectionListener events, ServerErrors errors) {
         Options.Builder builder = new Options.Builder()
                 .servers(settings.servers().toArray(String[]::new))
                 .connectionName(name)
@@ -193,12 +235,11 @@ final class NatsLink implements AutoCloseable {
                 .readerThreadFactory(new DaemonThreads("backplane-" + transport + "-reader"))
                 .writerThreadFactory(new DaemonThreads("backplane-" + transport + "-writer"))
                 .connectionListener(events)
-                .errorListener(new ServerErrors());
-        if (settings.user() != null) {
-            builder.userInfo(settings.user(), settings.password());
-        }
-        if (settings.token() != null) {
-            builder.token(settings.token().toCharArray());
+                .errorListener(errors);
+        settings.credentials().applyTo(builder);
+        builder.inboxPrefix(settings.inboxPrefix());
+        if (settings.tls() != null) {
+            builder.sslContext(settings.tls()).dataPortType(PromptlyClosingTlsDataPort.class.getName());
         }
         return builder;
     }
@@ -332,8 +373,17 @@ final class NatsLink implements AutoCloseable {
     }
 
     private final class ServerErrors implements ErrorListener {
+        /** The exceptions jnats reported on this connection while connecting: what made the attempt fail. */
+        final List<Exception> reported = new CopyOnWriteArrayList<>();
+        /** Completed with the server's error when it refuses the credentials while connecting. */
+        final CompletableFuture<String> refusedCredentials = new CompletableFuture<>();
+        volatile boolean connecting = true;
+
         @Override
         public void errorOccurred(Connection conn, String error) {
+            if (connecting && isAuthenticationError(error)) {
+                refusedCredentials.complete(error);
+            }
             PermissionViolations.Refusal refusal = violations.record(error);
             LOG.log(System.Logger.Level.WARNING, "NATS at {0} reported: {1}{2}", settings.description(), error,
                     refusal != null ? " (grant the permission in the server's authorization for this user)" : "");
@@ -344,6 +394,9 @@ final class NatsLink implements AutoCloseable {
 
         @Override
         public void exceptionOccurred(Connection conn, Exception exp) {
+            if (connecting && reported.size() < 16) {
+                reported.add(exp);
+            }
             LOG.log(System.Logger.Level.DEBUG, "NATS client exception on " + settings.description(), exp);
         }
 
@@ -353,6 +406,13 @@ final class NatsLink implements AutoCloseable {
                     settings.description());
             slowConsumerListeners.forEach(NatsLink::runQuietly);
         }
+    }
+
+    /** What jnats itself counts as a refusal of the credentials (its {@code isAuthenticationError}). */
+    private static boolean isAuthenticationError(String error) {
+        String e = error == null ? "" : error.toLowerCase(java.util.Locale.ROOT);
+        return e.contains("user authentication") || e.contains("authorization violation")
+                || e.contains("authentication expired") || e.contains("authentication revoked");
     }
 
     private static void runQuietly(Runnable r) {

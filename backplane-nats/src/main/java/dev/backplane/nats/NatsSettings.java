@@ -2,25 +2,33 @@ package dev.backplane.nats;
 
 import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneConfigurationException;
+import dev.backplane.spi.TlsSettings;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 
 /**
  * The connection settings both NATS providers read from a backplane URI:
- * {@code nats://[user:password@|token@]host[:port][?options]}, {@code tls://...} for TLS, and
- * {@code jetstream://...} (plain connection, JetStream provider).
+ * {@code nats://[user:password@|token@]host[:port][?options]} and {@code jetstream://...} for a
+ * plain connection, {@code tls://...} and {@code jetstreams://...} for TLS (core NATS and
+ * JetStream by default). TLS is set by the scheme alone; the TLS options are those of
+ * {@link TlsSettings}, refused on a plain scheme.
+ *
+ * @param tls the context TLS connections are made with (host name checked unless
+ *        {@code tlsVerifyHostname=false}); null for a plain connection
+ * @param inboxPrefix the subject prefix of the connection's reply subjects, {@code _INBOX.<prefix>}
+ *        by default, so that a user's permissions can be limited to its own replies
  */
 record NatsSettings(
         List<String> servers,
-        String user,
-        String password,
-        String token,
+        NatsCredentials credentials,
+        SSLContext tls,
+        String inboxPrefix,
         Duration connectTimeout,
         Duration reconnectWait,
         Duration pingInterval,
@@ -38,8 +46,14 @@ record NatsSettings(
     /** The name the connection shows in the server's monitoring. */
     static final String CONNECTION_NAME = "connectionName";
 
-    /** Options of the connection, accepted by both providers. */
-    static final Set<String> OPTIONS = Set.of(SERVERS, RECONNECT_WAIT, PING_INTERVAL, CONNECTION_NAME);
+    /** The subject prefix of the connection's reply subjects (its inboxes). */
+    static final String INBOX_PREFIX = "inboxPrefix";
+    /** Not read: TLS is chosen by the scheme. Accepted only to be refused with that hint. */
+    static final String TLS = "tls";
+
+    /** Options of the connection, accepted by both providers: these, the TLS ones and the credentials. */
+    static final Set<String> OPTIONS = all(Set.of(SERVERS, RECONNECT_WAIT, PING_INTERVAL, CONNECTION_NAME, INBOX_PREFIX,
+            TLS), TlsSettings.OPTIONS, NatsCredentials.OPTIONS);
 
     static final Duration DEFAULT_RECONNECT_WAIT = Duration.ofMillis(250);
     static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
@@ -54,10 +68,17 @@ record NatsSettings(
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         String clientScheme = switch (scheme) {
             case "nats", "jetstream" -> "nats";
-            case "tls" -> "tls";
+            case "tls", "jetstreams" -> "tls";
             default -> throw new BackplaneConfigurationException("scheme '" + scheme + "' of " + config.redactedUri()
-                    + " is not a NATS scheme; write nats://host:port, tls://host:port or jetstream://host:port");
+                    + " is not a NATS scheme; write nats://host:port or jetstream://host:port, and for TLS "
+                    + "tls://host:port or jetstreams://host:port");
         };
+        if (config.options().containsKey(TLS)) {
+            throw new BackplaneConfigurationException("option 'tls' of " + config.redactedUri() + " is not read: the "
+                    + "scheme says whether the connection uses TLS; write tls://host:port (core NATS) or "
+                    + "jetstreams://host:port (JetStream) for TLS, nats:// or jetstream:// without");
+        }
+        TlsSettings tls = TlsSettings.from(config, clientScheme.equals("tls"));
         String host = uri.getHost();
         if (host == null || host.isBlank()) {
             throw new BackplaneConfigurationException("NATS URI " + config.redactedUri()
@@ -78,24 +99,13 @@ record NatsSettings(
             }
         }
 
-        String user = null;
-        String password = null;
-        String token = null;
-        String userInfo = uri.getRawUserInfo();
-        if (userInfo != null && !userInfo.isEmpty()) {
-            int colon = userInfo.indexOf(':');
-            if (colon < 0) {
-                token = decode(userInfo);
-            } else {
-                user = decode(userInfo.substring(0, colon));
-                password = decode(userInfo.substring(colon + 1));
-            }
-        }
-
+        NatsCredentials credentials = NatsCredentials.of(config);
+        String inboxPrefix = inboxPrefix(config);
         String name = config.option(CONNECTION_NAME, "backplane-" + config.prefix());
         String description = scheme + "://" + hostForUrl(host) + ":" + port
                 + (servers.size() > 1 ? " (+" + (servers.size() - 1) + " more)" : "");
-        return new NatsSettings(List.copyOf(servers), user, password, token, config.connectTimeout(),
+        return new NatsSettings(List.copyOf(servers), credentials, tls.enabled() ? context(tls) : null, inboxPrefix,
+                config.connectTimeout(),
                 config.duration(RECONNECT_WAIT, DEFAULT_RECONNECT_WAIT),
                 config.duration(PING_INTERVAL, DEFAULT_PING_INTERVAL), name, description);
     }
@@ -115,7 +125,27 @@ record NatsSettings(
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
-    private static String decode(String raw) {
-        return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    /** The TLS context, checking the server's host name unless that was turned off. */
+    private static SSLContext context(TlsSettings tls) {
+        return tls.verifyHostname() ? HostVerifyingContext.wrap(tls.context(), tls.parameters()) : tls.context();
+    }
+
+    private static String inboxPrefix(BackplaneConfig config) {
+        String inbox = config.option(INBOX_PREFIX, "_INBOX." + config.prefix());
+        if (!inbox.matches("[A-Za-z0-9_$:=@+-]+(\\.[A-Za-z0-9_$:=@+-]+)*")) {
+            throw new BackplaneConfigurationException("option '" + INBOX_PREFIX + "' of " + config.redactedUri()
+                    + " has value '" + inbox + "'; expected a literal subject (tokens of letters, digits and - _ $ : = @ +"
+                    + " separated by single dots, no wildcard), e.g. _INBOX." + config.prefix());
+        }
+        return inbox;
+    }
+
+    @SafeVarargs
+    private static Set<String> all(Set<String>... sets) {
+        Set<String> all = new HashSet<>();
+        for (Set<String> set : sets) {
+            all.addAll(set);
+        }
+        return Set.copyOf(all);
     }
 }

@@ -114,7 +114,9 @@ final class StreamProvisioner {
         }
         if (link.violations().refusedSince(PermissionViolations.Kind.PUBLISH, api, mark)) {
             return new BackplaneConfigurationException("NATS at " + link.description() + " refused this user the JetStream API ('"
-                    + api + "': Permissions Violation); allow publishing to $JS.API.> and subscribing to _INBOX.>", e);
+                    + api + "': Permissions Violation); allow publishing to the JetStream API subjects of stream '"
+                    + settings.stream() + "' and subscribing to " + link.settings().inboxPrefix()
+                    + ".> (the backplane-nats README lists them)", e);
         }
         String message = String.valueOf(e.getMessage());
         if (message.contains("503")) {

@@ -1,0 +1,37 @@
+package dev.backplane.nats;
+
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * JetStream against the whole transport kit over mutual TLS ({@code jetstreams://}, host name
+ * checked, a client certificate from a key store) as a user with only the permissions
+ * {@link SecureKitServer} gives, on a TLS-only nats-server that verifies clients, which this
+ * class starts and stops for the outage and restart rules (its JetStream store survives them).
+ */
+class SecureJetStreamBackplaneTckTest extends SecureKit {
+
+    private static SecureKitServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = new SecureKitServer("jetstreams", true);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @Override
+    SecureKitServer server() {
+        return server;
+    }
+
+    @Override
+    protected Optional<Map<String, String>> limitedRetention(int messages) {
+        return Optional.of(Map.of("maxMsgsPerSubject", Integer.toString(messages)));
+    }
+}

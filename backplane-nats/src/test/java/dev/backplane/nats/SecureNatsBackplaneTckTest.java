@@ -1,0 +1,36 @@
+package dev.backplane.nats;
+
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Core NATS against the whole transport kit over TLS ({@code tls://}, host name checked) as a
+ * user with only the permissions {@link SecureKitServer} gives, on a TLS-only nats-server this
+ * class starts and stops for the outage and restart rules.
+ */
+class SecureNatsBackplaneTckTest extends SecureKit {
+
+    private static SecureKitServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = new SecureKitServer("tls", false);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @Override
+    SecureKitServer server() {
+        return server;
+    }
+
+    @Override
+    protected Optional<Map<String, String>> limitedRetention(int messages) {
+        return Optional.of(Map.of("maxSubscriberBacklog", Integer.toString(messages)));
+    }
+}

@@ -11,6 +11,7 @@ import dev.backplane.tck.KitTimeouts;
 import dev.backplane.tck.Recorder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,22 +30,32 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 final class KafkaTestBackplanes implements AutoCloseable {
 
     final AsyncFailures failures = new AsyncFailures();
-    private final Broker broker;
+    private final String base;
+    private final String adminAddress;
     private final String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Backplane> opened = new ArrayList<>();
     private Admin admin;
 
     KafkaTestBackplanes(Broker broker) {
-        this.broker = broker;
+        this("kafka://" + broker.address(), broker.address());
+    }
+
+    /**
+     * @param base the URI without query, e.g. {@code kafkas://user:password@127.0.0.1:1234}
+     * @param adminAddress a PLAINTEXT listener for {@link #admin()}, with every permission
+     */
+    KafkaTestBackplanes(String base, String adminAddress) {
+        this.base = base;
+        this.adminAddress = adminAddress;
     }
 
     String prefix() {
         return prefix;
     }
 
-    /** {@code kafka://host:port?prefix=<this test's>} plus {@code query} (options joined with {@code &}). */
+    /** {@code kafka://host:port?prefix=<this test's>} (or the base given) plus {@code query} (options joined with {@code &}). */
     String uri(String query) {
-        return "kafka://" + broker.address() + "?prefix=" + prefix + (query.isEmpty() ? "" : "&" + query);
+        return base + "?prefix=" + prefix + (query.isEmpty() ? "" : "&" + query);
     }
 
     Backplane open(String query) {
@@ -68,7 +79,7 @@ final class KafkaTestBackplanes implements AutoCloseable {
 
     Admin admin() {
         if (admin == null) {
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.address()));
+            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, adminAddress));
         }
         return admin;
     }
@@ -83,6 +94,31 @@ final class KafkaTestBackplanes implements AutoCloseable {
         Recorder recorder = new Recorder(channel, failures, true);
         await(backplane.subscribe(channel, from, recorder));
         return recorder;
+    }
+
+    /** Subscribes to a channel, publishes to it, and returns once the message came back. */
+    void assertRoundTrip(Backplane backplane) {
+        String text = "round trip " + UUID.randomUUID();
+        Recorder recorder = subscribe(backplane, "round-trip");
+        publish(backplane, "round-trip", text);
+        recorder.awaitCount(1, "the message published was not delivered back");
+        org.assertj.core.api.Assertions.assertThat(recorder.texts()).containsExactly(text);
+    }
+
+    /**
+     * What opening the backplane of {@code query} failed with, asserting that it failed within
+     * {@code connectTimeout} (the query's, which it must set) plus the kit's grace; prints how long
+     * it took under {@code what}.
+     */
+    Throwable openingFailure(String query, Duration connectTimeout, String what) {
+        long start = System.nanoTime();
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> open(query));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        System.out.println(what + ": opening failed after " + took.toMillis() + " ms: " + thrown);
+        org.assertj.core.api.Assertions.assertThat(thrown).as("opening with " + what).isNotNull();
+        org.assertj.core.api.Assertions.assertThat(took).as("time to fail with " + what)
+                .isLessThan(connectTimeout.plus(KitTimeouts.grace()));
+        return thrown;
     }
 
     static Position publish(Backplane backplane, String channel, String text) {

@@ -32,7 +32,7 @@ final class KafkaTestBackplanes implements AutoCloseable {
     final AsyncFailures failures = new AsyncFailures();
     private final String base;
     private final String adminAddress;
-    private final String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String prefix;
     private final List<Backplane> opened = new ArrayList<>();
     private Admin admin;
 
@@ -45,8 +45,19 @@ final class KafkaTestBackplanes implements AutoCloseable {
      * @param adminAddress a PLAINTEXT listener for {@link #admin()}, with every permission
      */
     KafkaTestBackplanes(String base, String adminAddress) {
+        this(base, adminAddress, uniquePrefix("t"));
+    }
+
+    /** As {@link #KafkaTestBackplanes(String, String)}, with {@code prefix}. */
+    KafkaTestBackplanes(String base, String adminAddress, String prefix) {
         this.base = base;
         this.adminAddress = adminAddress;
+        this.prefix = prefix;
+    }
+
+    /** {@code start}, a dash and eight characters of a random UUID. */
+    static String uniquePrefix(String start) {
+        return start + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     String prefix() {

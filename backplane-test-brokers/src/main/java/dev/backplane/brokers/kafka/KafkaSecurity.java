@@ -205,15 +205,16 @@ public final class KafkaSecurity {
         if (users.isEmpty()) {
             return;
         }
-        List<UserScramCredentialAlteration> alterations = new ArrayList<>();
-        for (ScramMechanism mechanism : List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)) {
-            users.forEach((name, password) -> alterations.add(new UserScramCredentialUpsertion(name,
-                    new ScramCredentialInfo(mechanism, SCRAM_ITERATIONS), password)));
-        }
         long deadline = System.nanoTime() + USERS_READY.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 KafkaPorts.address(ports.internal())))) {
-            admin.alterUserScramCredentials(alterations).all().get(USERS_READY.toMillis(), TimeUnit.MILLISECONDS);
+            // One request per mechanism: a request may alter each user's credentials once.
+            for (ScramMechanism mechanism : List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)) {
+                List<UserScramCredentialAlteration> alterations = new ArrayList<>();
+                users.forEach((name, password) -> alterations.add(new UserScramCredentialUpsertion(name,
+                        new ScramCredentialInfo(mechanism, SCRAM_ITERATIONS), password)));
+                admin.alterUserScramCredentials(alterations).all().get(USERS_READY.toMillis(), TimeUnit.MILLISECONDS);
+            }
             if (clientTrustStore == null) {
                 for (String name : users.keySet()) {
                     awaitLogin(KafkaPorts.address(ports.client()), name, deadline, broker);

@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
@@ -59,6 +61,15 @@ final class ClientSecurity {
     static ClientSecurity of(BackplaneConfig config) {
         String scheme = config.uri().getScheme();
         boolean secure = scheme != null && scheme.equalsIgnoreCase(TLS_SCHEME);
+        if (!secure) {
+            Set<String> given = new TreeSet<>(config.options().keySet());
+            given.retainAll(TlsSettings.OPTIONS);
+            if (!given.isEmpty()) {
+                throw new BackplaneConfigurationException("option" + (given.size() > 1 ? "s " : " ") + given + " of "
+                        + config.redactedUri() + " need TLS, which the Kafka backplane speaks with scheme " + TLS_SCHEME
+                        + ":// (" + TLS_SCHEME + "://host:port); kafka:// is PLAINTEXT, or SASL_PLAINTEXT with credentials");
+            }
+        }
         TlsSettings tls = TlsSettings.from(config, secure);
         Optional<SaslLogin> login = SaslLogin.of(config);
         Map<String, Object> p = new HashMap<>();

@@ -172,11 +172,8 @@ class KafkaSaslTest {
 
     /** {@code connectTimeout}, {@code tlsCaFile} and the options given as name, value pairs. */
     private static String query(String... pairs) {
-        StringBuilder query = new StringBuilder("connectTimeout=" + CONNECT_TIMEOUT.toMillis() + "ms&"
-                + TlsSettings.CA_FILE + "=" + URLEncoder.encode(authority.certificate().toString(), StandardCharsets.UTF_8));
-        for (int i = 0; i < pairs.length; i += 2) {
-            query.append('&').append(pairs[i]).append('=').append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
-        }
-        return query.toString();
+        List<Object> all = new ArrayList<>(List.of(TlsSettings.CA_FILE, authority.certificate()));
+        all.addAll(List.of(pairs));
+        return KafkaTestBackplanes.query(CONNECT_TIMEOUT, all.toArray());
     }
 }

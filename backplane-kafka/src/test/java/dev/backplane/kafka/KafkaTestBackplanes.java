@@ -1,6 +1,7 @@
 package dev.backplane.kafka;
 
 import dev.backplane.Backplane;
+import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneResources;
 import dev.backplane.Backplanes;
 import dev.backplane.BrokerUnavailableException;
@@ -10,6 +11,7 @@ import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.KitTimeouts;
 import dev.backplane.tck.Recorder;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,6 +107,16 @@ final class KafkaTestBackplanes implements AutoCloseable {
         Recorder recorder = new Recorder(channel, failures, true);
         await(backplane.subscribe(channel, from, recorder));
         return recorder;
+    }
+
+    /** {@code connectTimeout} and the options given as name, value pairs (values URL-encoded), joined as a query. */
+    static String query(Duration connectTimeout, Object... pairs) {
+        StringBuilder query = new StringBuilder(BackplaneConfig.CONNECT_TIMEOUT + "=" + connectTimeout.toMillis() + "ms");
+        for (int i = 0; i < pairs.length; i += 2) {
+            query.append('&').append(pairs[i]).append('=')
+                    .append(URLEncoder.encode(pairs[i + 1].toString(), StandardCharsets.UTF_8));
+        }
+        return query.toString();
     }
 
     /** Subscribes to a channel, publishes to it, and returns once the message came back. */

@@ -7,8 +7,6 @@ import dev.backplane.brokers.kafka.EmbeddedKafkaBroker;
 import dev.backplane.brokers.kafka.KafkaSecurity;
 import dev.backplane.fixture.TestCertificates;
 import dev.backplane.spi.TlsSettings;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -121,13 +119,7 @@ class KafkaTlsTest {
         return new KafkaTestBackplanes("kafkas://" + broker.address(), broker.internalAddress());
     }
 
-    /** {@code connectTimeout} and the options given as name, value pairs, joined as a query. */
-    static String options(Object... pairs) {
-        StringBuilder query = new StringBuilder("connectTimeout=" + CONNECT_TIMEOUT.toMillis() + "ms");
-        for (int i = 0; i < pairs.length; i += 2) {
-            query.append('&').append(pairs[i]).append('=')
-                    .append(URLEncoder.encode(pairs[i + 1].toString(), StandardCharsets.UTF_8));
-        }
-        return query.toString();
+    private static String options(Object... pairs) {
+        return KafkaTestBackplanes.query(CONNECT_TIMEOUT, pairs);
     }
 }

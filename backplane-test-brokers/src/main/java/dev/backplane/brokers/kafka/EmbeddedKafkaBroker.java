@@ -26,8 +26,10 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A real single-node Kafka broker (KRaft, broker and controller in one node) running inside the
  * test JVM, from the Maven artifacts alone.
  *
- * <p>It binds 127.0.0.1 only, on two ports chosen once (client listener and controller listener),
- * and keeps its log directory in a temporary directory of its own. It is started by the
+ * <p>It binds 127.0.0.1 only, on ports chosen once (client listener and controller listener, and
+ * with a {@link KafkaSecurity} that secures the client listener an internal PLAINTEXT listener
+ * too, see {@link #internalAddress()}), and keeps its log directory in a temporary directory of
+ * its own. It is started by the
  * constructor. {@link #stop()} shuts it down cleanly (clients then see refused connections);
  * {@link #start()} brings it back on the same ports with the same log directory, so everything it
  * accepted survives. {@link #close()} stops it and deletes the directory.

@@ -26,8 +26,9 @@ import org.apache.kafka.common.Uuid;
  * shut down, and {@link #start()} brings up a new process on the same ports and log directory,
  * which recovers its log as after a crash. {@link #stop()} is a clean shutdown (SIGTERM).
  *
- * <p>The child runs the same {@link EmbeddedKafkaBroker} on this JVM's class path, binds 127.0.0.1
- * only, writes its log to {@code broker.log} in its directory, and exits by itself when this JVM
+ * <p>The child runs the same {@link EmbeddedKafkaBroker} on this JVM's class path, with the same
+ * {@link KafkaSecurity} (passed as broker properties; SASL users are created from this side once
+ * it runs), binds 127.0.0.1 only, writes its log to {@code broker.log} in its directory, and exits by itself when this JVM
  * goes away (it watches its standard input). {@link #close()} kills it and deletes the directory.
  */
 public final class KafkaBrokerProcess implements Broker {

@@ -136,8 +136,9 @@ public final class KafkaBackplane extends AbstractBackplane {
         return topics.ensure(topic, timeout).thenCompose(info -> {
             if (!info.allows(AclOperation.READ)) {
                 throw new BackplaneConfigurationException("not allowed to read Kafka topic '" + topic + "' on "
-                        + settings.brokers() + ", which holds channel '" + channel + "'; grant the client's principal "
-                        + "READ on the topic");
+                        + settings.brokers() + " as " + settings.security.principal() + ", which holds channel '"
+                        + channel + "' (the broker's ACLs grant no READ: authorization failed); grant the client's "
+                        + "principal READ on the topic");
             }
             TopicPartition partition = new TopicPartition(topic, TopicMapping.partition(channel, info.partitions()));
             return topics.offsets(partition, timeout).thenCompose(offsets -> {

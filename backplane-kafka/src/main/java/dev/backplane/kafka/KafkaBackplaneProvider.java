@@ -6,10 +6,12 @@ import dev.backplane.BackplaneProvider;
 import java.util.Set;
 
 /**
- * {@code kafka://host:port[,host2:port2][?options]}: a {@link KafkaBackplane}. The options
+ * {@code kafka://host:port[,host2:port2][?options]}, or {@code kafkas://} for TLS, with SASL
+ * credentials as {@code user:password@} or options: a {@link KafkaBackplane}. The options
  * ({@code topic}, {@code topicPerChannel}, {@code partitions}, {@code createTopics},
- * {@code replicationFactor}, {@code retention}, {@code maxPayload}) and their defaults are described
- * in the module's README.
+ * {@code replicationFactor}, {@code retention}, {@code maxPayload}, the TLS options of
+ * {@link dev.backplane.spi.TlsSettings}, {@code saslMechanism}, {@code saslUser},
+ * {@code saslPassword}) and their defaults are described in the module's README.
  */
 public final class KafkaBackplaneProvider implements BackplaneProvider {
 
@@ -22,7 +24,7 @@ public final class KafkaBackplaneProvider implements BackplaneProvider {
 
     @Override
     public Set<String> schemes() {
-        return Set.of("kafka");
+        return Set.of(NAME, ClientSecurity.TLS_SCHEME);
     }
 
     @Override

@@ -25,7 +25,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The Kafka clients of one backplane, configured from its settings: an admin client for topics
  * and offsets, a producer, and consumers (one at a time; a new one if the receiver restarts).
- * Creating them does not connect; a host name that does not resolve is refused here.
+ * Creating them does not connect; a host name that does not resolve is refused here. Each of them
+ * gets the same security properties ({@link ClientSecurity}).
  *
  * <p>Timeouts and backoffs, from {@code publishTimeout} (T) and the wish to be back at once when a
  * broker returns:
@@ -129,11 +130,11 @@ final class KafkaClients {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         return new BackplaneConfigurationException("the Kafka client refused the brokers '" + settings.brokers()
                 + "' of " + settings.config.redactedUri() + ": " + cause.getMessage()
-                + "; check the host names (they must resolve) and ports", e);
+                + "; check the host names (they must resolve), the ports and the TLS files", e);
     }
 
     private static Map<String, Object> common(KafkaSettings settings, String clientId) {
-        Map<String, Object> c = new HashMap<>();
+        Map<String, Object> c = new HashMap<>(settings.security.properties());
         c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers);
         c.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
         // Reconnect, refresh metadata and retry soon once a restarted broker is back (see the class comment).

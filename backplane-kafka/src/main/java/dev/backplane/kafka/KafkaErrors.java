@@ -5,6 +5,7 @@ import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.PublishOutcomeUnknownException;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -42,9 +43,9 @@ final class KafkaErrors {
         }
         if (cause instanceof AuthorizationException) {
             return new BackplaneConfigurationException("not allowed to " + action + " Kafka topic '" + topic + "' on "
-                    + settings.brokers() + " (" + cause.getMessage() + "); grant the client's principal DESCRIBE, READ "
-                    + "and WRITE on the topic, and CREATE unless the topic is created beforehand with option "
-                    + KafkaSettings.CREATE_TOPICS + "=false", cause);
+                    + settings.brokers() + " as " + settings.security.principal() + " (" + named(cause)
+                    + "); grant the client's principal DESCRIBE, READ and WRITE on the topic, and CREATE unless the "
+                    + "topic is created beforehand with option " + KafkaSettings.CREATE_TOPICS + "=false", cause);
         }
         if (cause instanceof AuthenticationException) {
             return authentication(cause);
@@ -135,8 +136,9 @@ final class KafkaErrors {
         }
         if (cause instanceof AuthorizationException) {
             return new BackplaneConfigurationException("not allowed to write to Kafka topic '" + topic + "' on "
-                    + settings.brokers() + " (" + cause.getMessage() + "); grant the client's principal WRITE on it; "
-                    + "the message to channel '" + channel + "' was not published", cause);
+                    + settings.brokers() + " as " + settings.security.principal() + " (" + named(cause)
+                    + "); grant the client's principal WRITE on it; the message to channel '" + channel
+                    + "' was not published", cause);
         }
         if (cause instanceof InvalidTopicException) {
             return new BackplaneConfigurationException("Kafka at " + settings.brokers() + " refused topic '" + topic
@@ -149,9 +151,32 @@ final class KafkaErrors {
         return null;
     }
 
-    private BackplaneConfigurationException authentication(Throwable cause) {
-        return new BackplaneConfigurationException("the Kafka broker at " + settings.brokers()
-                + " requires authentication (" + cause.getMessage() + "), which the Kafka backplane does not support; "
-                + "connect it to a PLAINTEXT listener", cause);
+    /**
+     * The broker did not let the client in: a failed TLS handshake, a SASL login it refused, or a
+     * listener that wants credentials none were given for. Never retried: the same answer would
+     * come again.
+     */
+    BackplaneConfigurationException authentication(Throwable cause) {
+        if (TlsHandshakeFailure.is(cause)) {
+            return new BackplaneConfigurationException("TLS with Kafka failed: "
+                    + TlsHandshakeFailure.explain(cause, settings.brokers()) + " (" + settings.config.redactedUri() + ")",
+                    cause);
+        }
+        Optional<SaslLogin> login = settings.security.login();
+        if (login.isPresent()) {
+            return new BackplaneConfigurationException("the Kafka broker at " + settings.brokers() + " refused the "
+                    + "login of " + login.get() + ": authentication failed (" + named(cause) + "); check the user "
+                    + "name, the password and option " + SaslLogin.MECHANISM + " (" + SaslLogin.MECHANISMS + ")", cause);
+        }
+        return new BackplaneConfigurationException("the Kafka broker at " + settings.brokers() + " requires "
+                + "authentication (" + named(cause) + ") on the listener that " + settings.config.redactedUri()
+                + " reaches with security protocol " + settings.security.protocol() + "; give credentials "
+                + "(kafkas://user:password@host:port, or options " + SaslLogin.USER + " and " + SaslLogin.PASSWORD
+                + "), use kafkas:// for a TLS listener, or connect to a PLAINTEXT listener", cause);
+    }
+
+    /** {@code e} as "SimpleClassName: message", for messages: the class names the failure. */
+    static String named(Throwable e) {
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 }

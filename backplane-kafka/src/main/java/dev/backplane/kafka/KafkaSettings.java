@@ -2,15 +2,19 @@ package dev.backplane.kafka;
 
 import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneConfigurationException;
+import dev.backplane.spi.TlsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * One reading of a {@code kafka://host:port[,host2:port2][?options]} URI and its options, checked
+ * One reading of a {@code kafka[s]://[user:password@]host:port[,host2:port2][?options]} URI and its options
+ * (security: {@link ClientSecurity}), checked
  * before anything connects. Every refusal is a {@link BackplaneConfigurationException} naming the
  * option or the part of the URI and what would be accepted.
  */
@@ -24,9 +28,11 @@ final class KafkaSettings {
     static final String RETENTION = "retention";
     static final String MAX_PAYLOAD = "maxPayload";
 
-    /** The options of this transport beyond {@link BackplaneConfig#COMMON_OPTIONS}. */
-    static final Set<String> OPTIONS = Set.of(TOPIC, TOPIC_PER_CHANNEL, PARTITIONS, CREATE_TOPICS, REPLICATION_FACTOR,
-            RETENTION, MAX_PAYLOAD);
+    /** The options of this transport beyond {@link BackplaneConfig#COMMON_OPTIONS}: its own, TLS and SASL. */
+    static final Set<String> OPTIONS = Stream.of(
+            Set.of(TOPIC, TOPIC_PER_CHANNEL, PARTITIONS, CREATE_TOPICS, REPLICATION_FACTOR, RETENTION, MAX_PAYLOAD),
+            TlsSettings.OPTIONS, Set.of(SaslLogin.MECHANISM, SaslLogin.USER, SaslLogin.PASSWORD))
+            .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
 
     static final int DEFAULT_PORT = 9092;
     /**
@@ -46,6 +52,7 @@ final class KafkaSettings {
 
     final BackplaneConfig config;
     final String bootstrapServers;
+    final ClientSecurity security;
     final TopicMapping mapping;
     final boolean createTopics;
     final Optional<Short> replicationFactor;
@@ -56,6 +63,7 @@ final class KafkaSettings {
     private KafkaSettings(BackplaneConfig config) {
         this.config = config;
         this.bootstrapServers = bootstrapServers(config);
+        this.security = ClientSecurity.of(config);
         this.mapping = mapping(config);
         this.createTopics = config.booleanOption(CREATE_TOPICS, true);
         this.replicationFactor = config.options().containsKey(REPLICATION_FACTOR)
@@ -80,6 +88,7 @@ final class KafkaSettings {
      * @throws BackplaneConfigurationException for an option or URI part that cannot be used
      */
     static KafkaSettings of(BackplaneConfig config) {
+        requireNoCredentialsInHostList(config);
         config.requireKnownOptions(KafkaBackplaneProvider.NAME, OPTIONS);
         return new KafkaSettings(config);
     }
@@ -89,18 +98,31 @@ final class KafkaSettings {
         return bootstrapServers;
     }
 
+    /**
+     * Java's URI parser reads no user info from an authority that lists several hosts, so
+     * {@link BackplaneConfig#redactedUri()} would show such a password: refused with a message
+     * that does not show the URI.
+     */
+    private static void requireNoCredentialsInHostList(BackplaneConfig config) {
+        String authority = config.uri().getRawAuthority();
+        if (config.uri().getRawUserInfo() == null && authority != null && authority.contains("@")) {
+            throw new BackplaneConfigurationException("a Kafka URI with credentials before a list of several brokers "
+                    + "cannot be read (Java's URI parser finds no user info there); give the credentials as options "
+                    + SaslLogin.USER + " and " + SaslLogin.PASSWORD + ", or name one broker");
+        }
+    }
+
     private static String bootstrapServers(BackplaneConfig config) {
         String uri = config.redactedUri();
-        if (config.uri().getRawUserInfo() != null) {
-            throw new BackplaneConfigurationException("credentials in the URI are not supported by the Kafka backplane ("
-                    + uri + "); connect to a PLAINTEXT listener, written kafka://host:port");
-        }
         String path = config.uri().getRawPath();
         if (path != null && !path.isEmpty() && !path.equals("/")) {
             throw new BackplaneConfigurationException("the Kafka URI " + uri + " has a path '" + path
                     + "', which means nothing here; write kafka://host:port[,host2:port2][?options]");
         }
         String authority = config.uri().getRawAuthority();
+        if (authority != null && config.uri().getRawUserInfo() != null) {
+            authority = authority.substring(authority.lastIndexOf('@') + 1); // the credentials: see SaslLogin
+        }
         if (authority == null || authority.isBlank()) {
             throw new BackplaneConfigurationException("the Kafka URI " + uri
                     + " names no broker; write kafka://host:port[,host2:port2][?options]");

@@ -24,7 +24,7 @@ class KafkaConfigurationTest {
     void providerIsFoundByItsScheme() {
         assertThat(Backplanes.providers()).anySatisfy(p -> {
             assertThat(p.name()).isEqualTo("kafka");
-            assertThat(p.schemes()).containsExactly("kafka");
+            assertThat(p.schemes()).containsExactlyInAnyOrder("kafka", "kafkas");
         });
     }
 
@@ -57,7 +57,17 @@ class KafkaConfigurationTest {
             "kafka://127.0.0.1:port                            | 'port'",
             "kafka://127.0.0.1:9,                              | ''",
             "kafka://127.0.0.1:9/topic                         | path '/topic'",
-            "kafka://user:secret@127.0.0.1:9                   | credentials",
+            "kafka://user@127.0.0.1:9                          | has no password",
+            "kafka://:secret@127.0.0.1:9                       | SASL user",
+            "kafka://user:secret@b1:9,b2:9                     | several brokers",
+            "kafka://user:secret@127.0.0.1:9?saslUser=u        | both in its user info and as option saslUser",
+            "kafka://127.0.0.1:9?saslUser=u                    | needs option saslPassword",
+            "kafka://127.0.0.1:9?saslPassword=secret           | needs option saslUser",
+            "kafka://127.0.0.1:9?saslMechanism=PLAIN           | option saslMechanism",
+            "kafka://u:secret@127.0.0.1:9?saslMechanism=GSSAPI | [SCRAM-SHA-512, SCRAM-SHA-256, PLAIN]",
+            "kafka://127.0.0.1:9?tlsCaFile=/ca.pem             | [tlsCaFile] of kafka://127.0.0.1:9?tlsCaFile=/ca.pem need TLS, which the Kafka backplane speaks with scheme kafkas://",
+            "kafka://127.0.0.1:9?tlsVerifyHostname=false       | [tlsVerifyHostname]",
+            "kafkas://127.0.0.1:9?tlsCaFile=/no/such/ca.pem    | does not exist",
             "kafka://127.0.0.1:9?topic=a%2Fb                   | option 'topic'",
             "kafka://127.0.0.1:9?topic=..                      | option 'topic'",
             "kafka://127.0.0.1:9?partitions=0                  | option 'partitions'",

@@ -1,6 +1,7 @@
 package dev.backplane.kafka;
 
 import dev.backplane.Backplane;
+import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneResources;
 import dev.backplane.Backplanes;
 import dev.backplane.BrokerUnavailableException;
@@ -10,7 +11,9 @@ import dev.backplane.tck.AsyncFailures;
 import dev.backplane.tck.KitTimeouts;
 import dev.backplane.tck.Recorder;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,22 +32,43 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 final class KafkaTestBackplanes implements AutoCloseable {
 
     final AsyncFailures failures = new AsyncFailures();
-    private final Broker broker;
-    private final String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String base;
+    private final String adminAddress;
+    private final String prefix;
     private final List<Backplane> opened = new ArrayList<>();
     private Admin admin;
 
     KafkaTestBackplanes(Broker broker) {
-        this.broker = broker;
+        this("kafka://" + broker.address(), broker.address());
+    }
+
+    /**
+     * @param base the URI without query, e.g. {@code kafkas://user:password@127.0.0.1:1234}
+     * @param adminAddress a PLAINTEXT listener for {@link #admin()}, with every permission
+     */
+    KafkaTestBackplanes(String base, String adminAddress) {
+        this(base, adminAddress, uniquePrefix("t"));
+    }
+
+    /** As {@link #KafkaTestBackplanes(String, String)}, with {@code prefix}. */
+    KafkaTestBackplanes(String base, String adminAddress, String prefix) {
+        this.base = base;
+        this.adminAddress = adminAddress;
+        this.prefix = prefix;
+    }
+
+    /** {@code start}, a dash and eight characters of a random UUID. */
+    static String uniquePrefix(String start) {
+        return start + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     String prefix() {
         return prefix;
     }
 
-    /** {@code kafka://host:port?prefix=<this test's>} plus {@code query} (options joined with {@code &}). */
+    /** {@code kafka://host:port?prefix=<this test's>} (or the base given) plus {@code query} (options joined with {@code &}). */
     String uri(String query) {
-        return "kafka://" + broker.address() + "?prefix=" + prefix + (query.isEmpty() ? "" : "&" + query);
+        return base + "?prefix=" + prefix + (query.isEmpty() ? "" : "&" + query);
     }
 
     Backplane open(String query) {
@@ -68,7 +92,7 @@ final class KafkaTestBackplanes implements AutoCloseable {
 
     Admin admin() {
         if (admin == null) {
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.address()));
+            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, adminAddress));
         }
         return admin;
     }
@@ -83,6 +107,41 @@ final class KafkaTestBackplanes implements AutoCloseable {
         Recorder recorder = new Recorder(channel, failures, true);
         await(backplane.subscribe(channel, from, recorder));
         return recorder;
+    }
+
+    /** {@code connectTimeout} and the options given as name, value pairs (values URL-encoded), joined as a query. */
+    static String query(Duration connectTimeout, Object... pairs) {
+        StringBuilder query = new StringBuilder(BackplaneConfig.CONNECT_TIMEOUT + "=" + connectTimeout.toMillis() + "ms");
+        for (int i = 0; i < pairs.length; i += 2) {
+            query.append('&').append(pairs[i]).append('=')
+                    .append(URLEncoder.encode(pairs[i + 1].toString(), StandardCharsets.UTF_8));
+        }
+        return query.toString();
+    }
+
+    /** Subscribes to a channel, publishes to it, and returns once the message came back. */
+    void assertRoundTrip(Backplane backplane) {
+        String text = "round trip " + UUID.randomUUID();
+        Recorder recorder = subscribe(backplane, "round-trip");
+        publish(backplane, "round-trip", text);
+        recorder.awaitCount(1, "the message published was not delivered back");
+        org.assertj.core.api.Assertions.assertThat(recorder.texts()).containsExactly(text);
+    }
+
+    /**
+     * What opening the backplane of {@code query} failed with, asserting that it failed within
+     * {@code connectTimeout} (the query's, which it must set) plus the kit's grace; prints how long
+     * it took under {@code what}.
+     */
+    Throwable openingFailure(String query, Duration connectTimeout, String what) {
+        long start = System.nanoTime();
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> open(query));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        System.out.println(what + ": opening failed after " + took.toMillis() + " ms: " + thrown);
+        org.assertj.core.api.Assertions.assertThat(thrown).as("opening with " + what).isNotNull();
+        org.assertj.core.api.Assertions.assertThat(took).as("time to fail with " + what)
+                .isLessThan(connectTimeout.plus(KitTimeouts.grace()));
+        return thrown;
     }
 
     static Position publish(Backplane backplane, String channel, String text) {

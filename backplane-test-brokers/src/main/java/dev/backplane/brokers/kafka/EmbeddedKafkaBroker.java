@@ -26,8 +26,10 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A real single-node Kafka broker (KRaft, broker and controller in one node) running inside the
  * test JVM, from the Maven artifacts alone.
  *
- * <p>It binds 127.0.0.1 only, on two ports chosen once (client listener and controller listener),
- * and keeps its log directory in a temporary directory of its own. It is started by the
+ * <p>It binds 127.0.0.1 only, on ports chosen once (client listener and controller listener, and
+ * with a {@link KafkaSecurity} that secures the client listener an internal PLAINTEXT listener
+ * too, see {@link #internalAddress()}), and keeps its log directory in a temporary directory of
+ * its own. It is started by the
  * constructor. {@link #stop()} shuts it down cleanly (clients then see refused connections);
  * {@link #start()} brings it back on the same ports with the same log directory, so everything it
  * accepted survives. {@link #close()} stops it and deletes the directory.
@@ -40,7 +42,7 @@ public final class EmbeddedKafkaBroker implements Broker {
 
     private static final int NODE_ID = 1;
     private static final String CLIENT_LISTENER = "PLAINTEXT";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String CONTROLLER_LISTENER = KafkaSecurity.CONTROLLER_LISTENER;
 
     static {
         Exit.setExitProcedure((status, message) -> {
@@ -54,9 +56,9 @@ public final class EmbeddedKafkaBroker implements Broker {
     private final Path directory;
     private final boolean ownsDirectory;
     private final Path logDir;
-    private final int port;
-    private final int controllerPort;
+    private final KafkaPorts ports;
     private final String clusterId;
+    private final KafkaSecurity security;
     private final Map<String, String> overrides;
     // Stops before deleting: a running broker would write its metadata log again after a bare delete.
     private final Thread cleaner = new Thread(this::close, "embedded-kafka-cleaner");
@@ -76,27 +78,41 @@ public final class EmbeddedKafkaBroker implements Broker {
      *     {@code Map.of("message.max.bytes", "2097152")}
      */
     public EmbeddedKafkaBroker(Map<String, String> overrides) {
-        this(newDirectory(), true, LoopbackPorts.freePort(), 0, Uuid.randomUuid().toString(), overrides);
+        this(KafkaSecurity.plaintext(), overrides);
+    }
+
+    /**
+     * Starts a broker whose client listener is secured as {@code security} says, and creates its
+     * SASL users; returns once they can log in.
+     *
+     * @param overrides broker properties that replace or extend the defaults and the security's
+     */
+    public EmbeddedKafkaBroker(KafkaSecurity security, Map<String, String> overrides) {
+        this(newDirectory(), true, KafkaPorts.pick(), Uuid.randomUuid().toString(), security, overrides);
+        try {
+            security.createScramUsers(ports, description());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /**
      * Starts a broker in {@code directory} (its log directory is formatted on the first start and
      * kept as it is after that) on the ports given, for {@link KafkaBrokerProcess}, which runs one
-     * such broker per child JVM on one directory. {@code controllerPort} 0 picks a free one.
+     * such broker per child JVM on one directory, passing the security's properties as overrides.
      */
-    EmbeddedKafkaBroker(Path directory, boolean ownsDirectory, int port, int controllerPort, String clusterId,
-            Map<String, String> overrides) {
-        this.overrides = Map.copyOf(overrides);
+    EmbeddedKafkaBroker(Path directory, boolean ownsDirectory, KafkaPorts ports, String clusterId,
+            KafkaSecurity security, Map<String, String> overrides) {
+        Map<String, String> all = new HashMap<>(security.brokerProperties(ports));
+        all.putAll(overrides);
+        this.overrides = Map.copyOf(all);
+        this.security = security;
         this.directory = directory;
         this.ownsDirectory = ownsDirectory;
         this.logDir = directory.resolve("kraft-combined-logs");
         this.formatted = Files.exists(logDir.resolve("meta.properties"));
-        this.port = port;
-        int other = controllerPort;
-        while (other == 0 || other == port) {
-            other = LoopbackPorts.freePort();
-        }
-        this.controllerPort = other;
+        this.ports = ports;
         this.clusterId = clusterId;
         Runtime.getRuntime().addShutdownHook(cleaner);
         start();
@@ -110,15 +126,24 @@ public final class EmbeddedKafkaBroker implements Broker {
         }
     }
 
-    /** The port of the controller listener. */
-    int controllerPort() {
-        return controllerPort;
+    /**
+     * {@code host:port} of a PLAINTEXT listener whose clients are super users, for a test's set-up
+     * (topics, ACLs): the internal listener of a {@linkplain KafkaSecurity#secured() secured}
+     * broker, else {@link #address()}.
+     */
+    public String internalAddress() {
+        return security.secured() ? KafkaPorts.address(ports.internal()) : address();
+    }
+
+    /** How the client listener is secured. */
+    public KafkaSecurity security() {
+        return security;
     }
 
     @Override
     public String description() {
         return "Kafka " + AppInfoParser.getVersion() + " (KRaft) at " + address()
-                + " (in this JVM, logs in " + logDir + ")";
+                + (security.secured() ? " (" + security + ")" : "") + " (in this JVM, logs in " + logDir + ")";
     }
 
     @Override
@@ -128,7 +153,7 @@ public final class EmbeddedKafkaBroker implements Broker {
 
     @Override
     public int port() {
-        return port;
+        return ports.client();
     }
 
     @Override
@@ -177,7 +202,7 @@ public final class EmbeddedKafkaBroker implements Broker {
         server = null;
         stopping.shutdown();
         stopping.awaitShutdown();
-        LoopbackPorts.awaitClosed(port, Duration.ofSeconds(10));
+        LoopbackPorts.awaitClosed(ports.client(), Duration.ofSeconds(10));
     }
 
     /** Whether the node runs now. */
@@ -185,16 +210,19 @@ public final class EmbeddedKafkaBroker implements Broker {
         return server != null;
     }
 
-    /** The broker properties in force: fast single-node defaults overlaid with the constructor's overrides. */
+    /**
+     * The broker properties in force: fast single-node defaults (a PLAINTEXT client listener)
+     * overlaid with the security's properties and the constructor's overrides.
+     */
     public Map<String, String> config() {
         Map<String, String> p = new HashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + LoopbackPorts.LOOPBACK + ":" + controllerPort);
+        p.put("controller.quorum.voters", NODE_ID + "@" + KafkaPorts.address(ports.controller()));
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", CLIENT_LISTENER);
         p.put("listeners", CLIENT_LISTENER + "://" + address() + "," + CONTROLLER_LISTENER + "://"
-                + LoopbackPorts.LOOPBACK + ":" + controllerPort);
+                + KafkaPorts.address(ports.controller()));
         p.put("advertised.listeners", CLIENT_LISTENER + "://" + address());
         p.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("log.dirs", logDir.toString());

@@ -26,8 +26,9 @@ import org.apache.kafka.common.Uuid;
  * shut down, and {@link #start()} brings up a new process on the same ports and log directory,
  * which recovers its log as after a crash. {@link #stop()} is a clean shutdown (SIGTERM).
  *
- * <p>The child runs the same {@link EmbeddedKafkaBroker} on this JVM's class path, binds 127.0.0.1
- * only, writes its log to {@code broker.log} in its directory, and exits by itself when this JVM
+ * <p>The child runs the same {@link EmbeddedKafkaBroker} on this JVM's class path, with the same
+ * {@link KafkaSecurity} (passed as broker properties; SASL users are created from this side once
+ * it runs), binds 127.0.0.1 only, writes its log to {@code broker.log} in its directory, and exits by itself when this JVM
  * goes away (it watches its standard input). {@link #close()} kills it and deletes the directory.
  */
 public final class KafkaBrokerProcess implements Broker {
@@ -36,9 +37,9 @@ public final class KafkaBrokerProcess implements Broker {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path directory;
-    private final int port;
-    private final int controllerPort;
+    private final KafkaPorts ports = KafkaPorts.pick();
     private final String clusterId = Uuid.randomUuid().toString();
+    private final KafkaSecurity security;
     private final Map<String, String> overrides;
     private final Thread reaper = new Thread(this::close, "kafka-broker-process-reaper");
     private Process process;
@@ -51,25 +52,50 @@ public final class KafkaBrokerProcess implements Broker {
 
     /** Starts a broker with {@code overrides} of {@link EmbeddedKafkaBroker#config()}'s properties. */
     public KafkaBrokerProcess(Map<String, String> overrides) {
+        this(KafkaSecurity.plaintext(), overrides);
+    }
+
+    /**
+     * Starts a broker whose client listener is secured as {@code security} says, with
+     * {@code overrides} of {@link EmbeddedKafkaBroker#config()}'s properties and the security's,
+     * and creates its SASL users; returns once they can log in.
+     */
+    public KafkaBrokerProcess(KafkaSecurity security, Map<String, String> overrides) {
+        this.security = security;
         this.overrides = Map.copyOf(overrides);
         try {
             this.directory = Files.createTempDirectory("backplane-kafka-process-");
         } catch (IOException e) {
             throw new UncheckedIOException("could not create a directory for the Kafka broker process", e);
         }
-        this.port = LoopbackPorts.freePort();
-        int other;
-        do {
-            other = LoopbackPorts.freePort();
-        } while (other == port);
-        this.controllerPort = other;
         Runtime.getRuntime().addShutdownHook(reaper);
         start();
+        try {
+            security.createScramUsers(ports, description());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * {@code host:port} of a PLAINTEXT listener whose clients are super users, for a test's set-up
+     * (topics, ACLs): the internal listener of a {@linkplain KafkaSecurity#secured() secured}
+     * broker, else {@link #address()}.
+     */
+    public String internalAddress() {
+        return security.secured() ? KafkaPorts.address(ports.internal()) : address();
+    }
+
+    /** How the client listener is secured. */
+    public KafkaSecurity security() {
+        return security;
     }
 
     @Override
     public String description() {
-        return "Kafka (KRaft) at " + address() + " (a child JVM, log in " + directory.resolve("broker.log") + ")";
+        return "Kafka (KRaft) at " + address() + (security.secured() ? " (" + security + ")" : "")
+                + " (a child JVM, log in " + directory.resolve("broker.log") + ")";
     }
 
     @Override
@@ -79,7 +105,7 @@ public final class KafkaBrokerProcess implements Broker {
 
     @Override
     public int port() {
-        return port;
+        return ports.client();
     }
 
     @Override
@@ -102,7 +128,9 @@ public final class KafkaBrokerProcess implements Broker {
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", System.getProperty("java.class.path"),
                 KafkaBrokerProcess.class.getName(),
-                directory.toString(), Integer.toString(port), Integer.toString(controllerPort), clusterId));
+                directory.toString(), Integer.toString(ports.client()), Integer.toString(ports.internal()),
+                Integer.toString(ports.controller()), clusterId));
+        security.brokerProperties(ports).forEach((k, v) -> command.add(k + "=" + v));
         overrides.forEach((k, v) -> command.add(k + "=" + v));
         Process started;
         try {
@@ -183,7 +211,7 @@ public final class KafkaBrokerProcess implements Broker {
             Thread.currentThread().interrupt();
             running.destroyForcibly();
         }
-        LoopbackPorts.awaitClosed(port, Duration.ofSeconds(10));
+        LoopbackPorts.awaitClosed(ports.client(), Duration.ofSeconds(10));
     }
 
     /** Reads the child's standard output until it says it is ready; keeps draining it after that. */
@@ -228,18 +256,20 @@ public final class KafkaBrokerProcess implements Broker {
     }
 
     /**
-     * The child: {@code DIRECTORY PORT CONTROLLER_PORT CLUSTER_ID [property=value ...]}. Starts the
+     * The child: {@code DIRECTORY PORT INTERNAL_PORT CONTROLLER_PORT CLUSTER_ID [property=value ...]}
+     * (the security's properties among them). Starts the
      * broker, prints the ready line, and stops it cleanly on SIGTERM or when its standard input
      * closes (the parent is gone).
      */
     public static void main(String[] args) throws IOException {
         Map<String, String> overrides = new java.util.HashMap<>();
-        for (int i = 4; i < args.length; i++) {
+        for (int i = 5; i < args.length; i++) {
             int eq = args[i].indexOf('=');
             overrides.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(Path.of(args[0]), false, Integer.parseInt(args[1]),
-                Integer.parseInt(args[2]), args[3], overrides);
+        KafkaPorts ports = new KafkaPorts(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(Path.of(args[0]), false, ports, args[4],
+                KafkaSecurity.plaintext(), overrides);
         System.out.println(READY);
         System.out.flush();
         while (System.in.read() >= 0) {

@@ -1,5 +1,7 @@
 package dev.backplane.brokers.kafka;
 
+import java.util.Map;
+
 /**
  * The Kafka side of {@link dev.backplane.brokers.Brokers#kafka()}: the environment variable it
  * reads and the brokers it can start.
@@ -25,5 +27,15 @@ public final class KafkaBrokers {
     /** A broker in a child JVM, which a test can kill with SIGKILL ({@link KafkaBrokerProcess#kill()}). */
     public static KafkaBrokerProcess process() {
         return new KafkaBrokerProcess();
+    }
+
+    /** A broker inside this JVM whose client listener is secured as {@code security} says (TLS, SASL, ACLs). */
+    public static EmbeddedKafkaBroker embedded(KafkaSecurity security) {
+        return new EmbeddedKafkaBroker(security, Map.of());
+    }
+
+    /** A broker in a child JVM whose client listener is secured as {@code security} says (TLS, SASL, ACLs). */
+    public static KafkaBrokerProcess process(KafkaSecurity security) {
+        return new KafkaBrokerProcess(security, Map.of());
     }
 }

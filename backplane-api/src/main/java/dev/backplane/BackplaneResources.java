@@ -29,13 +29,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Defaults</h2>
  * {@link #defaults()} is shared by every backplane opened without resources of its own: a pool of
- * daemon threads named {@code backplane-callback-N}, {@code max(4, 2 x cores)} of them kept free for
- * short callbacks: a thread that has run one callback for more than 10 ms counts as blocked (on
- * another backplane future, on a database), and the pool adds a thread for the callbacks waiting
- * behind it (up to {@value #MAX_CALLBACK_THREADS}), so a callback that blocks holds only its own
- * thread, while a burst of short callbacks waits for the threads there are instead of growing the
- * pool; threads beyond the kept ones end after a minute idle. Plus one daemon watchdog thread of the
- * pool (it only adds threads) and one daemon scheduler thread. A {@linkplain Builder#callbackExecutor(Executor) callback executor} of your own
+ * daemon threads named {@code backplane-callback-N}, {@code max(4, 2 x cores)} of them kept, that
+ * adds a thread whenever all it has are busy (up to {@value #MAX_CALLBACK_THREADS}) before it
+ * queues anything, so that a callback that blocks, on another backplane future or on a database,
+ * holds only its own thread; threads beyond the kept ones end after a minute idle. Plus one daemon
+ * scheduler thread. A {@linkplain Builder#callbackExecutor(Executor) callback executor} of your own
  * replaces the pool.
  *
  * <h2>Events</h2>
@@ -49,7 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BackplaneResources implements AutoCloseable {
 
-    /** The most threads the default callback pool grows to while callbacks block (each blocked one adds one). */
+    /** The most threads the default callback pool grows to while callbacks block. */
     public static final int MAX_CALLBACK_THREADS = 256;
 
     private final Executor callbackExecutor;

@@ -73,42 +73,6 @@ class CallbackPoolTest {
     }
 
     @Test
-    void aBurstOfShortTasksWaitsForTheThreadsThereAreInsteadOfGrowingThePool() throws Exception {
-        // Growth is for blocked callbacks: 20,000 tasks handed in at once, each done in microseconds,
-        // queue for the kept threads (a pool that grew whenever no thread was idle made hundreds).
-        CallbackPool pool = CallbackPool.create("test", 4, 256);
-        try {
-            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(20_000);
-            for (int i = 0; i < 20_000; i++) {
-                pool.execute(done::countDown);
-            }
-            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(pool.getLargestPoolSize()).as("threads made for a burst of 20,000 short tasks")
-                    .isLessThanOrEqualTo(16);
-        } finally {
-            pool.shutdown();
-        }
-    }
-
-    @Test
-    void aTaskQueuedBehindThreadsThatThenBlockGetsAThreadOfItsOwn() throws InterruptedException {
-        // Queued while its threads were busy but not yet blocked: no later offer comes to grow the
-        // pool for it, so the watchdog must, or it waits for as long as they block.
-        CallbackPool pool = CallbackPool.create("test", 2, 64);
-        try {
-            CountDownLatch release = new CountDownLatch(1);
-            pool.execute(() -> await(release));
-            pool.execute(() -> await(release));
-            CountDownLatch ran = new CountDownLatch(1);
-            pool.execute(ran::countDown);
-            assertThat(ran.await(10, TimeUnit.SECONDS)).as("the task behind two blocked ones ran").isTrue();
-            release.countDown();
-        } finally {
-            pool.shutdown();
-        }
-    }
-
-    @Test
     void atItsLargestThePoolQueuesInOrderRatherThanRefusing() throws InterruptedException {
         CallbackPool pool = CallbackPool.create("test", 1, 2);
         try {

@@ -253,9 +253,15 @@ public final class JettyHost implements AutoCloseable {
                 response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
                 EventStreamResponse stream = new EventStreamResponse(response, callback);
                 request.addFailureListener(stream::failed);
-                // Commit the headers now: the client's EventSource opens on them.
-                response.write(false, ByteBuffer.allocate(0), Callback.from(
-                        () -> stream.handler(upgrade.open(stream)), stream::failed));
+                // The transport first, then the headers: the client's EventSource opens on them and POSTs its
+                // handshake at once, which must find the connection's transport there. The empty write queues
+                // behind anything the opening wrote, and commits the headers if that did not.
+                stream.handler(upgrade.open(stream));
+                stream.send(new byte[0], false, failure -> {
+                    if (failure != null) {
+                        stream.failed(failure);
+                    }
+                });
             });
         }
 

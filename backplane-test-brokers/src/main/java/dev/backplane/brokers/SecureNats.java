@@ -30,7 +30,7 @@ import java.util.Objects;
  * the JetStream store. Readiness is a TCP connect to the port (nats-server greets in clear text
  * before the TLS handshake, and listens only once it is ready).
  */
-public final class SecureNats implements Broker {
+public final class SecureNats extends ForwardingBroker {
 
     private static final String NAME = "nats-server-tls";
 
@@ -157,47 +157,7 @@ public final class SecureNats implements Broker {
     }
 
     @Override
-    public String host() {
-        return process.host();
-    }
-
-    @Override
-    public int port() {
-        return process.port();
-    }
-
-    @Override
-    public boolean controllable() {
-        return true;
-    }
-
-    @Override
-    public void start() {
-        process.start();
-    }
-
-    @Override
-    public void stop() {
-        process.stop();
-    }
-
-    @Override
-    public void kill() {
-        process.kill();
-    }
-
-    @Override
-    public void pause() {
-        process.pause();
-    }
-
-    @Override
-    public void resume() {
-        process.resume();
-    }
-
-    @Override
-    public void close() {
-        process.close();
+    protected Broker delegate() {
+        return process;
     }
 }

@@ -42,7 +42,7 @@ import javax.net.ssl.SSLSocket;
  * accepts connections and a TLS handshake with the {@linkplain #clientContext() client's context}
  * completes (on a plain port, a TCP connection is accepted).
  */
-public final class SecureRedis implements Broker {
+public final class SecureRedis extends ForwardingBroker {
 
     /** The user with every right. */
     public static final String ADMIN = "admin";
@@ -272,48 +272,8 @@ public final class SecureRedis implements Broker {
     }
 
     @Override
-    public String host() {
-        return process.host();
-    }
-
-    @Override
-    public int port() {
-        return process.port();
-    }
-
-    @Override
-    public boolean controllable() {
-        return true;
-    }
-
-    @Override
-    public void start() {
-        process.start();
-    }
-
-    @Override
-    public void stop() {
-        process.stop();
-    }
-
-    @Override
-    public void kill() {
-        process.kill();
-    }
-
-    @Override
-    public void pause() {
-        process.pause();
-    }
-
-    @Override
-    public void resume() {
-        process.resume();
-    }
-
-    @Override
-    public void close() {
-        process.close();
+    protected Broker delegate() {
+        return process;
     }
 
     // ---------------------------------------------------------------- the process

@@ -117,6 +117,11 @@ public final class BackplaneConfig {
     public String redactedUri() {
         String text = uri.toString();
         String userInfo = uri.getRawUserInfo();
+        String authority = uri.getRawAuthority();
+        if (userInfo == null && authority != null && authority.contains("@")) {
+            // A registry-based authority (several hosts, as Redis Sentinel URIs have) has no parsed user info.
+            userInfo = authority.substring(0, authority.lastIndexOf('@'));
+        }
         if (userInfo != null && userInfo.contains(":")) {
             String redacted = userInfo.substring(0, userInfo.indexOf(':') + 1) + "***";
             text = text.replace(userInfo + "@", redacted + "@");

@@ -167,6 +167,13 @@ class BackplaneConfigTest {
     }
 
     @Test
+    void aPasswordBeforeSeveralHostsNeverAppearsInMessages() {
+        BackplaneConfig c = config("redis-sentinel://user:s3cret@h1:26380,h2:26381/?master=m&sentinelPassword=p4ss");
+        assertThat(c.redactedUri()).isEqualTo("redis-sentinel://user:***@h1:26380,h2:26381/?master=m&sentinelPassword=***");
+        assertThat(c.toString()).doesNotContain("s3cret", "p4ss");
+    }
+
+    @Test
     void aUserWithoutPasswordIsShownAsItIs() {
         assertThat(config("redis://user@host:1").redactedUri()).isEqualTo("redis://user@host:1");
     }

@@ -22,6 +22,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -51,11 +52,79 @@ public final class RedisConnections {
      * @throws BackplaneConfigurationException if it refuses the credentials
      */
     public static Connection open(RedisEndpoint endpoint) {
+        return open(endpoint, endpoint.locate());
+    }
+
+    /**
+     * As {@link #open(RedisEndpoint)}, to the master {@code master} located (for a Sentinel URI,
+     * checked to be a master still: see {@link #requireMaster}).
+     */
+    public static Connection open(RedisEndpoint endpoint, RedisSentinel.Master master) {
+        Connection connection;
         try {
-            return new Connection(endpoint.address(), endpoint.clientConfig());
+            connection = new Connection(master.address(), endpoint.clientConfig());
         } catch (JedisException e) {
             BackplaneConfigurationException tls = tlsProblem(endpoint, e);
             throw tls != null ? tls : translate(endpoint, e, "connecting");
+        }
+        requireMaster(endpoint, master, connection);
+        return connection;
+    }
+
+    /**
+     * For a Sentinel URI: asks the server just connected to for its {@code ROLE} and, if it is no
+     * master (the sentinels named it a moment before a failover demoted it, or before they noticed
+     * that it restarted as a replica), closes the connection and throws, so that the caller tries
+     * again and asks the sentinels anew. A user who may not run {@code ROLE} is taken at the
+     * sentinels' word. Nothing to do for a URI that names the server.
+     *
+     * @throws BrokerUnavailableException if the server is not the master, or fails to answer
+     */
+    public static void requireMaster(RedisEndpoint endpoint, RedisSentinel.Master master, Connection connection) {
+        if (endpoint.sentinel() == null) {
+            return;
+        }
+        Object reply;
+        try {
+            connection.sendCommand(Protocol.Command.ROLE);
+            reply = connection.getOne();
+        } catch (JedisDataException e) {
+            if (String.valueOf(e.getMessage()).startsWith("NOPERM")) {
+                return;
+            }
+            closeQuietly(connection);
+            throw translate(endpoint, e, "asking " + master.address() + " for its role");
+        } catch (JedisException e) {
+            closeQuietly(connection);
+            throw translate(endpoint, e, "asking " + master.address() + " for its role");
+        }
+        if (reply instanceof java.util.List<?> role && !role.isEmpty() && role.get(0) instanceof byte[] name
+                && "master".equals(new String(name, java.nio.charset.StandardCharsets.US_ASCII))) {
+            return;
+        }
+        closeQuietly(connection);
+        throw new BrokerUnavailableException("the sentinels named " + master.address() + " the " + endpoint.hostAndPort()
+                + ", but it is a replica now (a failover is under way); asking the sentinels again");
+    }
+
+    /**
+     * Whether Redis refused a write because the server is a replica ({@code READONLY}): behind a
+     * Sentinel URI, the master moved. The command was not executed.
+     */
+    public static boolean isReadOnly(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof JedisDataException && String.valueOf(t.getMessage()).startsWith("READONLY")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (RuntimeException e) {
+            // already broken
         }
     }
 
@@ -234,6 +303,10 @@ public final class RedisConnections {
             return new BackplaneConfigurationException("authentication failed for user '" + endpoint.userName()
                     + "' at " + where + " while " + doing + ": " + reason
                     + "; check the user and password in the URI (redis://user:password@host:port)", failure);
+        }
+        if (isReadOnly(failure)) {
+            return new BrokerUnavailableException(where + " is a replica now (the master moved) while " + doing
+                    + "; not executed", failure);
         }
         if (failure instanceof JedisDataException) {
             return new BrokerUnavailableException(where + " refused the command while " + doing + ": " + reason, failure);

@@ -31,21 +31,30 @@ import redis.clients.jedis.JedisClientConfig;
  * session, and endpoint identification already checks the name. Jedis's {@code SslOptions} is not
  * used either: it reads only key stores, not PEM files, and makes a new context per connection.
  *
- * @param address host and port (default port 6379)
+ * <p>Redis Sentinel: {@code redis-sentinel://[[user]:password@]host1:port1,host2:port2/[database]?master=NAME}
+ * (and {@code redis-sentinel-streams://} for Streams) names the sentinels instead of the server,
+ * and {@link #locate()} asks them where the master is now (see {@link RedisSentinel}); the
+ * credentials are the data nodes', options {@code sentinelUser} and {@code sentinelPassword} the
+ * sentinels'. Not over TLS: there is no {@code rediss-sentinel} scheme.
+ *
+ * @param address host and port (default port 6379); for a Sentinel URI, the first sentinel
  * @param clientConfig Jedis settings: credentials, database, TLS, timeouts, client name
  * @param tls whether the connection uses TLS
  * @param tlsSettings the TLS options read from the URI ({@link TlsSettings#enabled()} is {@code tls})
+ * @param sentinel the sentinels that name the master, or null for a URI that names the server
  */
-public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig, boolean tls, TlsSettings tlsSettings) {
+public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig, boolean tls, TlsSettings tlsSettings,
+        RedisSentinel sentinel) implements AutoCloseable {
 
     /** Option: the client name shown by {@code CLIENT LIST}. */
     public static final String CLIENT_NAME = "clientName";
 
-    /** Options every Redis backplane accepts besides the common ones: the client name and the TLS options. */
+    /** Options every Redis backplane accepts besides the common ones: the client name, the TLS and the Sentinel options. */
     public static final Set<String> OPTIONS = options();
 
     private static Set<String> options() {
         Set<String> all = new HashSet<>(TlsSettings.OPTIONS);
+        all.addAll(RedisSentinel.OPTIONS);
         all.add(CLIENT_NAME);
         return Set.copyOf(all);
     }
@@ -61,12 +70,26 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
         URI uri = config.uri();
         String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         boolean tls = scheme.startsWith("rediss");
-        if (uri.getHost() == null) {
+        boolean sentinel = RedisSentinel.isSentinelScheme(scheme);
+        if (!sentinel) {
+            for (String option : RedisSentinel.OPTIONS) {
+                if (config.options().containsKey(option)) {
+                    throw new BackplaneConfigurationException("option '" + option + "' is for Redis Sentinel URIs "
+                            + "(redis-sentinel://host1:port1,host2:port2/?master=NAME, redis-sentinel-streams://...), "
+                            + "not for " + scheme + "://, which names the server itself: " + config.redactedUri());
+                }
+            }
+        }
+        if (sentinel && tls) {
+            throw new BackplaneConfigurationException("Redis Sentinel over TLS is not supported: " + config.redactedUri()
+                    + "; use " + scheme.replaceFirst("^rediss", "redis") + ":// on a network you trust");
+        }
+        if (!sentinel && uri.getHost() == null) {
             throw new BackplaneConfigurationException("Redis URI '" + config.redactedUri()
                     + "' names no host; write " + scheme + "://host:port, e.g. " + scheme + "://localhost:6379");
         }
         int port = uri.getPort() == -1 ? 6379 : uri.getPort();
-        if (port < 1 || port > 65535) {
+        if (!sentinel && (port < 1 || port > 65535)) {
             throw new BackplaneConfigurationException("Redis URI '" + config.redactedUri() + "' has port " + port
                     + "; expected a port from 1 to 65535, e.g. " + scheme + "://localhost:6379");
         }
@@ -82,6 +105,10 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
             builder.sslSocketFactory(tlsSettings.context().getSocketFactory()).sslParameters(tlsSettings.parameters());
         }
         String userInfo = uri.getRawUserInfo();
+        if (sentinel && uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
+            // Several hosts make a registry-based authority, which java.net.URI does not split.
+            userInfo = uri.getRawAuthority().substring(0, uri.getRawAuthority().lastIndexOf('@'));
+        }
         if (userInfo != null && !userInfo.isEmpty()) {
             int colon = userInfo.indexOf(':');
             if (colon < 0) {
@@ -95,12 +122,56 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
                 builder.password(decode(userInfo.substring(colon + 1)));
             }
         }
-        return new RedisEndpoint(new HostAndPort(uri.getHost(), port), builder.build(), tls, tlsSettings);
+        JedisClientConfig clientConfig = builder.build();
+        if (!sentinel) {
+            return new RedisEndpoint(new HostAndPort(uri.getHost(), port), clientConfig, tls, tlsSettings, null);
+        }
+        DefaultJedisClientConfig.Builder sentinelConfig = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis(config.connectTimeout()))
+                .socketTimeoutMillis(millis(config.connectTimeout()))
+                .clientName(clientConfig.getClientName());
+        String sentinelUser = config.option(RedisSentinel.SENTINEL_USER, "");
+        String sentinelPassword = config.option(RedisSentinel.SENTINEL_PASSWORD, "");
+        if (!sentinelUser.isEmpty() && sentinelPassword.isEmpty()) {
+            throw new BackplaneConfigurationException("option '" + RedisSentinel.SENTINEL_USER + "' needs option '"
+                    + RedisSentinel.SENTINEL_PASSWORD + "' too, in " + config.redactedUri());
+        }
+        if (!sentinelUser.isEmpty()) {
+            sentinelConfig.user(sentinelUser);
+        }
+        if (!sentinelPassword.isEmpty()) {
+            sentinelConfig.password(sentinelPassword);
+        }
+        RedisSentinel sentinels = RedisSentinel.from(config, clientConfig, sentinelConfig.build());
+        return new RedisEndpoint(sentinels.sentinels().get(0), clientConfig, tls, tlsSettings, sentinels);
     }
 
-    /** {@code host:port}, for messages. */
+    /**
+     * Where to connect now: the URI's server, or the master the sentinels name at this moment.
+     *
+     * @throws dev.backplane.BrokerUnavailableException if no sentinel answers
+     * @throws BackplaneConfigurationException if the sentinels refuse the login or know no such master
+     */
+    public RedisSentinel.Master locate() {
+        return sentinel == null ? new RedisSentinel.Master(address, address) : sentinel.locate();
+    }
+
+    /** Whether the sentinels named another master since {@code master} was located; always false without them. */
+    public boolean moved(RedisSentinel.Master master) {
+        return sentinel != null && sentinel.moved(master);
+    }
+
+    /** {@code host:port}, or for Sentinel {@code master 'NAME' via sentinels h1:p1,h2:p2}, for messages. */
     public String hostAndPort() {
-        return address.getHost() + ":" + address.getPort();
+        return sentinel == null ? address.getHost() + ":" + address.getPort() : sentinel.describe();
+    }
+
+    /** Stops the sentinel listeners, if any; the backplane closes it with itself. */
+    @Override
+    public void close() {
+        if (sentinel != null) {
+            sentinel.close();
+        }
     }
 
     /** The ACL user the URI names, or {@code "default"} (Redis' user when none is named). */

@@ -89,7 +89,11 @@ public final class RedisPubSubBackplane extends AbstractBackplane {
         try {
             subscriber.close();
         } finally {
-            publisher.close();
+            try {
+                publisher.close();
+            } finally {
+                endpoint.close();
+            }
         }
     }
 }

@@ -6,8 +6,9 @@ import dev.backplane.BackplaneProvider;
 import java.util.Set;
 
 /**
- * Provider {@code redis} for the URI schemes {@code redis://} and {@code rediss://} (TLS): Redis
- * pub/sub, at-most-once. See {@link RedisEndpoint} for the URI and {@link RedisPubSubOptions} for
+ * Provider {@code redis} for the URI schemes {@code redis://}, {@code rediss://} (TLS) and
+ * {@code redis-sentinel://} (the master a set of Redis Sentinels names, followed across failovers):
+ * Redis pub/sub, at-most-once. See {@link RedisEndpoint} for the URI and {@link RedisPubSubOptions} for
  * the options.
  */
 public final class RedisPubSubBackplaneProvider implements BackplaneProvider {
@@ -19,7 +20,7 @@ public final class RedisPubSubBackplaneProvider implements BackplaneProvider {
 
     @Override
     public Set<String> schemes() {
-        return Set.of("redis", "rediss");
+        return Set.of("redis", "rediss", "redis-sentinel");
     }
 
     @Override

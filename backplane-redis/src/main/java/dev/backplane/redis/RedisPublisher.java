@@ -63,6 +63,8 @@ final class RedisPublisher implements AutoCloseable {
     private volatile long ioStartedNanos;
     /** Set when another connection saw Redis go away: the idle publisher connection is likely dead too. */
     private volatile boolean suspect;
+    /** The master the connection went to (behind Sentinel, checked before each batch for a move). */
+    private RedisSentinel.Master master;
 
     RedisPublisher(RedisEndpoint endpoint, BackplaneConfig config, Completions completions, BackplaneMonitor monitor) {
         this.endpoint = endpoint;
@@ -144,7 +146,8 @@ final class RedisPublisher implements AutoCloseable {
             if (batch.isEmpty()) {
                 return;
             }
-            if (suspect) {
+            if (suspect || (connection != null && endpoint.moved(master))) {
+                // Behind Sentinel a demoted master would still take PUBLISH, for its own subscribers only.
                 suspect = false;
                 disconnect();
             }
@@ -163,7 +166,9 @@ final class RedisPublisher implements AutoCloseable {
      */
     private boolean connect(List<PendingPublish> batch) throws InterruptedException {
         try {
-            connection = RedisConnections.open(endpoint);
+            RedisSentinel.Master located = endpoint.locate();
+            connection = RedisConnections.open(endpoint, located);
+            master = located;
             outbox.unavailable(null);
             backoff.reset();
             return true;

@@ -74,6 +74,8 @@ final class RedisSubscriber implements AutoCloseable {
     /** The connection once its control subscription is confirmed, else null. */
     private volatile Session ready;
     private Connection connection;
+    /** The master the connection went to; the health check gives it up when the sentinels name another. */
+    private volatile RedisSentinel.Master master;
     private Thread thread;
     private ScheduledFuture<?> healthCheck;
     private boolean closing;
@@ -231,7 +233,9 @@ final class RedisSubscriber implements AutoCloseable {
             }
             Connection c;
             try {
-                c = RedisConnections.open(endpoint);
+                RedisSentinel.Master located = endpoint.locate();
+                c = RedisConnections.open(endpoint, located);
+                master = located;
             } catch (BackplaneException e) {
                 monitor.connectionLost(e.getMessage());
                 if (e instanceof BackplaneConfigurationException configuration) {
@@ -421,6 +425,11 @@ final class RedisSubscriber implements AutoCloseable {
     private void checkHealth() {
         synchronized (lock) {
             if (ready == null) {
+                return;
+            }
+            if (endpoint.moved(master)) {
+                LOG.info("the sentinels named a new " + endpoint.hostAndPort() + "; moving the subscriber connection");
+                dropConnection();
                 return;
             }
             if (pingsSent > pongsReceived) {

@@ -1,6 +1,7 @@
 package dev.backplane.redis.streams;
 
 import dev.backplane.BrokerUnavailableException;
+import dev.backplane.Position;
 import dev.backplane.redis.RedisConnections;
 import dev.backplane.spi.Backoff;
 import dev.backplane.spi.PendingPublish;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import redis.clients.jedis.Jedis;
@@ -55,11 +57,14 @@ final class CommandPipeline implements AutoCloseable {
     private static final long IDLE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final Supplier<Jedis> connector;
+    private final BooleanSupplier masterMoved;
     private final RedisFailures failures;
     private final PublishOutbox outbox;
     private final PublishedEntries entries;
     private final ScheduledExecutorService scheduler;
     private final long timeoutNanos;
+    private final int waitReplicas;
+    private final long waitTimeoutMillis;
     private final ArrayBlockingQueue<OwnCommand<?>> ownQueue = new ArrayBlockingQueue<>(OWN_CAPACITY);
     private final Thread thread;
     private final Backoff backoff = RedisConnections.reconnectBackoff();
@@ -74,17 +79,27 @@ final class CommandPipeline implements AutoCloseable {
     private final List<OwnCommand<?>> own = new ArrayList<>();
     private Jedis jedis;
     private long lastAnswer;
+    // An own command reached a replica (READONLY) in the last pipeline: reconnect before the next.
+    private boolean movedOwn;
 
     /**
      * @param connected a connection already open, or null
      * @param connector opens a new connection and checks that Redis serves commands; throws if not
+     * @param masterMoved whether the sentinels named another master since the connection was made
+     *     (always false without Sentinel): then it is made again before more is sent
+     * @param waitReplicas how many replicas must confirm each batch of publishes ({@code WAIT}); 0 for none
+     * @param waitTimeout how long {@code WAIT} waits for them
      * @param timeout how long an own command may wait for Redis from its submission
      */
-    CommandPipeline(Jedis connected, Supplier<Jedis> connector, RedisFailures failures, PublishOutbox outbox,
-            PublishedEntries entries, ScheduledExecutorService scheduler, Duration timeout, String threadName) {
+    CommandPipeline(Jedis connected, Supplier<Jedis> connector, BooleanSupplier masterMoved, RedisFailures failures,
+            PublishOutbox outbox, PublishedEntries entries, int waitReplicas, Duration waitTimeout,
+            ScheduledExecutorService scheduler, Duration timeout, String threadName) {
         this.jedis = connected;
         this.lastAnswer = System.nanoTime();
         this.connector = connector;
+        this.masterMoved = masterMoved;
+        this.waitReplicas = waitReplicas;
+        this.waitTimeoutMillis = waitTimeout.toMillis();
         this.failures = failures;
         this.outbox = outbox;
         this.entries = entries;
@@ -246,6 +261,10 @@ final class CommandPipeline implements AutoCloseable {
 
     /** True if the connection is fresh or answers; drops it otherwise. */
     private boolean checkIdle() {
+        if (masterMoved.getAsBoolean()) {
+            disconnect();
+            return false;
+        }
         if (!suspect && System.nanoTime() - lastAnswer < IDLE_CHECK_NANOS) {
             return true;
         }
@@ -285,6 +304,7 @@ final class CommandPipeline implements AutoCloseable {
         List<Supplier<?>> ownAnswers = new ArrayList<>(own.size());
         List<PendingPublish> written = new ArrayList<>(toWrite.size());
         List<Response<byte[]>> ids = new ArrayList<>(toWrite.size());
+        Response<Long> replicated = null;
         int handled = 0;
         try {
             Pipeline pipeline = jedis.pipelined();
@@ -302,6 +322,9 @@ final class CommandPipeline implements AutoCloseable {
                     ids.add(entries.write(pipeline, p));
                 }
             }
+            // WAIT answers once the replicas have everything this connection wrote before it.
+            replicated = waitReplicas > 0 && !written.isEmpty()
+                    ? pipeline.waitReplicas(waitReplicas, waitTimeoutMillis) : null;
             pipeline.sync();
         } catch (RuntimeException e) {
             // A long pipeline writes to the socket as it fills: what was not reached stays to be written.
@@ -313,14 +336,23 @@ final class CommandPipeline implements AutoCloseable {
         lastAnswer = System.nanoTime();
         own.clear();
         boolean tryAgain = answerOwn(ownSent, ownAnswers);
+        String notReplicated = notReplicated(replicated);
         List<PendingPublish> again = new ArrayList<>();
+        List<PendingPublish> refusedByReplica = new ArrayList<>();
         for (int i = 0; i < written.size(); i++) {
             PendingPublish p = written.get(i);
             try {
-                outbox.succeed(p, entries.added(p, ids.get(i).get()));
+                Position position = entries.added(p, ids.get(i).get());
+                if (notReplicated == null) {
+                    outbox.succeed(p, position);
+                } else {
+                    outbox.lost(p, notReplicated, null);
+                }
             } catch (RuntimeException e) {
                 if (RedisFailures.isTryAgain(e)) {
                     again.add(p);
+                } else if (RedisFailures.isMasterMoved(e)) {
+                    refusedByReplica.add(p);
                 } else {
                     outbox.fail(p, failures.translate(e, "XADD", entries.key(p)));
                 }
@@ -330,9 +362,34 @@ final class CommandPipeline implements AutoCloseable {
             // Refused for now (Redis is loading its data, or busy with a script): sent again first.
             outbox.requeue(again);
         }
-        if (tryAgain || !again.isEmpty()) {
+        if (!refusedByReplica.isEmpty() || movedOwn) {
+            // The server is a replica now: nothing was executed. Back to the head of the queue, in
+            // order, for the master the sentinels name next.
+            for (int i = refusedByReplica.size() - 1; i >= 0; i--) {
+                outbox.requeueNotWritten(refusedByReplica.get(i));
+            }
+            movedOwn = false;
+            disconnect();
+            backoff.pause();
+        } else if (tryAgain || !again.isEmpty()) {
             backoff.pause();
         }
+    }
+
+    /** Null if no WAIT was sent or enough replicas confirmed; else why the publishes cannot be called replicated. */
+    private String notReplicated(Response<Long> replicated) {
+        if (replicated == null) {
+            return null;
+        }
+        long confirmed;
+        try {
+            confirmed = replicated.get();
+        } catch (RuntimeException e) {
+            return "Redis added it, but WAIT failed (" + failures.translate(e, "WAIT", null).getMessage() + ")";
+        }
+        return confirmed >= waitReplicas ? null : "Redis added it on the master, but only " + confirmed + " of the "
+                + waitReplicas + " replica(s) asked for (option waitReplicas) confirmed it within " + waitTimeoutMillis
+                + " ms (option waitTimeout), so a failover could lose it";
     }
 
     /** Settles the own commands with Redis's answers; true if one must be sent again later. */
@@ -347,6 +404,9 @@ final class CommandPipeline implements AutoCloseable {
                 if (RedisFailures.isTryAgain(e)) {
                     own.add(c);
                     tryAgain = true;
+                } else if (RedisFailures.isMasterMoved(e)) {
+                    own.add(c);
+                    movedOwn = true;
                 } else {
                     c.fail(failures.translate(e, c.command, c.key));
                 }

@@ -26,7 +26,7 @@ final class RedisFailures {
 
     RedisFailures(RedisEndpoint endpoint, String prefix, Duration connectTimeout) {
         this.endpoint = endpoint;
-        this.address = endpoint.address().toString();
+        this.address = endpoint.hostAndPort();
         this.user = endpoint.userName();
         this.prefix = prefix;
         this.connectTimeout = connectTimeout;
@@ -68,6 +68,10 @@ final class RedisFailures {
                     + address + " (Redis said: " + reply + "); put the right user and password in the URI, "
                     + "e.g. redis-streams://user:password@host:port", failure);
         }
+        if (isMasterMoved(failure)) {
+            return new BrokerUnavailableException("the server behind " + address + " is a replica now (the master "
+                    + "moved) and did not execute " + command + on, failure);
+        }
         if (isTryAgain(failure)) {
             return new BrokerUnavailableException("Redis at " + address + " is not ready for " + command + on
                     + " (Redis said: " + reply + "); it did not execute it", failure);
@@ -96,6 +100,14 @@ final class RedisFailures {
     static boolean isTryAgain(Throwable failure) {
         String reply = redisError(failure);
         return reply != null && (reply.startsWith("LOADING") || reply.startsWith("BUSY"));
+    }
+
+    /**
+     * Whether a write reached a replica, which refused it ({@code READONLY}): behind Sentinel, the
+     * master moved. The command was not executed; it goes again once the new master is found.
+     */
+    static boolean isMasterMoved(Throwable failure) {
+        return RedisConnections.isReadOnly(failure);
     }
 
     /** Whether Redis refused for want of permission. */

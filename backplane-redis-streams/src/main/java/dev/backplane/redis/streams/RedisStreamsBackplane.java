@@ -10,6 +10,8 @@ import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.redis.RedisConnections;
 import dev.backplane.redis.RedisEndpoint;
+import dev.backplane.redis.RedisSentinel;
+import dev.backplane.BrokerUnavailableException;
 import dev.backplane.spi.AbstractBackplane;
 import dev.backplane.spi.Backoff;
 import dev.backplane.spi.PendingPublish;
@@ -66,6 +68,9 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
     private final Set<StreamSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     // At most one wake-up of the reader waits to be sent: later requests are covered by it.
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    // Behind Sentinel, the master each connection went to: a connection is made again when the sentinels name another.
+    private volatile RedisSentinel.Master commandsMaster;
+    private volatile RedisSentinel.Master readerMaster;
 
     /**
      * Connects to Redis and checks that the user may do what the backplane needs.
@@ -83,36 +88,64 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         this.capabilities = new Capabilities("redis-streams", DeliveryGuarantee.AT_LEAST_ONCE, true, true,
                 settings.maxPayloadBytes(), true);
         this.wakeKey = keys.wake(instanceId);
-        Jedis first = null;
-        String epoch = null;
+        Jedis first;
         long deadline = System.nanoTime() + config.connectTimeout().toNanos();
         Backoff backoff = RedisConnections.reconnectBackoff();
+        try {
+            first = open(deadline, backoff);
+        } catch (RuntimeException e) {
+            endpoint.close(); // stops the sentinel listeners, if they started
+            throw e;
+        }
+        String epoch = firstEpoch;
+        ScheduledExecutorService scheduler = config.resources().scheduler();
+        this.outbox = new PublishOutbox("Redis at " + failures.address(), config, completions, scheduler, Ticker.SYSTEM,
+                monitor);
+        this.commands = new CommandPipeline(first, this::connectCommands, () -> endpoint.moved(commandsMaster),
+                failures, outbox, new PublishedEntries(keys, instanceId, settings.maxLen()), settings.waitReplicas(),
+                settings.waitTimeout(), scheduler, config.publishTimeout(), "backplane-redis-streams-commands");
+        // Operations: the reader's connection, always held and blocked in XREAD, is this backplane's
+        // connection state (health, lost and restored events).
+        connected();
+        this.reader = new StreamReader(this::connectReader, () -> endpoint.moved(readerMaster), () -> {
+            commands.suspectConnection();
+            connectionLost("the reading connection to Redis at " + endpoint.hostAndPort() + " failed");
+        }, failures, keys, wakeKey, settings, BLOCK_MILLIS, epoch, "backplane-redis-streams-reader");
+    }
+
+    // Set by open(), read once in the constructor.
+    private String firstEpoch;
+
+    /** The first command connection, probed, within the connect timeout. */
+    private Jedis open(long deadline, Backoff backoff) {
+        Jedis first = null;
         while (first == null) {
-            Jedis jedis = connect("connect");
+            RedisSentinel.Master master = endpoint.locate();
+            Jedis jedis;
             try {
-                epoch = probe(jedis);
+                jedis = connect(master, "connect");
+            } catch (BrokerUnavailableException e) {
+                // Behind Sentinel, a failover may be under way: the sentinels name the new master shortly.
+                if (endpoint.sentinel() == null || System.nanoTime() - deadline > 0 || !backoff.pause()) {
+                    throw e;
+                }
+                continue;
+            }
+            try {
+                firstEpoch = probe(jedis);
                 first = jedis;
+                commandsMaster = master;
             } catch (RuntimeException e) {
                 jedis.close();
-                // Redis just restarted and still loading its data: wait for it, within the connect timeout.
-                if (!RedisFailures.isTryAgain(e) || System.nanoTime() - deadline > 0 || !backoff.pause()) {
+                // Redis just restarted and still loading its data, or the master just moved: wait for
+                // it, within the connect timeout.
+                if (!(RedisFailures.isTryAgain(e) || isMasterMoved(e)) || System.nanoTime() - deadline > 0
+                        || !backoff.pause()) {
                     throw e;
                 }
             }
         }
-        ScheduledExecutorService scheduler = config.resources().scheduler();
-        this.outbox = new PublishOutbox("Redis at " + failures.address(), config, completions, scheduler, Ticker.SYSTEM,
-                monitor);
-        this.commands = new CommandPipeline(first, this::connectCommands, failures, outbox,
-                new PublishedEntries(keys, instanceId, settings.maxLen()), scheduler, config.publishTimeout(),
-                "backplane-redis-streams-commands");
-        // Operations: the reader's connection, always held and blocked in XREAD, is this backplane's
-        // connection state (health, lost and restored events).
-        connected();
-        this.reader = new StreamReader(this::connectReader, () -> {
-            commands.suspectConnection();
-            connectionLost("the reading connection to Redis at " + endpoint.hostAndPort() + " failed");
-        }, failures, keys, wakeKey, settings, BLOCK_MILLIS, epoch, "backplane-redis-streams-reader");
+        return first;
     }
 
     @Override
@@ -188,6 +221,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
             }
         });
         commands.close();
+        endpoint.close();
     }
 
     private void forget(StreamSubscription subscription) {
@@ -245,22 +279,34 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         }
     }
 
-    /** Opens an authenticated connection (Jedis connects in the constructor). */
-    private Jedis connect(String what) {
+    /**
+     * Opens an authenticated connection (Jedis connects in the constructor) to {@code master};
+     * behind Sentinel, checked to be the master still.
+     */
+    private Jedis connect(RedisSentinel.Master master, String what) {
+        Jedis jedis;
         try {
-            return new Jedis(endpoint.address(), endpoint.clientConfig());
+            jedis = new Jedis(master.address(), endpoint.clientConfig());
         } catch (RuntimeException e) {
             // A refused TLS client shows as a dropped connection: TLS asks the server why.
             BackplaneConfigurationException tls = RedisConnections.tlsProblem(endpoint, e);
             throw tls != null ? tls : failures.translate(e, what, null);
         }
+        RedisConnections.requireMaster(endpoint, master, jedis.getConnection());
+        return jedis;
+    }
+
+    private static boolean isMasterMoved(RuntimeException e) {
+        return RedisFailures.isMasterMoved(e) || e.getCause() != null && RedisFailures.isMasterMoved(e.getCause());
     }
 
     /** A command connection to a Redis that serves commands (not still loading its data after a restart). */
     private Jedis connectCommands() {
-        Jedis jedis = connect("reconnect");
+        RedisSentinel.Master master = endpoint.locate();
+        Jedis jedis = connect(master, "reconnect");
         try {
             jedis.get(keys.epoch());
+            commandsMaster = master;
             return jedis;
         } catch (RuntimeException e) {
             jedis.close();
@@ -270,8 +316,11 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
 
     private Jedis connectReader() {
         Jedis jedis;
+        RedisSentinel.Master master;
         try {
-            jedis = connect("reconnect");
+            master = endpoint.locate();
+            jedis = connect(master, "reconnect");
+            readerMaster = master;
         } catch (RuntimeException e) {
             connectionLost(e.getMessage());
             throw e;

@@ -7,7 +7,9 @@ import java.util.Set;
 
 /**
  * The {@code redis-streams} provider: URIs {@code redis-streams://host:port} and
- * {@code rediss-streams://host:port} (TLS), or any Redis URI with {@code ?provider=redis-streams}.
+ * {@code rediss-streams://host:port} (TLS), {@code redis-sentinel-streams://host1:port1,host2:port2/?master=NAME}
+ * (the master a set of Redis Sentinels names, followed across failovers), or any Redis URI with
+ * {@code ?provider=redis-streams}.
  */
 public final class RedisStreamsBackplaneProvider implements BackplaneProvider {
 
@@ -20,7 +22,7 @@ public final class RedisStreamsBackplaneProvider implements BackplaneProvider {
 
     @Override
     public Set<String> schemes() {
-        return Set.of("redis-streams", "rediss-streams");
+        return Set.of("redis-streams", "rediss-streams", "redis-sentinel-streams");
     }
 
     @Override

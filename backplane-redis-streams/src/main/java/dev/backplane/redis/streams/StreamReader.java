@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
@@ -48,6 +49,7 @@ final class StreamReader implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(StreamReader.class.getName());
 
     private final Supplier<Jedis> connector;
+    private final BooleanSupplier masterMoved;
     private final Runnable onConnectionLost;
     private final RedisFailures failures;
     private final StreamKeys keys;
@@ -66,12 +68,15 @@ final class StreamReader implements AutoCloseable {
 
     /**
      * @param connector opens a connection whose socket timeout exceeds {@code blockMillis}
+     * @param masterMoved whether the sentinels named another master since the connection was made
+     *     (always false without Sentinel): then it is made again, to the new master
      * @param onConnectionLost told when the reading connection breaks
      * @param epoch the data-set token seen when the backplane opened
      */
-    StreamReader(Supplier<Jedis> connector, Runnable onConnectionLost, RedisFailures failures, StreamKeys keys, String wakeKey,
+    StreamReader(Supplier<Jedis> connector, BooleanSupplier masterMoved, Runnable onConnectionLost, RedisFailures failures, StreamKeys keys, String wakeKey,
             StreamsSettings settings, int blockMillis, String epoch, String threadName) {
         this.connector = connector;
+        this.masterMoved = masterMoved;
         this.onConnectionLost = onConnectionLost;
         this.failures = failures;
         this.keys = keys;
@@ -121,6 +126,9 @@ final class StreamReader implements AutoCloseable {
     private void run() {
         while (!closed) {
             try {
+                if (jedis != null && masterMoved.getAsBoolean()) {
+                    disconnect();
+                }
                 if (jedis == null) {
                     jedis = connector.get();
                     checkEpoch(jedis);
@@ -265,7 +273,7 @@ final class StreamReader implements AutoCloseable {
         if (RedisFailures.isConnectionFailure(e)) {
             onConnectionLost.run();
         }
-        if (RedisFailures.isConnectionFailure(e) || RedisFailures.isTryAgain(e)) {
+        if (RedisFailures.isConnectionFailure(e) || RedisFailures.isTryAgain(e) || RedisFailures.isMasterMoved(e)) {
             LOG.log(System.Logger.Level.DEBUG, () -> "lost Redis at " + failures.address() + "; reconnecting: " + e);
             return;
         }

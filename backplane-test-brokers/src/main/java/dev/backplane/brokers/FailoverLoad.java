@@ -109,6 +109,12 @@ public final class FailoverLoad implements AutoCloseable {
         return publishes.values().stream().filter(p -> p.succeeded() && fault != 0 && p.calledNanos() > fault).count();
     }
 
+    /** How many publishes called after the fault have settled, whatever their outcome. */
+    public long settledSinceFault() {
+        long fault = faultNanos;
+        return publishes.values().stream().filter(p -> fault != 0 && p.calledNanos() > fault).count();
+    }
+
     /** How many of those were delivered. */
     public long deliveredSinceFault() {
         long fault = faultNanos;

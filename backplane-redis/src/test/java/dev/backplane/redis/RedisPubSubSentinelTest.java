@@ -15,12 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import redis.clients.jedis.Jedis;
 
@@ -32,20 +31,9 @@ import redis.clients.jedis.Jedis;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisPubSubSentinelTest {
 
-    static SentinelRedis redis;
+    @RegisterExtension
+    static final SentinelRedis.PerClass deployment = new SentinelRedis.PerClass();
     private final List<Backplane> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void startSentinels() {
-        redis = SentinelRedis.start();
-    }
-
-    @AfterAll
-    static void stopSentinels() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     @AfterEach
     void closeBackplanes() {
@@ -53,7 +41,7 @@ class RedisPubSubSentinelTest {
     }
 
     private Backplane open(Map<String, String> options) {
-        Backplane b = Backplanes.open(URI.create(redis.uri("redis-sentinel")), options);
+        Backplane b = Backplanes.open(URI.create(deployment.get().uri("redis-sentinel")), options);
         opened.add(b);
         return b;
     }
@@ -63,7 +51,7 @@ class RedisPubSubSentinelTest {
     void aBackplaneOnTheSentinelsPublishesThroughTheMasterTheyName() throws Exception {
         Backplane backplane = open(Map.of("prefix", "first"));
         backplane.publish("c", new byte[] {1}).get(15, TimeUnit.SECONDS);
-        try (Jedis master = redis.server(redis.masterAddress()); Jedis replica = redis.server(redis.replicaAddress())) {
+        try (Jedis master = deployment.get().server(deployment.get().masterAddress()); Jedis replica = deployment.get().server(deployment.get().replicaAddress())) {
             assertThat(master.clientList()).as("the master's clients").contains("name=backplane-first");
             assertThat(replica.clientList()).as("the replica's clients").doesNotContain("name=backplane-first");
         }
@@ -72,7 +60,7 @@ class RedisPubSubSentinelTest {
     @Test
     @Order(2)
     void aMasterNameTheSentinelsDoNotMonitorFailsThePublishAsAConfigurationError() throws Exception {
-        Backplane backplane = Backplanes.open(URI.create(redis.uri("redis-sentinel").replace("?master=" + SentinelRedis.MASTER_NAME,
+        Backplane backplane = Backplanes.open(URI.create(deployment.get().uri("redis-sentinel").replace("?master=" + SentinelRedis.MASTER_NAME,
                 "?master=nope")), Map.of("publishTimeout", "5s"));
         opened.add(backplane);
         assertThatThrownBy(() -> backplane.publish("c", new byte[] {1}).get(15, TimeUnit.SECONDS))
@@ -91,8 +79,8 @@ class RedisPubSubSentinelTest {
         FailoverLoad load = FailoverLoad.start(publisher, subscriber, "steady", Duration.ofMillis(10));
         awaitCondition(() -> load.delivered() >= 50, Duration.ofSeconds(15)); // a steady load before the kill
         load.fault();
-        redis.killMaster();
-        redis.awaitPromotion(Duration.ofSeconds(60));
+        deployment.get().killMaster();
+        deployment.get().awaitPromotion(Duration.ofSeconds(60));
         awaitCondition(() -> load.deliveredSinceFault() >= 50, Duration.ofSeconds(60));
         FailoverLoad.Report report = load.stop(Duration.ofSeconds(5));
         System.out.println("pub/sub Sentinel failover: " + report.summary());

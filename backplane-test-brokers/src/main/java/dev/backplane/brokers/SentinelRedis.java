@@ -98,7 +98,43 @@ public final class SentinelRedis implements AutoCloseable {
         return process;
     }
 
+    /**
+     * One deployment per test class, started before its first test and closed after its last:
+     * {@code @RegisterExtension static final SentinelRedis.PerClass redis = new SentinelRedis.PerClass();}.
+     */
+    public static final class PerClass implements org.junit.jupiter.api.extension.BeforeAllCallback,
+            org.junit.jupiter.api.extension.AfterAllCallback {
+        private volatile SentinelRedis deployment;
+
+        @Override
+        public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+            deployment = start();
+        }
+
+        @Override
+        public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+            if (deployment != null) {
+                deployment.close();
+            }
+        }
+
+        /** The deployment of the running class. */
+        public SentinelRedis get() {
+            if (deployment == null) {
+                throw new IllegalStateException("no Sentinel deployment: register SentinelRedis.PerClass as a static "
+                        + "@RegisterExtension field");
+            }
+            return deployment;
+        }
+    }
+
     // ---------------------------------------------------------------- for clients
+
+    /** The current master as a socket address, for a kit's connection count. */
+    public java.net.InetSocketAddress masterSocketAddress() {
+        HostAndPort m = masterAddress();
+        return new java.net.InetSocketAddress(m.getHost(), m.getPort());
+    }
 
     /** {@code scheme://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3/?master=backplane-master}, no credentials. */
     public String uri(String scheme) {
@@ -172,15 +208,41 @@ public final class SentinelRedis implements AutoCloseable {
         return promoted;
     }
 
-    /** Stops both servers (the sentinels stay, and cannot fail over with no replica up), master first. */
+    /**
+     * Stops both servers, the replica first: the sentinels stay, and cannot fail over with no
+     * replica up. (A master stopped first waits for its replica on shutdown, long enough for the
+     * sentinels to promote it.)
+     */
     public void stopServers() {
-        master.stop();
-        replica.stop();
+        PrivateBroker m = currentMaster;
+        PrivateBroker r = m == master ? replica : master;
+        r.stop();
+        m.stop();
     }
 
-    /** Starts both servers again on their ports, master first, and waits until the sentinels see them both. */
+    /**
+     * Starts both servers again on their ports, master first, and waits until the sentinels see
+     * them both, the master where it was. Only before a failover.
+     */
     public void startServers() {
+        if (currentMaster != master) {
+            throw new IllegalStateException("after a failover the servers are not started again: the old master's "
+                    + "command line names no master");
+        }
         master.start();
+        // The replica only once no sentinel holds the master down any more: a replica up beside a
+        // master they still hold down is one they would promote.
+        await(READY_TIMEOUT, "every sentinel to see the master up again", () -> {
+            for (HostAndPort s : sentinelAddresses()) {
+                try (Jedis sentinel = sentinel(s)) {
+                    String flags = sentinel.sentinelMaster(MASTER_NAME).get("flags");
+                    if (!"master".equals(flags)) {
+                        return "sentinel " + s + " sees the master as " + flags;
+                    }
+                }
+            }
+            return null;
+        });
         replica.start();
         awaitMonitored(READY_TIMEOUT);
     }
@@ -259,6 +321,10 @@ public final class SentinelRedis implements AutoCloseable {
             for (HostAndPort s : sentinelAddresses()) {
                 try (Jedis sentinel = sentinel(s)) {
                     Map<String, String> m = sentinel.sentinelMaster(MASTER_NAME);
+                    if (!Integer.toString(currentMaster.port()).equals(m.get("port"))) {
+                        return "sentinel " + s + " names the master on port " + m.get("port") + ", not "
+                                + currentMaster.port();
+                    }
                     if (!"master".equals(m.get("flags")) || !"2".equals(m.get("num-other-sentinels"))) {
                         return "sentinel " + s + " sees the master as " + m.get("flags") + " with "
                                 + m.get("num-other-sentinels") + " other sentinel(s)";

@@ -18,12 +18,11 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import redis.clients.jedis.Jedis;
 
@@ -36,20 +35,9 @@ import redis.clients.jedis.Jedis;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisStreamsSentinelTest {
 
-    static SentinelRedis redis;
+    @RegisterExtension
+    static final SentinelRedis.PerClass deployment = new SentinelRedis.PerClass();
     private final List<Backplane> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void startSentinels() {
-        redis = SentinelRedis.start();
-    }
-
-    @AfterAll
-    static void stopSentinels() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     @AfterEach
     void closeBackplanes() {
@@ -57,7 +45,7 @@ class RedisStreamsSentinelTest {
     }
 
     private Backplane open(Map<String, String> options) {
-        Backplane b = Backplanes.open(URI.create(redis.uri("redis-sentinel-streams")), options);
+        Backplane b = Backplanes.open(URI.create(deployment.get().uri("redis-sentinel-streams")), options);
         opened.add(b);
         return b;
     }
@@ -67,7 +55,7 @@ class RedisStreamsSentinelTest {
     void aPublishWithWaitReplicasCompletesOnceTheReplicaHoldsTheEntry() throws Exception {
         Backplane backplane = open(Map.of("prefix", "waited", "waitReplicas", "1"));
         Position position = backplane.publish("c", new byte[] {7}).get(15, TimeUnit.SECONDS);
-        try (Jedis replica = redis.server(redis.replicaAddress())) {
+        try (Jedis replica = deployment.get().server(deployment.get().replicaAddress())) {
             // Read at once, no polling: WAIT answered only after the replica acknowledged the XADD.
             assertThat(replica.xrange("waited:c", position.value(), position.value())).hasSize(1);
         }
@@ -111,8 +99,8 @@ class RedisStreamsSentinelTest {
         FailoverLoad load = FailoverLoad.start(publisher, subscriber, "steady", Duration.ofMillis(10));
         awaitCondition(() -> load.delivered() >= 50, Duration.ofSeconds(15)); // a steady load before the kill
         load.fault();
-        redis.killMaster();
-        redis.awaitPromotion(Duration.ofSeconds(60));
+        deployment.get().killMaster();
+        deployment.get().awaitPromotion(Duration.ofSeconds(60));
         awaitCondition(() -> load.settledSinceFault() >= 300, Duration.ofSeconds(60));
         FailoverLoad.Report report = load.stop(Duration.ofSeconds(15));
         System.out.println("Streams Sentinel failover (waitReplicas=1): " + report.summary());

@@ -104,11 +104,24 @@ public final class SentinelRedis implements AutoCloseable {
      */
     public static final class PerClass implements org.junit.jupiter.api.extension.BeforeAllCallback,
             org.junit.jupiter.api.extension.AfterAllCallback {
+        private final String dataPassword;
+        private final String sentinelPassword;
         private volatile SentinelRedis deployment;
+
+        /** A deployment without passwords. */
+        public PerClass() {
+            this(null, null);
+        }
+
+        /** A deployment with passwords, as {@link SentinelRedis#withPasswords}. */
+        public PerClass(String dataPassword, String sentinelPassword) {
+            this.dataPassword = dataPassword;
+            this.sentinelPassword = sentinelPassword;
+        }
 
         @Override
         public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
-            deployment = start();
+            deployment = new SentinelRedis(dataPassword, sentinelPassword);
         }
 
         @Override

@@ -78,8 +78,8 @@ class RedisPubSubSentinelTest {
         Backplane subscriber = open(options);
         FailoverLoad load = FailoverLoad.start(publisher, subscriber, "steady", Duration.ofMillis(10));
         awaitCondition(() -> load.delivered() >= 50, Duration.ofSeconds(15)); // a steady load before the kill
+        deployment.get().killMaster(); // SIGKILL, and waits for the process to end
         load.fault();
-        deployment.get().killMaster();
         deployment.get().awaitPromotion(Duration.ofSeconds(60));
         awaitCondition(() -> load.deliveredSinceFault() >= 50, Duration.ofSeconds(60));
         FailoverLoad.Report report = load.stop(Duration.ofSeconds(5));

@@ -93,7 +93,7 @@ public final class FailoverLoad implements AutoCloseable {
         }
     }
 
-    /** Marks the moment of the fault (call right before killing the master). */
+    /** Marks the moment of the fault: call once it took effect (the master's process is gone). */
     public void fault() {
         faultNanos = System.nanoTime();
     }

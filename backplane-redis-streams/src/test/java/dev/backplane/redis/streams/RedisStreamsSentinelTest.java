@@ -98,8 +98,8 @@ class RedisStreamsSentinelTest {
         Backplane subscriber = open(options);
         FailoverLoad load = FailoverLoad.start(publisher, subscriber, "steady", Duration.ofMillis(10));
         awaitCondition(() -> load.delivered() >= 50, Duration.ofSeconds(15)); // a steady load before the kill
+        deployment.get().killMaster(); // SIGKILL, and waits for the process to end
         load.fault();
-        deployment.get().killMaster();
         deployment.get().awaitPromotion(Duration.ofSeconds(60));
         awaitCondition(() -> load.settledSinceFault() >= 300, Duration.ofSeconds(60));
         FailoverLoad.Report report = load.stop(Duration.ofSeconds(15));

@@ -12,14 +12,15 @@ import java.util.Map;
 
 /**
  * {@link RedisEndpoint#from} on any URI: an endpoint with a host, a port from 1 to 65535 and a
- * database from 0, or a {@link BackplaneConfigurationException} with a message, never another
+ * database from 0 (for a Sentinel URI, sentinels with such ports and a master name), or a {@link BackplaneConfigurationException} with a message, never another
  * exception (credentials, escapes, paths and ports included).
  */
 class RedisEndpointFuzzTest {
 
     @FuzzTest(maxDuration = "3s")
     void readsRedisUris(FuzzedDataProvider data) {
-        String scheme = data.pickValue(new String[] {"redis", "rediss", "redis-streams", "rediss-streams"});
+        String scheme = data.pickValue(new String[] {"redis", "rediss", "redis-streams", "rediss-streams",
+                "redis-sentinel", "redis-sentinel-streams", "rediss-sentinel"});
         String rest = data.consumeRemainingAsString();
         URI uri;
         try {
@@ -40,5 +41,9 @@ class RedisEndpointFuzzTest {
         assertThat(endpoint.hostAndPort()).isNotNull();
         assertThat(endpoint.userName()).isNotNull();
         assertThat(endpoint.tls()).isEqualTo(scheme.startsWith("rediss"));
+        if (scheme.contains("sentinel")) {
+            assertThat(endpoint.sentinel().sentinels()).isNotEmpty().allSatisfy(s -> assertThat(s.getPort()).isBetween(1, 65535));
+            assertThat(endpoint.sentinel().masterName()).isNotBlank();
+        }
     }
 }

@@ -37,9 +37,11 @@ import java.util.concurrent.TimeUnit;
  * JetStream's acknowledgement, so a completed publish is stored; one whose acknowledgement was lost
  * with the connection is written again, in order, and stored once (its {@code Nats-Msg-Id}).
  *
- * <p>Subscribing ({@link StreamSubscription}): each subscription reads through a pull consumer of
- * its own, from the sequence after the last it took, asking for no more than it may hold
- * unacknowledged; a broker restart loses nothing the stream stored.
+ * <p>Subscribing ({@link StreamSubscription}): live subscriptions read through one pull consumer of
+ * the backplane over all the prefix's subjects ({@link StreamTail}); a replay, or a subscription
+ * that falls behind, reads through a pull consumer of its own, from the sequence after the last it
+ * took, asking for no more than it may hold unacknowledged, and comes back to the shared one once
+ * it has caught up. A broker restart loses nothing the stream stored.
  *
  * <p>Threads: no thread of this backplane runs user code. Futures complete and subscribers run on
  * the callback executor of the configuration's resources; deadlines and retries are timed on its
@@ -55,6 +57,7 @@ final class JetStreamBackplane extends AbstractBackplane {
     private final Capabilities capabilities;
     private final JetStreamPublisher publisher;
     private final StreamReading reading;
+    private final StreamTail tail; // null when the stream captures more than the prefix's subjects
     private final ScheduledFuture<?> liveness;
     private final Set<StreamSubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
@@ -89,8 +92,17 @@ final class JetStreamBackplane extends AbstractBackplane {
         streamInfo.seed(info, readAt);
         this.reading = new StreamReading(config, link, api, connection.createDispatcher(), stream.stream(), streamInfo,
                 config.resources().scheduler(), lane);
+        // One consumer for every live subscription, where a skip in stream sequences can only mean
+        // messages removed: the stream must hold the prefix's subjects alone.
+        this.tail = List.of(subjects.allChannels()).equals(info.getConfiguration().getSubjects())
+                ? new StreamTail(reading, subjects.allChannels()) : null;
         this.publisher = new JetStreamPublisher(config, completions, monitor, link, subjects, stream);
-        link.onReconnected(() -> subscriptions.forEach(StreamSubscription::resume));
+        link.onReconnected(() -> {
+            if (tail != null) {
+                tail.resume();
+            }
+            subscriptions.forEach(StreamSubscription::resume);
+        });
         this.liveness = config.resources().scheduler().scheduleWithFixedDelay(this::checkConsumers, 5, 5,
                 TimeUnit.SECONDS);
         // Operations: the link's state is this backplane's connection state (health, lost and restored events).
@@ -130,6 +142,11 @@ final class JetStreamBackplane extends AbstractBackplane {
         return publisher.connected();
     }
 
+    /** The shared reading of the stream's live end, null if not used, for the module's tests. */
+    StreamTail tail() {
+        return tail;
+    }
+
     /** The publishing side, for the module's tests. */
     JetStreamPublisher publisher() {
         return publisher;
@@ -143,7 +160,12 @@ final class JetStreamBackplane extends AbstractBackplane {
     /** On the scheduler: short, and hands the work to an I/O thread. */
     private void checkConsumers() {
         try {
-            link.execute(() -> subscriptions.forEach(StreamSubscription::pullIfIdle));
+            link.execute(() -> {
+                if (tail != null) {
+                    tail.pullIfIdle();
+                }
+                subscriptions.forEach(StreamSubscription::pullIfIdle);
+            });
         } catch (RejectedExecutionException closing) {
             // the backplane is closing
         } catch (RuntimeException e) {
@@ -158,7 +180,8 @@ final class JetStreamBackplane extends AbstractBackplane {
     protected CompletableFuture<Subscription> doSubscribe(String channel, Position from, Subscriber subscriber) {
         long after = from == null ? -1 : parse(from);
         String subject = subjects.subject(channel);
-        StreamSubscription subscription = new StreamSubscription(channel, subject, subscriber, reading, subscriptions::remove);
+        StreamSubscription subscription = new StreamSubscription(channel, subject, subscriber, reading, tail,
+                subscriptions::remove);
         subscriptions.add(subscription);
         long deadline = System.nanoTime() + config.connectTimeout().toNanos();
         CompletableFuture<Void> started = after < 0 ? subscription.startLive(deadline)
@@ -202,6 +225,9 @@ final class JetStreamBackplane extends AbstractBackplane {
         liveness.cancel(false);
         List<StreamSubscription> open = new ArrayList<>(subscriptions);
         open.forEach(StreamSubscription::close);
+        if (tail != null) {
+            tail.close();
+        }
         reading.streamInfo().close();
         publisher.close(config.publishTimeout().compareTo(Duration.ofSeconds(2)) < 0
                 ? config.publishTimeout() : Duration.ofSeconds(2));

@@ -3,20 +3,12 @@ package dev.backplane.nats;
 import dev.backplane.BackplaneException;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.Gap;
-import dev.backplane.Position;
 import dev.backplane.Subscriber;
 import dev.backplane.Subscription;
 import dev.backplane.spi.SubscriberDispatch;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
-import io.nats.client.NUID;
-import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.ConsumerCreateRequest;
-import io.nats.client.api.ConsumerInfo;
-import io.nats.client.api.DeliverPolicy;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -60,8 +52,6 @@ final class StreamSubscription implements Subscription {
 
     private static final System.Logger LOG = System.getLogger(StreamSubscription.class.getName());
 
-    /** How long the server keeps a consumer nobody pulls from (this process died, say). */
-    static final Duration INACTIVE_THRESHOLD = Duration.ofMinutes(2);
     /** How soon a pull the connection did not take is tried again. */
     private static final long PULL_RETRY_MILLIS = 100;
     private static final long FIRST_RETRY_MILLIS = 50;
@@ -75,6 +65,8 @@ final class StreamSubscription implements Subscription {
     private final Consumer<StreamSubscription> onClose;
     private final int maxUnacknowledged;
     private final String inboxBase;
+    private final StreamTail tail; // null: every subscription reads on its own
+
 
     // All state below is guarded by this.
     private long lastSequence; // the last stream sequence taken (handed on or held for a check)
@@ -90,10 +82,13 @@ final class StreamSubscription implements Subscription {
     // Taken while a retention check is outstanding, in order, each waiting for the one before.
     private final ArrayDeque<Taken> held = new ArrayDeque<>();
     private boolean closed;
+    private boolean here; // reading through the tail, not a consumer of its own
 
-    /** @param onClose told when the subscription closes, to forget it */
+    /**
+     * @param tail the stream's shared reading, null if the stream captures more than the prefix
+     * @param onClose told when the subscription closes, to forget it */
     StreamSubscription(String channel, String subject, Subscriber subscriber, StreamReading reading,
-            Consumer<StreamSubscription> onClose) {
+            StreamTail tail, Consumer<StreamSubscription> onClose) {
         this.channel = channel;
         this.subject = subject;
         this.reading = reading;
@@ -104,6 +99,15 @@ final class StreamSubscription implements Subscription {
         this.maxUnacknowledged = reading.config().maxUnacknowledged();
         this.dispatch = SubscriberDispatch.atLeastOnce(channel, subscriber, reading.config(), this::onCapacity);
         this.inboxBase = reading.link().connection().createInbox();
+        this.tail = tail;
+        if (tail != null) {
+            tail.opened(subject);
+        }
+    }
+
+    /** The channel's subject. */
+    String subject() {
+        return subject;
     }
 
     @Override
@@ -123,6 +127,9 @@ final class StreamSubscription implements Subscription {
      * that every message stored after that is delivered.
      */
     CompletableFuture<Void> startLive(long deadlineNanos) {
+        if (tail != null) {
+            return tail.join(this);
+        }
         CompletableFuture<Void> started = new CompletableFuture<>();
         createUntil(0, null, deadlineNanos, started);
         return started;
@@ -192,11 +199,19 @@ final class StreamSubscription implements Subscription {
      * no longer holds what follows gets the gap reported first.
      */
     void resume() {
+        resume(true);
+    }
+
+    /**
+     * @param checkRetention whether to ask the stream first what it still holds after the last
+     *     sequence; without, a skip in what the new consumer delivers is checked as it comes
+     */
+    private void resume(boolean checkRetention) {
         int gen;
         long after;
         synchronized (this) {
-            if (closed) {
-                return;
+            if (closed || here) {
+                return; // the tail resumes for those reading through it
             }
             if (starting) {
                 startAgain = true; // the start under way may have been made on a connection now gone
@@ -205,13 +220,30 @@ final class StreamSubscription implements Subscription {
             starting = true;
             if (!newGeneration()) {
                 starting = false;
-                later(this::resume, nextRetry());
+                later(() -> resume(checkRetention), nextRetry());
                 return;
             }
             gen = generation;
             after = lastSequence;
         }
-        reading.streamInfo().after(System.nanoTime())
+        CompletableFuture<Void> created = checkRetention ? resumeChecked(gen, after)
+                : createConsumer(gen, after + 1, null);
+        created.whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.log(System.Logger.Level.DEBUG, "resuming channel '" + channel + "' failed; retrying", error);
+                synchronized (this) {
+                    if (gen != generation || closed) {
+                        return;
+                    }
+                    starting = false;
+                }
+                later(() -> resume(checkRetention), nextRetry());
+            }
+        });
+    }
+
+    private CompletableFuture<Void> resumeChecked(int gen, long after) {
+        return reading.streamInfo().after(System.nanoTime())
                 .thenCompose(info -> retention.startAfter(channel, after, info))
                 .thenCompose(start -> {
                     synchronized (this) {
@@ -221,18 +253,6 @@ final class StreamSubscription implements Subscription {
                         lastSequence = start.next() - 1;
                     }
                     return createConsumer(gen, start.next(), start.gap().orElse(null));
-                })
-                .whenComplete((ok, error) -> {
-                    if (error != null) {
-                        LOG.log(System.Logger.Level.DEBUG, "resuming channel '" + channel + "' failed; retrying", error);
-                        synchronized (this) {
-                            if (gen != generation || closed) {
-                                return;
-                            }
-                            starting = false;
-                        }
-                        later(this::resume, nextRetry());
-                    }
                 });
     }
 
@@ -241,27 +261,9 @@ final class StreamSubscription implements Subscription {
      * now on), then reports {@code gap} and starts pulling.
      */
     private CompletableFuture<Void> createConsumer(int gen, long next, Gap gap) {
-        String name = NUID.nextGlobal();
-        ConsumerConfiguration.Builder config = ConsumerConfiguration.builder()
-                .name(name)
-                .filterSubject(subject)
-                .ackPolicy(AckPolicy.None)
-                .inactiveThreshold(INACTIVE_THRESHOLD)
-                .memStorage(true);
-        if (next == 0) {
-            config.deliverPolicy(DeliverPolicy.New);
-        } else {
-            config.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(next);
-        }
-        String body = new ConsumerCreateRequest(reading.stream(), config.build()).toJson();
-        return reading.api().request("CONSUMER.CREATE." + reading.stream() + "." + name + "." + subject, body)
-                .thenAccept(answer -> {
-                    ConsumerInfo info;
-                    try {
-                        info = new ConsumerInfo(answer).throwOnHasError();
-                    } catch (JetStreamApiException e) {
-                        throw new CompletionException(e);
-                    }
+        String name = PullConsumers.newName();
+        return PullConsumers.create(reading, name, subject, next)
+                .thenAccept(info -> {
                     boolean again;
                     synchronized (this) {
                         if (gen != generation || closed) {
@@ -315,15 +317,11 @@ final class StreamSubscription implements Subscription {
     }
 
     private void deleteConsumer(String name) {
-        reading.api().request("CONSUMER.DELETE." + reading.stream() + "." + name, "");
+        PullConsumers.delete(reading, name);
     }
 
     private void unsubscribe(io.nats.client.Subscription s) {
-        try {
-            reading.dispatcher().unsubscribe(s);
-        } catch (IllegalStateException e) {
-            // the connection is closing: nothing left to unsubscribe
-        }
+        PullConsumers.unsubscribe(reading, s);
     }
 
     // ---------------------------------------------------------------- reading
@@ -373,6 +371,7 @@ final class StreamSubscription implements Subscription {
     /** On the dispatcher's thread: one message or status of consumer generation {@code gen}. */
     private void onMessage(int gen, Message message) {
         boolean restart = false;
+        boolean caughtUp = false;
         synchronized (this) {
             if (closed || gen != generation) {
                 return;
@@ -393,15 +392,18 @@ final class StreamSubscription implements Subscription {
                         channel, message.getStatus());
                 restart = true;
             } else {
-                take(message);
+                caughtUp = take(message);
             }
         }
         if (restart) {
             resume();
+        } else if (caughtUp) {
+            tail.rejoin(this);
         }
     }
 
-    private void take(Message message) {
+    /** Under the lock; true if the subscription has caught up and may read through the tail again. */
+    private boolean take(Message message) {
         if (--requested <= 0) {
             pulling = false;
         }
@@ -433,6 +435,85 @@ final class StreamSubscription implements Subscription {
         if (!pulling) {
             pull();
         }
+        return tail != null && meta.pending() == 0 && held.isEmpty()
+                && dispatch.unacknowledged() < maxUnacknowledged / 2;
+    }
+
+    // ---------------------------------------------------------------- reading through the tail
+
+    /**
+     * Starts reading through the tail, which has passed on everything up to {@code passed}; false
+     * if the subscription closed.
+     */
+    synchronized boolean attach(long passed) {
+        if (closed) {
+            return false;
+        }
+        here = true;
+        lastSequence = Math.max(lastSequence, passed);
+        return true;
+    }
+
+    /**
+     * Moves from its own consumer to the tail if it has taken everything of its channel the tail
+     * may not pass on: the tail covers everything after {@code coveredUpTo} and passed its
+     * channel's messages up to {@code lastPassed}; {@code onAttached} runs under this lock once it
+     * has moved.
+     */
+    synchronized void attachIfCaughtUp(long coveredUpTo, long lastPassed, Runnable onAttached) {
+        if (closed || here || starting || consumer == null || !held.isEmpty()
+                || lastSequence < coveredUpTo || lastPassed > lastSequence) {
+            return;
+        }
+        generation++; // what the own consumer still sends is dropped; the tail sends it again
+        if (inbox != null) {
+            unsubscribe(inbox);
+            inbox = null;
+        }
+        deleteConsumer(consumer);
+        consumer = null;
+        pulling = false;
+        requested = 0;
+        here = true;
+        onAttached.run();
+    }
+
+    /**
+     * From the tail, in stream order: a message of this channel. False if the subscription cannot take it now (it holds its
+     * limit of unacknowledged deliveries): it then reads on with a consumer of its own, from this
+     * message on, and the tail forgets it.
+     */
+    synchronized boolean offer(long sequence, byte[] payload) {
+        if (closed || !here) {
+            return false;
+        }
+        if (sequence <= lastSequence) {
+            return true; // taken from the consumer it read with before
+        }
+        if (!dispatch.hasCapacity() || dispatch.unacknowledged() >= maxUnacknowledged) {
+            readOnItsOwn(false);
+            return false;
+        }
+        lastSequence = sequence;
+        lastStoredMillis = 0;
+        dispatch.deliver(payload, JetStreamBackplane.position(sequence));
+        return true;
+    }
+
+    /**
+     * Leaves the tail for a consumer of its own, reading after the last sequence it took (the tail
+     * handed over everything of the channel up to where it is).
+     *
+     * @param checkRetention false when the stream surely holds what follows (the tail is at the live
+     *     end): what retention removes before the new consumer reads it shows as a skip, checked as
+     *     it comes; true after the tail saw messages removed or the stream lose its data
+     */
+    synchronized void readOnItsOwn(boolean checkRetention) {
+        if (closed || !here) {
+            return;
+        }
+        here = false;
+        resume(checkRetention);
     }
 
     private void takeGap(Gap gap) {
@@ -498,7 +579,7 @@ final class StreamSubscription implements Subscription {
      * request out (one that failed to go out, say) asks again.
      */
     synchronized void pullIfIdle() {
-        if (!closed && !starting && !pulling && consumer != null) {
+        if (!closed && !here && !starting && !pulling && consumer != null) {
             pull();
         }
     }
@@ -543,6 +624,9 @@ final class StreamSubscription implements Subscription {
                 }
                 consumer = null;
             }
+        }
+        if (tail != null) {
+            tail.closed(subject, this);
         }
         onClose.accept(this);
     }

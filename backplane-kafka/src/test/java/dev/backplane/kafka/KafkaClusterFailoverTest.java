@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.backplane.Backplane;
 import dev.backplane.BackplaneConfigurationException;
+import dev.backplane.BackplaneException;
+import dev.backplane.Backplanes;
+import dev.backplane.brokers.kafka.KafkaSecurity;
+import java.net.URLEncoder;
 import dev.backplane.BrokerUnavailableException;
 import dev.backplane.brokers.kafka.KafkaCluster;
 import dev.backplane.tck.AsyncFailures;
@@ -32,10 +36,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The backplane on a three-node KRaft cluster ({@link KafkaCluster}, each node a child JVM),
- * started once for the class: topics created with the replication options, and the broker that
+ * The backplane on a three-node KRaft cluster ({@link KafkaCluster}, each node a child JVM) whose
+ * client listeners speak SASL_PLAINTEXT, started once for the class, reached with the credentials
+ * in the user info before the list of the three brokers: logging in to every broker with PLAIN
+ * and SCRAM, topics created with the replication options, and the broker that
  * leads the channel's partition killed with SIGKILL under a steady publish load. The failover
  * figures are printed ("cluster failover:").
  */
@@ -44,6 +52,8 @@ class KafkaClusterFailoverTest {
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
     private static final int RATE_PER_SECOND = 200;
     private static final String CHANNEL = "load";
+    private static final String USER = "cluster-user";
+    private static final String PASSWORD = "p@ss:w/rd\"\\";
 
     private static KafkaCluster cluster;
     private final AsyncFailures failures = new AsyncFailures();
@@ -51,7 +61,7 @@ class KafkaClusterFailoverTest {
 
     @BeforeAll
     static void startCluster() {
-        cluster = new KafkaCluster();
+        cluster = new KafkaCluster(KafkaSecurity.plaintext().withSaslUser(USER, PASSWORD));
     }
 
     @AfterAll
@@ -63,7 +73,13 @@ class KafkaClusterFailoverTest {
 
     @BeforeEach
     void newKit() {
-        kit = new KafkaTestBackplanes("kafka://" + cluster.bootstrapServers(), cluster.bootstrapServers());
+        kit = new KafkaTestBackplanes(baseUri(), cluster.internalBootstrapServers());
+    }
+
+    /** {@code kafka://user:password@b1,b2,b3}, the password percent-encoded. */
+    private static String baseUri() {
+        return "kafka://" + USER + ":" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8) + "@"
+                + cluster.bootstrapServers();
     }
 
     @AfterEach
@@ -74,6 +90,28 @@ class KafkaClusterFailoverTest {
                 cluster.start(i);
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"})
+    void credentialsBeforeTheListOfBrokersLogInToEachOfThem(String mechanism) {
+        for (int i = 0; i < KafkaCluster.SIZE; i++) {
+            // Each node alone, then the list of all three.
+            KafkaTestBackplanes alone = new KafkaTestBackplanes(baseUri().replace(cluster.bootstrapServers(),
+                    cluster.address(i)), cluster.internalBootstrapServers());
+            try {
+                alone.assertRoundTrip(alone.open("saslMechanism=" + mechanism));
+            } finally {
+                alone.close();
+            }
+        }
+        Backplane backplane = kit.open("saslMechanism=" + mechanism);
+        kit.assertRoundTrip(backplane);
+        Throwable refused = catchThrowable(() -> Backplanes.open(baseUri().replace(
+                URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8), "xq7-not-it") + "?connectTimeout=5s&saslMechanism="
+                + mechanism).close());
+        assertThat(refused).as("a wrong password before the list of brokers").isInstanceOf(BackplaneException.class)
+                .hasMessageContaining(USER).hasMessageNotContaining("xq7-not-it");
     }
 
     @Test

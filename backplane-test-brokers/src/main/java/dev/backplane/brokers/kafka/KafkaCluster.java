@@ -39,9 +39,20 @@ public final class KafkaCluster implements AutoCloseable {
 
     private final List<KafkaPorts> ports = new ArrayList<>();
     private final List<KafkaBrokerProcess> nodes = new ArrayList<>();
+    private final KafkaSecurity security;
 
     /** Starts a plaintext cluster of {@value #SIZE} nodes; returns once every broker is registered. */
     public KafkaCluster() {
+        this(KafkaSecurity.plaintext());
+    }
+
+    /**
+     * Starts a cluster whose client listeners are secured as {@code security} says (every node
+     * also has an internal PLAINTEXT listener, for replication and {@link #admin()}); returns once
+     * every broker is registered and the SASL users can log in.
+     */
+    public KafkaCluster(KafkaSecurity security) {
+        this.security = security;
         String clusterId = Uuid.randomUuid().toString();
         for (int i = 0; i < SIZE; i++) {
             KafkaPorts picked;
@@ -55,12 +66,12 @@ public final class KafkaCluster implements AutoCloseable {
             voters += (i == 0 ? "" : ",") + nodeId(i) + "@" + KafkaPorts.address(ports.get(i).controller());
         }
         for (int i = 0; i < SIZE; i++) {
-            nodes.add(new KafkaBrokerProcess(ports.get(i), clusterId, KafkaSecurity.plaintext(), nodeConfig(i, voters),
-                    HEAP));
+            nodes.add(new KafkaBrokerProcess(ports.get(i), clusterId, security, nodeConfig(i, voters), HEAP));
         }
         try {
             join(nodes.stream().map(node -> CompletableFuture.runAsync(node::start)).toList());
             awaitRegistered(SIZE);
+            security.createScramUsers(ports.get(0), toString());
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -97,6 +108,20 @@ public final class KafkaCluster implements AutoCloseable {
     /** The bootstrap servers: {@code 127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3}. */
     public String bootstrapServers() {
         return nodes.stream().map(KafkaBrokerProcess::address).collect(Collectors.joining(","));
+    }
+
+    /**
+     * The bootstrap servers of the PLAINTEXT listeners whose clients are super users, for a test's
+     * set-up: the internal listeners of a {@linkplain KafkaSecurity#secured() secured} cluster,
+     * else {@link #bootstrapServers()}.
+     */
+    public String internalBootstrapServers() {
+        return nodes.stream().map(KafkaBrokerProcess::internalAddress).collect(Collectors.joining(","));
+    }
+
+    /** How the client listeners are secured. */
+    public KafkaSecurity security() {
+        return security;
     }
 
     /** {@code host:port} of node {@code index} (0 to {@value #SIZE} - 1). */
@@ -138,9 +163,9 @@ public final class KafkaCluster implements AutoCloseable {
         return nodes.get(index).isRunning();
     }
 
-    /** An admin client of the cluster, for a test's checks; the caller closes it. */
+    /** An admin client of the cluster (on {@link #internalBootstrapServers()}), for a test's checks; the caller closes it. */
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, internalBootstrapServers(),
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "200"));
     }
 
@@ -183,6 +208,7 @@ public final class KafkaCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Kafka cluster of " + SIZE + " KRaft nodes at " + bootstrapServers();
+        return "Kafka cluster of " + SIZE + " KRaft nodes at " + bootstrapServers()
+                + (security.secured() ? " (" + security + ")" : "");
     }
 }

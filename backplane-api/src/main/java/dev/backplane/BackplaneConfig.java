@@ -110,18 +110,28 @@ public final class BackplaneConfig {
     }
 
     /**
+     * The user info of the URI as written (percent-encoded), or {@code null} if it has none. Unlike
+     * {@link URI#getRawUserInfo()} this finds it also before a list of several hosts
+     * ({@code scheme://user:password@h1:1,h2:2}), an authority Java's URI parser keeps whole
+     * (registry-based) without reading user info from it.
+     */
+    public String rawUserInfo() {
+        if (uri.getRawUserInfo() != null) {
+            return uri.getRawUserInfo();
+        }
+        String authority = uri.getRawAuthority();
+        int at = authority == null ? -1 : authority.lastIndexOf('@');
+        return at < 0 ? null : authority.substring(0, at);
+    }
+
+    /**
      * The URI with any password replaced by {@code ***}, for messages and logs: the one in the user
      * info, and the value of every query option whose name ends in {@code password}, {@code token} or
      * {@code secret} (any case).
      */
     public String redactedUri() {
         String text = uri.toString();
-        String userInfo = uri.getRawUserInfo();
-        String authority = uri.getRawAuthority();
-        if (userInfo == null && authority != null && authority.contains("@")) {
-            // A registry-based authority (several hosts, as Redis Sentinel URIs have) has no parsed user info.
-            userInfo = authority.substring(0, authority.lastIndexOf('@'));
-        }
+        String userInfo = rawUserInfo();
         if (userInfo != null && userInfo.contains(":")) {
             String redacted = userInfo.substring(0, userInfo.indexOf(':') + 1) + "***";
             text = text.replace(userInfo + "@", redacted + "@");

@@ -174,6 +174,16 @@ class BackplaneConfigTest {
     }
 
     @Test
+    void thePasswordBeforeAListOfHostsNeverAppearsInMessages() {
+        BackplaneConfig c = config("kafkas://user:s3cret@h1:1,h2:2?prefix=p");
+        assertThat(c.uri().getRawUserInfo()).as("what java.net.URI reads of such an authority").isNull();
+        assertThat(c.rawUserInfo()).isEqualTo("user:s3cret");
+        assertThat(c.redactedUri()).isEqualTo("kafkas://user:***@h1:1,h2:2?prefix=p");
+        assertThat(c.toString()).doesNotContain("s3cret");
+        assertThat(config("kafka://h1:1,h2:2").rawUserInfo()).isNull();
+    }
+
+    @Test
     void aUserWithoutPasswordIsShownAsItIs() {
         assertThat(config("redis://user@host:1").redactedUri()).isEqualTo("redis://user@host:1");
     }

@@ -55,7 +55,8 @@ final class KafkaErrors {
                 || cause instanceof InvalidTopicException || cause instanceof UnsupportedVersionException) {
             return new BackplaneConfigurationException("the Kafka broker at " + settings.brokers() + " refused to "
                     + action + " topic '" + topic + "': " + cause.getMessage() + "; check the options "
-                    + KafkaSettings.PARTITIONS + ", " + KafkaSettings.REPLICATION_FACTOR + " and " + KafkaSettings.RETENTION
+                    + KafkaSettings.PARTITIONS + ", " + KafkaSettings.REPLICATION_FACTOR + ", "
+                    + KafkaSettings.MIN_INSYNC_REPLICAS + " and " + KafkaSettings.RETENTION
                     + " in " + settings.config.redactedUri() + ", or create the topic beforehand", cause);
         }
         return new BrokerUnavailableException("Kafka at " + settings.brokers() + " failed to " + action + " topic '"

@@ -25,12 +25,14 @@ final class KafkaSettings {
     static final String PARTITIONS = "partitions";
     static final String CREATE_TOPICS = "createTopics";
     static final String REPLICATION_FACTOR = "replicationFactor";
+    static final String MIN_INSYNC_REPLICAS = "minInsyncReplicas";
     static final String RETENTION = "retention";
     static final String MAX_PAYLOAD = "maxPayload";
 
     /** The options of this transport beyond {@link BackplaneConfig#COMMON_OPTIONS}: its own, TLS and SASL. */
     static final Set<String> OPTIONS = Stream.of(
-            Set.of(TOPIC, TOPIC_PER_CHANNEL, PARTITIONS, CREATE_TOPICS, REPLICATION_FACTOR, RETENTION, MAX_PAYLOAD),
+            Set.of(TOPIC, TOPIC_PER_CHANNEL, PARTITIONS, CREATE_TOPICS, REPLICATION_FACTOR, MIN_INSYNC_REPLICAS,
+                    RETENTION, MAX_PAYLOAD),
             TlsSettings.OPTIONS, Set.of(SaslLogin.MECHANISM, SaslLogin.USER, SaslLogin.PASSWORD))
             .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
 
@@ -56,6 +58,7 @@ final class KafkaSettings {
     final TopicMapping mapping;
     final boolean createTopics;
     final Optional<Short> replicationFactor;
+    final Optional<Integer> minInsyncReplicas;
     final Optional<Duration> retention;
     final int maxPayload;
     final long outboxBytes;
@@ -69,6 +72,7 @@ final class KafkaSettings {
         this.replicationFactor = config.options().containsKey(REPLICATION_FACTOR)
                 ? Optional.of((short) config.longOption(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE))
                 : Optional.empty();
+        this.minInsyncReplicas = minInsyncReplicas(config, replicationFactor);
         this.retention = config.options().containsKey(RETENTION)
                 ? Optional.of(config.duration(RETENTION, Duration.ZERO))
                 : Optional.empty();
@@ -88,7 +92,6 @@ final class KafkaSettings {
      * @throws BackplaneConfigurationException for an option or URI part that cannot be used
      */
     static KafkaSettings of(BackplaneConfig config) {
-        requireNoCredentialsInHostList(config);
         config.requireKnownOptions(KafkaBackplaneProvider.NAME, OPTIONS);
         return new KafkaSettings(config);
     }
@@ -99,17 +102,22 @@ final class KafkaSettings {
     }
 
     /**
-     * Java's URI parser reads no user info from an authority that lists several hosts, so
-     * {@link BackplaneConfig#redactedUri()} would show such a password: refused with a message
-     * that does not show the URI.
+     * {@code min.insync.replicas} of the topics the backplane creates: at least 1, and at most the
+     * replication factor when that is given too (more could never be in sync, and every publish
+     * would fail). A topic that exists keeps its own.
      */
-    private static void requireNoCredentialsInHostList(BackplaneConfig config) {
-        String authority = config.uri().getRawAuthority();
-        if (config.uri().getRawUserInfo() == null && authority != null && authority.contains("@")) {
-            throw new BackplaneConfigurationException("a Kafka URI with credentials before a list of several brokers "
-                    + "cannot be read (Java's URI parser finds no user info there); give the credentials as options "
-                    + SaslLogin.USER + " and " + SaslLogin.PASSWORD + ", or name one broker");
+    private static Optional<Integer> minInsyncReplicas(BackplaneConfig config, Optional<Short> replicationFactor) {
+        if (!config.options().containsKey(MIN_INSYNC_REPLICAS)) {
+            return Optional.empty();
         }
+        int min = (int) config.longOption(MIN_INSYNC_REPLICAS, 1, 1, Short.MAX_VALUE);
+        if (replicationFactor.isPresent() && min > replicationFactor.get()) {
+            throw new BackplaneConfigurationException("option '" + MIN_INSYNC_REPLICAS + "' (" + min + ") in "
+                    + config.redactedUri() + " exceeds option '" + REPLICATION_FACTOR + "' (" + replicationFactor.get()
+                    + "): no more replicas than a partition has can be in sync, so every publish would fail; give "
+                    + MIN_INSYNC_REPLICAS + " from 1 to " + replicationFactor.get() + " (2 of 3 replicas is usual)");
+        }
+        return Optional.of(min);
     }
 
     private static String bootstrapServers(BackplaneConfig config) {
@@ -120,8 +128,8 @@ final class KafkaSettings {
                     + "', which means nothing here; write kafka://host:port[,host2:port2][?options]");
         }
         String authority = config.uri().getRawAuthority();
-        if (authority != null && config.uri().getRawUserInfo() != null) {
-            authority = authority.substring(authority.lastIndexOf('@') + 1); // the credentials: see SaslLogin
+        if (authority != null && config.rawUserInfo() != null) {
+            authority = authority.substring(config.rawUserInfo().length() + 1); // the credentials: see SaslLogin
         }
         if (authority == null || authority.isBlank()) {
             throw new BackplaneConfigurationException("the Kafka URI " + uri

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * The SASL user a Kafka backplane logs in as, from the URI's user info
- * ({@code kafkas://user:password@host:port}, percent-encoded) or from the options
+ * ({@code kafkas://user:password@host:port[,host2:port2]}, percent-encoded) or from the options
  * {@code saslUser} and {@code saslPassword}, with mechanism {@code saslMechanism}. Its
  * {@link #toString()} never shows the password.
  */
@@ -41,7 +41,7 @@ final class SaslLogin {
      */
     static Optional<SaslLogin> of(BackplaneConfig config) {
         String uri = config.redactedUri();
-        String rawUserInfo = config.uri().getRawUserInfo();
+        String rawUserInfo = config.rawUserInfo();
         String user = config.option(USER, null);
         String password = config.option(PASSWORD, null);
         if (rawUserInfo != null) {

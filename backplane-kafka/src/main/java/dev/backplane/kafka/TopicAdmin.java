@@ -152,6 +152,7 @@ final class TopicAdmin implements AutoCloseable {
                 settings.replicationFactor);
         Map<String, String> configs = new HashMap<>();
         settings.retention.ifPresent(r -> configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(r.toMillis())));
+        settings.minInsyncReplicas.ifPresent(m -> configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(m)));
         return newTopic.configs(configs);
     }
 

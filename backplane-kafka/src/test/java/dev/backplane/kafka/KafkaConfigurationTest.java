@@ -44,6 +44,8 @@ class KafkaConfigurationTest {
             "kafka://b1:1,b2:2,b3?topic=t          | b1:1,b2:2,b3:9092",
             "kafka://10.0.0.7:19092                | 10.0.0.7:19092",
             "kafka://[::1]:9093                    | [::1]:9093",
+            "kafka://u:secret@b1:1,b2:2,b3         | b1:1,b2:2,b3:9092",
+            "kafkas://u:p%40ss@b1:1,b2:2           | b1:1,b2:2",
     })
     void brokerListIsReadAsBootstrapServers(String uri, String bootstrap) {
         KafkaSettings settings = KafkaSettings.of(BackplaneConfig.of(URI.create(uri.trim()), Map.of()));
@@ -59,7 +61,11 @@ class KafkaConfigurationTest {
             "kafka://127.0.0.1:9/topic                         | path '/topic'",
             "kafka://user@127.0.0.1:9                          | has no password",
             "kafka://:secret@127.0.0.1:9                       | SASL user",
-            "kafka://user:secret@b1:9,b2:9                     | several brokers",
+            "kafka://user@b1:9,b2:9                            | has no password",
+            "kafka://:secret@b1:9,b2:9                         | SASL user",
+            "kafka://user:secret@b1:9,,b2:9                    | ''",
+            "kafka://user:secret@b1:9,b2:port                  | 'port'",
+            "kafka://user:secret@b1:9,b2:9?saslUser=u          | both in its user info and as option saslUser",
             "kafka://user:secret@127.0.0.1:9?saslUser=u        | both in its user info and as option saslUser",
             "kafka://127.0.0.1:9?saslUser=u                    | needs option saslPassword",
             "kafka://127.0.0.1:9?saslPassword=secret           | needs option saslUser",
@@ -72,6 +78,10 @@ class KafkaConfigurationTest {
             "kafka://127.0.0.1:9?topic=..                      | option 'topic'",
             "kafka://127.0.0.1:9?partitions=0                  | option 'partitions'",
             "kafka://127.0.0.1:9?replicationFactor=0           | option 'replicationFactor'",
+            "kafka://127.0.0.1:9?replicationFactor=40000       | option 'replicationFactor'",
+            "kafka://127.0.0.1:9?minInsyncReplicas=0           | option 'minInsyncReplicas'",
+            "kafka://127.0.0.1:9?minInsyncReplicas=two         | option 'minInsyncReplicas'",
+            "kafka://127.0.0.1:9?replicationFactor=2&minInsyncReplicas=3 | option 'minInsyncReplicas' (3) in kafka://127.0.0.1:9?replicationFactor=2&minInsyncReplicas=3 exceeds option 'replicationFactor' (2)",
             "kafka://127.0.0.1:9?retention=forever             | option 'retention'",
             "kafka://127.0.0.1:9?createTopics=yes              | option 'createTopics'",
             "kafka://127.0.0.1:9?maxPayload=0                  | option 'maxPayload'",
@@ -84,6 +94,32 @@ class KafkaConfigurationTest {
         assertThat(thrown).isInstanceOf(BackplaneConfigurationException.class);
         assertThat(thrown.getMessage()).contains(named.trim());
         assertThat(thrown.getMessage()).doesNotContain("secret");
+    }
+
+    @Test
+    void credentialsBeforeSeveralBrokersLogInToEveryOneOfThemWithoutShowingThePassword() {
+        KafkaSettings settings = KafkaSettings.of(BackplaneConfig.of(
+                URI.create("kafkas://alice:p%40ss%3Aw%2Bord@b1:9093,b2:9093,b3:9093?saslMechanism=PLAIN"), Map.of()));
+        assertThat(settings.bootstrapServers).isEqualTo("b1:9093,b2:9093,b3:9093");
+        assertThat(settings.security.protocol()).isEqualTo("SASL_SSL");
+        assertThat(settings.security.login()).hasValueSatisfying(login -> {
+            assertThat(login.user()).isEqualTo("alice");
+            assertThat(login.jaasConfig()).contains("password=\"p@ss:w+ord\"");
+        });
+        assertThat(settings.config.redactedUri())
+                .isEqualTo("kafkas://alice:***@b1:9093,b2:9093,b3:9093?saslMechanism=PLAIN");
+    }
+
+    @Test
+    void replicationOptionsGoIntoTheTopicsTheBackplaneCreates() {
+        KafkaSettings settings = KafkaSettings.of(BackplaneConfig.of(
+                URI.create("kafka://b1,b2,b3?replicationFactor=3&minInsyncReplicas=2"), Map.of()));
+        assertThat(settings.replicationFactor).contains((short) 3);
+        assertThat(settings.minInsyncReplicas).contains(2);
+        KafkaSettings defaults = KafkaSettings.of(BackplaneConfig.of(URI.create("kafka://b1,b2,b3"), Map.of()));
+        assertThat(defaults.replicationFactor).as("replication factor without the option: the broker's default")
+                .isEmpty();
+        assertThat(defaults.minInsyncReplicas).as("min.insync.replicas without the option: the broker's").isEmpty();
     }
 
     @Test

@@ -37,8 +37,9 @@ public final class KafkaBrokerProcess implements Broker {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path directory;
-    private final KafkaPorts ports = KafkaPorts.pick();
-    private final String clusterId = Uuid.randomUuid().toString();
+    private final KafkaPorts ports;
+    private final String clusterId;
+    private final String heap;
     private final KafkaSecurity security;
     private final Map<String, String> overrides;
     private final Thread reaper = new Thread(this::close, "kafka-broker-process-reaper");
@@ -61,6 +62,25 @@ public final class KafkaBrokerProcess implements Broker {
      * and creates its SASL users; returns once they can log in.
      */
     public KafkaBrokerProcess(KafkaSecurity security, Map<String, String> overrides) {
+        this(KafkaPorts.pick(), Uuid.randomUuid().toString(), security, overrides, "-Xmx512m");
+        start();
+        try {
+            security.createScramUsers(ports, description());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * A node that is not started yet, on {@code ports}, of cluster {@code clusterId}, with the JVM
+     * heap option {@code heap}: for {@link KafkaCluster}, whose nodes must start together.
+     */
+    KafkaBrokerProcess(KafkaPorts ports, String clusterId, KafkaSecurity security, Map<String, String> overrides,
+            String heap) {
+        this.ports = ports;
+        this.clusterId = clusterId;
+        this.heap = heap;
         this.security = security;
         this.overrides = Map.copyOf(overrides);
         try {
@@ -69,13 +89,6 @@ public final class KafkaBrokerProcess implements Broker {
             throw new UncheckedIOException("could not create a directory for the Kafka broker process", e);
         }
         Runtime.getRuntime().addShutdownHook(reaper);
-        start();
-        try {
-            security.createScramUsers(ports, description());
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
     }
 
     /**
@@ -124,7 +137,7 @@ public final class KafkaBrokerProcess implements Broker {
         }
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", System.getProperty("java.class.path"),
                 KafkaBrokerProcess.class.getName(),

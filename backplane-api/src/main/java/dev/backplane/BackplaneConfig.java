@@ -117,6 +117,10 @@ public final class BackplaneConfig {
     public String redactedUri() {
         String text = uri.toString();
         String userInfo = uri.getRawUserInfo();
+        if (userInfo == null && uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
+            // A registry authority (several hosts, h1:1,h2:2) has no parsed user info.
+            userInfo = uri.getRawAuthority().substring(0, uri.getRawAuthority().lastIndexOf('@'));
+        }
         if (userInfo != null && userInfo.contains(":")) {
             String redacted = userInfo.substring(0, userInfo.indexOf(':') + 1) + "***";
             text = text.replace(userInfo + "@", redacted + "@");

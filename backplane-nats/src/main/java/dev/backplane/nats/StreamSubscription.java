@@ -66,6 +66,15 @@ final class StreamSubscription implements Subscription {
     private static final long PULL_RETRY_MILLIS = 100;
     private static final long FIRST_RETRY_MILLIS = 50;
     private static final long LONGEST_RETRY_MILLIS = 1000;
+    /**
+     * How often the server signals a waiting pull request is alive, and how long one waits. A
+     * consumer lives on one server (it is in memory, one replica): when that server dies, as in a
+     * cluster whose other servers carry on, nothing answers the request and the connection stays
+     * up, so silence is the only sign; {@link #pullIfIdle} starts a new consumer after it.
+     */
+    private static final Duration PULL_HEARTBEAT = Duration.ofSeconds(1);
+    private static final Duration PULL_EXPIRES = Duration.ofSeconds(30);
+    private static final Duration SILENCE = PULL_HEARTBEAT.multipliedBy(3);
 
     private final String channel;
     private final String subject;
@@ -85,6 +94,8 @@ final class StreamSubscription implements Subscription {
     private boolean starting;
     private boolean startAgain;
     private boolean pulling;
+    /** When the server last sent anything for the current pull request (nanoTime). */
+    private long lastHeard;
     private int requested; // of the outstanding pull request, not yet received
     private long retryMillis = FIRST_RETRY_MILLIS;
     // Taken while a retention check is outstanding, in order, each waiting for the one before.
@@ -348,8 +359,10 @@ final class StreamSubscription implements Subscription {
         }
         try {
             reading.link().connection().publish("$JS.API.CONSUMER.MSG.NEXT." + reading.stream() + "." + consumer,
-                    inboxBase + "." + generation, ("{\"batch\":" + room + "}").getBytes(StandardCharsets.US_ASCII));
+                    inboxBase + "." + generation, ("{\"batch\":" + room + ",\"expires\":" + PULL_EXPIRES.toNanos()
+                            + ",\"idle_heartbeat\":" + PULL_HEARTBEAT.toNanos() + "}").getBytes(StandardCharsets.US_ASCII));
             pulling = true;
+            lastHeard = System.nanoTime();
             requested = room;
         } catch (IllegalStateException e) {
             // Disconnected (the reconnect starts a new consumer and pulls) or the client's queue stayed busy.
@@ -377,6 +390,7 @@ final class StreamSubscription implements Subscription {
             if (closed || gen != generation) {
                 return;
             }
+            lastHeard = System.nanoTime();
             if (message.isStatusMessage()) {
                 int code = message.getStatus().getCode();
                 if (code == 100) {
@@ -495,12 +509,24 @@ final class StreamSubscription implements Subscription {
 
     /**
      * Called periodically, a safety net: a subscription that has a consumer, room, and no pull
-     * request out (one that failed to go out, say) asks again.
+     * request out (one that failed to go out, say) asks again; one whose pull request has been
+     * silent past its heartbeats (the consumer's server died) starts a new consumer.
      */
-    synchronized void pullIfIdle() {
-        if (!closed && !starting && !pulling && consumer != null) {
-            pull();
+    void pullIfIdle() {
+        synchronized (this) {
+            if (closed || starting || consumer == null) {
+                return;
+            }
+            if (!pulling || System.nanoTime() - lastHeard < SILENCE.toNanos()) {
+                pull();
+                return;
+            }
+            pulling = false;
+            requested = 0;
         }
+        LOG.log(System.Logger.Level.DEBUG, "the pull request of channel ''{0}'' went silent; starting a new consumer",
+                channel);
+        resume();
     }
 
     private synchronized boolean isOpen(int gen) {

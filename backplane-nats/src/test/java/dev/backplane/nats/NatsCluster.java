@@ -75,6 +75,25 @@ final class NatsCluster implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * The running member a client connection named {@code connectionName} is on, by its
+     * monitoring's connection list; -1 if none has it.
+     */
+    int memberServing(String connectionName) {
+        Pattern named = Pattern.compile("\"name\"\\s*:\\s*\"" + Pattern.quote(connectionName) + "\"");
+        for (int i = 0; i < members.size(); i++) {
+            NatsServerProcess member = members.get(i);
+            try {
+                if (member.running() && named.matcher(member.monitor("/connz?limit=4096")).find()) {
+                    return i;
+                }
+            } catch (UncheckedIOException e) {
+                // not answering right now: it serves nobody
+            }
+        }
+        return -1;
+    }
+
     /** SIGKILL to member {@code index} alone; returns once its port is closed. */
     void kill(int index) {
         members.get(index).kill();

@@ -18,30 +18,17 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Several servers in one NATS URI and the JetStream replicas option, against a cluster of three
  * nats-servers of the test's own: what is accepted, what it creates, and the errors for what is not.
  */
-class NatsClusterConfigurationTest {
+class NatsClusterConfigurationTest extends OwnNatsClusterTest {
 
-    private static NatsCluster cluster;
     private final Opened opened = new Opened();
     private final AsyncFailures failures = new AsyncFailures();
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = new NatsCluster();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
 
     @AfterEach
     void closeBackplanes() {

@@ -42,9 +42,9 @@ class NatsClusterConfigurationTest extends OwnNatsClusterTest {
         for (String scheme : new String[] {"nats", "jetstream"}) {
             // Several opens: jnats picks a server at random, so some pick the dead one first.
             for (int attempt = 0; attempt < 4; attempt++) {
-                Backplane a = opened.open(scheme + "://" + dead + "," + cluster.addresses(),
+                Backplane a = opened.open(scheme + "://" + dead + "," + cluster().addresses(),
                         Map.of("connectTimeout", "5s"));
-                Backplane b = opened.open(scheme + "://" + cluster.addresses() + "," + dead, Map.of("connectTimeout", "5s"));
+                Backplane b = opened.open(scheme + "://" + cluster().addresses() + "," + dead, Map.of("connectTimeout", "5s"));
                 String channel = "up-" + scheme + attempt;
                 Recorder received = new Recorder(channel, failures, true);
                 await(b.subscribe(channel, received));
@@ -56,8 +56,8 @@ class NatsClusterConfigurationTest extends OwnNatsClusterTest {
 
     @Test
     void theServersOptionAddsServersToTheUrisOwn() {
-        Backplane b = opened.open("nats://" + cluster.member(0).address(), Map.of("servers",
-                cluster.member(1).address() + "," + cluster.member(2).address()));
+        Backplane b = opened.open("nats://" + cluster().member(0).address(), Map.of("servers",
+                cluster().member(1).address() + "," + cluster().member(2).address()));
         Recorder received = new Recorder("extra", failures, true);
         await(b.subscribe("extra", received));
         await(b.publish("extra", "x".getBytes(StandardCharsets.UTF_8)));
@@ -107,7 +107,7 @@ class NatsClusterConfigurationTest extends OwnNatsClusterTest {
     @Test
     void replicasOutsideOneToFiveAreRefusedNamingTheOption() {
         for (String replicas : new String[] {"0", "6", "three"}) {
-            assertThatThrownBy(() -> opened.open("jetstream://" + cluster.addresses(), Map.of("replicas", replicas)))
+            assertThatThrownBy(() -> opened.open("jetstream://" + cluster().addresses(), Map.of("replicas", replicas)))
                     .as(replicas).isInstanceOf(BackplaneConfigurationException.class)
                     .hasMessageContaining("replicas").hasMessageContaining(replicas);
         }
@@ -115,8 +115,8 @@ class NatsClusterConfigurationTest extends OwnNatsClusterTest {
 
     @Test
     void replicasThreeCreatesTheStreamWithThreeReplicas() throws Exception {
-        opened.open("jetstream://" + cluster.addresses(), Map.of("replicas", "3"));
-        try (Connection nats = Nats.connect(Options.builder().server(cluster.member(0).address()).build())) {
+        opened.open("jetstream://" + cluster().addresses(), Map.of("replicas", "3"));
+        try (Connection nats = Nats.connect(Options.builder().server(cluster().member(0).address()).build())) {
             assertThat(nats.jetStreamManagement().getStreamInfo(opened.prefix()).getConfiguration().getReplicas())
                     .isEqualTo(3);
         }
@@ -124,7 +124,7 @@ class NatsClusterConfigurationTest extends OwnNatsClusterTest {
 
     @Test
     void moreReplicasThanTheClusterHasServersIsRefusedWithTheServersReason() {
-        assertThatThrownBy(() -> opened.open("jetstream://" + cluster.addresses(), Map.of("replicas", "5")))
+        assertThatThrownBy(() -> opened.open("jetstream://" + cluster().addresses(), Map.of("replicas", "5")))
                 .isInstanceOf(BackplaneConfigurationException.class)
                 .hasMessageContaining("refused to create stream '" + opened.prefix() + "'")
                 .hasMessageContaining("check the stream options");
@@ -132,11 +132,11 @@ class NatsClusterConfigurationTest extends OwnNatsClusterTest {
 
     @Test
     void anExistingStreamWithAnotherReplicaCountIsUsedAsItIs() throws Exception {
-        try (Connection nats = Nats.connect(Options.builder().server(cluster.member(0).address()).build())) {
+        try (Connection nats = Nats.connect(Options.builder().server(cluster().member(0).address()).build())) {
             JetStreamManagement jsm = nats.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name(opened.prefix()).subjects(opened.prefix() + ".>")
                     .storageType(StorageType.Memory).replicas(1).build());
-            Backplane b = opened.open("jetstream://" + cluster.addresses(), Map.of("replicas", "3"));
+            Backplane b = opened.open("jetstream://" + cluster().addresses(), Map.of("replicas", "3"));
             Recorder received = new Recorder("existing", failures, true);
             await(b.subscribe("existing", received));
             await(b.publish("existing", "x".getBytes(StandardCharsets.UTF_8)));

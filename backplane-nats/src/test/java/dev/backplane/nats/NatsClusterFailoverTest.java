@@ -52,7 +52,7 @@ class NatsClusterFailoverTest extends OwnNatsClusterTest {
     @AfterEach
     void closeAndRestart() {
         opened.forEach(Backplane::close);
-        cluster.startAll();
+        cluster().startAll();
     }
 
     @Test
@@ -60,7 +60,7 @@ class NatsClusterFailoverTest extends OwnNatsClusterTest {
         Run run = new Run("nats", Map.of(), 0).start();
         run.killAndRecover(SUBSCRIBER_A);
 
-        assertThat(cluster.memberServing(run.nameA)).as("subscriber A's connection is on a surviving server")
+        assertThat(cluster().memberServing(run.nameA)).as("subscriber A's connection is on a surviving server")
                 .isIn(PUBLISHER, SUBSCRIBER_B);
         assertThat(run.a.gaps()).as("at most once: the outage is reported to the subscriber that was away, once")
                 .hasSize(1);
@@ -91,7 +91,7 @@ class NatsClusterFailoverTest extends OwnNatsClusterTest {
         run.killAndRecover(victim);
 
         for (String name : List.of(run.namePublisher, run.nameA, run.nameB)) {
-            assertThat(cluster.memberServing(name)).as("%s is connected to a running server", name).isNotEqualTo(-1);
+            assertThat(cluster().memberServing(name)).as("%s is connected to a running server", name).isNotEqualTo(-1);
         }
         for (Arrivals subscriber : List.of(run.a, run.b)) {
             assertThat(run.lost(subscriber)).as("%s: every publish that completed is delivered", subscriber.name).isEmpty();
@@ -152,14 +152,14 @@ class NatsClusterFailoverTest extends OwnNatsClusterTest {
             all.put(NatsSettings.CONNECTION_NAME, name);
             // jnats picks one of the servers at random: open again until it picked this one.
             for (int attempt = 0; attempt < 60; attempt++) {
-                Backplane backplane = Backplanes.open(URI.create(scheme + "://" + cluster.addresses()), all);
-                if (cluster.memberServing(name) == member) {
+                Backplane backplane = Backplanes.open(URI.create(scheme + "://" + cluster().addresses()), all);
+                if (cluster().memberServing(name) == member) {
                     opened.add(backplane);
                     return backplane;
                 }
                 backplane.close();
             }
-            throw new AssertionError("no open of " + name + " landed on " + cluster.member(member));
+            throw new AssertionError("no open of " + name + " landed on " + cluster().member(member));
         }
 
         private void send() {
@@ -179,7 +179,7 @@ class NatsClusterFailoverTest extends OwnNatsClusterTest {
             firstSentAfterKill = sent.size();
             killedAt = System.nanoTime();
             highestOfAAtKill = a.highest();
-            cluster.kill(victim);
+            cluster().kill(victim);
             firstSentAfterKill = Math.max(firstSentAfterKill, sent.size());
             int target = firstSentAfterKill + AFTER_KILL;
             await(() -> a.highest() >= target && b.highest() >= target, RECOVERY,

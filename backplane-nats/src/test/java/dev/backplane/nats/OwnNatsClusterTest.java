@@ -1,20 +1,14 @@
 package dev.backplane.nats;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Base of the tests that need a NATS cluster of their own ({@link NatsCluster}), one per class. */
 abstract class OwnNatsClusterTest {
 
-    static NatsCluster cluster;
+    @RegisterExtension
+    static final OwnCluster OWN = new OwnCluster();
 
-    @BeforeAll
-    static void startCluster() {
-        cluster = new NatsCluster();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
+    static NatsCluster cluster() {
+        return OWN.get();
     }
 }

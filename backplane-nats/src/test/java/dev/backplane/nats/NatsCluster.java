@@ -111,9 +111,21 @@ final class NatsCluster implements AutoCloseable {
         awaitFormed();
     }
 
-    /** Stops every member (SIGKILL, as a crash of the whole cluster). */
+    /**
+     * Stops every member at once (SIGKILL, as a crash of the whole cluster): one after the other,
+     * clients of the first would move to the others and the outage would not be one.
+     */
     void killAll() {
-        members.forEach(NatsServerProcess::kill);
+        List<Thread> kills = members.stream().map(m -> new Thread(m::kill, "nats-cluster-kill")).toList();
+        kills.forEach(Thread::start);
+        for (Thread kill : kills) {
+            try {
+                kill.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /**

@@ -8,7 +8,9 @@ import java.util.Set;
 
 /**
  * NATS JetStream, at least once with replay: {@code jetstream://[user:password@|token@]host[:port][?options]},
- * {@code jetstreams://...} for TLS, or any NATS URI with {@code provider=jetstream}.
+ * {@code jetstreams://...} for TLS, or any NATS URI with {@code provider=jetstream}; several servers
+ * of a cluster as {@code jetstream://h1:4222,h2:4222,h3:4222}, with {@code replicas=3} for a stream
+ * that survives one of them.
  * Beyond the connection options of {@link NatsBackplaneProvider}: {@code stream} (the prefix),
  * {@code createStream} (true), {@code storage} (file), {@code replicas} (1), {@code maxAge} (24h),
  * {@code maxMessages}, {@code maxBytes}, {@code maxMsgsPerSubject} (-1, none). See the module's README.

@@ -10,7 +10,8 @@ import java.util.TreeSet;
 
 /**
  * Core NATS, at most once: {@code nats://[user:password@|token@]host[:port][?options]}, or
- * {@code tls://...} for a TLS connection. Options beyond the common ones: {@code servers},
+ * {@code tls://...} for a TLS connection; the servers of a cluster separated by commas
+ * ({@code nats://h1:4222,h2:4222,h3:4222}), the client reconnecting to another when its server dies. Options beyond the common ones: {@code servers},
  * {@code reconnectWait} (250ms), {@code pingInterval} (30s), {@code connectionName},
  * {@code inboxPrefix} ({@code _INBOX.<prefix>}), the TLS options of {@link dev.backplane.spi.TlsSettings}
  * (only with {@code tls://} or {@code jetstreams://}), and credentials: {@code nkeySeedFile} or

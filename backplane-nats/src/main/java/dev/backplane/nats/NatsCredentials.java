@@ -58,7 +58,7 @@ final class NatsCredentials {
         String user = null;
         String password = null;
         String token = null;
-        String userInfo = config.uri().getRawUserInfo();
+        String userInfo = NatsServerList.rawUserInfo(config.uri());
         if (userInfo != null && !userInfo.isEmpty()) {
             int colon = userInfo.indexOf(':');
             if (colon < 0) {

@@ -14,9 +14,11 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The connection settings both NATS providers read from a backplane URI:
- * {@code nats://[user:password@|token@]host[:port][?options]} and {@code jetstream://...} for a
- * plain connection, {@code tls://...} and {@code jetstreams://...} for TLS (core NATS and
- * JetStream by default). TLS is set by the scheme alone; the TLS options are those of
+ * {@code nats://[user:password@|token@]host[:port][,host[:port]...][?options]} and
+ * {@code jetstream://...} for a plain connection, {@code tls://...} and {@code jetstreams://...} for
+ * TLS (core NATS and JetStream by default). Several servers (those of one cluster) are separated
+ * by commas, in the URI or in the option {@code servers}; jnats connects to one of them, picked at
+ * random, and reconnects to another when it fails, also to those the cluster announces. TLS is set by the scheme alone; the TLS options are those of
  * {@link TlsSettings}, refused on a plain scheme.
  *
  * @param tls the context TLS connections are made with (host name checked unless
@@ -79,50 +81,32 @@ record NatsSettings(
                     + "jetstreams://host:port (JetStream) for TLS, nats:// or jetstream:// without");
         }
         TlsSettings tls = TlsSettings.from(config, clientScheme.equals("tls"));
-        String host = uri.getHost();
-        if (host == null || host.isBlank()) {
-            throw new BackplaneConfigurationException("NATS URI " + config.redactedUri()
-                    + " names no host; write " + scheme + "://host:port, e.g. " + scheme + "://localhost:" + DEFAULT_PORT);
-        }
+        List<String> hosts = NatsServerList.hosts(config, scheme);
         if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
             throw new BackplaneConfigurationException("NATS URI " + config.redactedUri() + " has a path ('"
                     + uri.getRawPath() + "'), which NATS does not use; the namespace is the option prefix, e.g. "
-                    + scheme + "://" + host + "?prefix=myapp");
+                    + scheme + "://" + hosts.get(0) + "?prefix=myapp");
         }
-        int port = uri.getPort() > 0 ? uri.getPort() : DEFAULT_PORT;
         List<String> servers = new ArrayList<>();
-        servers.add(clientScheme + "://" + hostForUrl(host) + ":" + port);
+        for (String host : hosts) {
+            servers.add(clientScheme + "://" + host);
+        }
         String extra = config.option(SERVERS, "").trim();
         if (!extra.isEmpty()) {
-            for (String server : extra.split(",")) {
-                servers.add(clientScheme + "://" + extraServer(config, server.trim()));
+            for (String server : extra.split(",", -1)) {
+                servers.add(clientScheme + "://" + NatsServerList.server(config, "option 'servers'", server.trim(), scheme));
             }
         }
 
         NatsCredentials credentials = NatsCredentials.of(config);
         String inboxPrefix = inboxPrefix(config);
         String name = config.option(CONNECTION_NAME, "backplane-" + config.prefix());
-        String description = scheme + "://" + hostForUrl(host) + ":" + port
+        String description = scheme + "://" + hosts.get(0)
                 + (servers.size() > 1 ? " (+" + (servers.size() - 1) + " more)" : "");
         return new NatsSettings(List.copyOf(servers), credentials, tls.enabled() ? context(tls) : null, inboxPrefix,
                 config.connectTimeout(),
                 config.duration(RECONNECT_WAIT, DEFAULT_RECONNECT_WAIT),
                 config.duration(PING_INTERVAL, DEFAULT_PING_INTERVAL), name, description);
-    }
-
-    private static String extraServer(BackplaneConfig config, String server) {
-        int colon = server.lastIndexOf(':');
-        String host = colon < 0 ? server : server.substring(0, colon);
-        String port = colon < 0 ? Integer.toString(DEFAULT_PORT) : server.substring(colon + 1);
-        if (host.isEmpty() || !port.matches("\\d{1,5}") || Integer.parseInt(port) == 0 || Integer.parseInt(port) > 65535) {
-            throw new BackplaneConfigurationException("option 'servers' of " + config.redactedUri() + " holds '" + server
-                    + "'; expected host:port entries separated by commas, e.g. servers=nats2:4222,nats3:4222");
-        }
-        return host + ":" + port;
-    }
-
-    private static String hostForUrl(String host) {
-        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     /** The TLS context, checking the server's host name unless that was turned off. */

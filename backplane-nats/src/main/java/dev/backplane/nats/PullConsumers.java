@@ -8,6 +8,7 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerCreateRequest;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -18,6 +19,16 @@ import java.util.concurrent.CompletionException;
  * died, say). Shared by {@link StreamTail} and {@link StreamSubscription}.
  */
 final class PullConsumers {
+
+    /**
+     * How often the server signals that a waiting pull request is alive, and how long one waits. A
+     * consumer lives on one server (it is in memory, one replica): when that server dies, as in a
+     * cluster whose other servers carry on, nothing answers the request and the connection stays
+     * up, so silence is the only sign; after {@link #SILENCE} the reader starts a new consumer.
+     */
+    static final Duration PULL_HEARTBEAT = Duration.ofSeconds(1);
+    static final Duration PULL_EXPIRES = Duration.ofSeconds(30);
+    static final Duration SILENCE = PULL_HEARTBEAT.multipliedBy(3);
 
     /** How long the server keeps a consumer nobody pulls from. */
     static final Duration INACTIVE_THRESHOLD = Duration.ofMinutes(2);
@@ -58,6 +69,12 @@ final class PullConsumers {
         } catch (JetStreamApiException e) {
             throw new CompletionException(e);
         }
+    }
+
+    /** The body of a pull request for {@code batch} messages, with its expiry and heartbeat. */
+    static byte[] pullRequest(int batch) {
+        return ("{\"batch\":" + batch + ",\"expires\":" + PULL_EXPIRES.toNanos() + ",\"idle_heartbeat\":"
+                + PULL_HEARTBEAT.toNanos() + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Deletes consumer {@code name}, not waiting for the answer. */

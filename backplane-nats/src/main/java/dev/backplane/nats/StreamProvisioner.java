@@ -11,9 +11,12 @@ import java.util.List;
 
 /**
  * Makes sure the stream of a prefix exists and captures the prefix's subjects, creating it when
- * allowed, and says precisely what to do when it cannot.
+ * allowed, and says precisely what to do when it cannot. An existing stream is used as it is,
+ * whatever its retention and replica count (a different replica count is logged).
  */
 final class StreamProvisioner {
+
+    private static final System.Logger LOG = System.getLogger(StreamProvisioner.class.getName());
 
     /** JetStream API error codes this class tells apart. */
     static final int STREAM_NOT_FOUND = 10059;
@@ -46,6 +49,7 @@ final class StreamProvisioner {
         try {
             StreamInfo info = jsm.getStreamInfo(settings.stream());
             requireCapturesPrefix(info);
+            warnOfOtherReplicas(info);
             return info;
         } catch (JetStreamApiException e) {
             if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
@@ -90,6 +94,19 @@ final class StreamProvisioner {
             throw new BackplaneConfigurationException("JetStream stream '" + settings.stream() + "' on NATS at "
                     + link.description() + " captures " + captured + ", not the prefix's subjects '"
                     + subjects.allChannels() + "'; add that subject to the stream, or choose another stream with stream=NAME");
+        }
+    }
+
+    /**
+     * An existing stream is used as it is, like its other settings: changing its replica count is
+     * the operator's decision (nats stream edit), not something a connecting instance does.
+     */
+    private void warnOfOtherReplicas(StreamInfo info) {
+        int replicas = info.getConfiguration().getReplicas();
+        if (replicas != settings.replicas()) {
+            LOG.log(System.Logger.Level.WARNING, "JetStream stream ''{0}'' on NATS at {1} exists with {2} replica(s), "
+                    + "not the {3} of option replicas; it is used as it is (change it with nats stream edit {0} "
+                    + "--replicas {3})", settings.stream(), link.description(), replicas, settings.replicas());
         }
     }
 

@@ -8,7 +8,6 @@ import dev.backplane.Subscription;
 import dev.backplane.spi.SubscriberDispatch;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -77,6 +76,8 @@ final class StreamSubscription implements Subscription {
     private boolean starting;
     private boolean startAgain;
     private boolean pulling;
+    /** When the server last sent anything for the current pull request (nanoTime). */
+    private long lastHeard;
     private int requested; // of the outstanding pull request, not yet received
     private long retryMillis = FIRST_RETRY_MILLIS;
     // Taken while a retention check is outstanding, in order, each waiting for the one before.
@@ -328,10 +329,9 @@ final class StreamSubscription implements Subscription {
 
     /**
      * Asks for as many messages as the subscription may still hold; call under the lock. The
-     * request has no expiry: the server keeps it until it has sent that many, or until the
-     * consumer or this connection's interest goes (the consumer's end is answered with a 409; a
-     * new connection gets a new consumer). One that expired could be dropped by the server without
-     * a word when a message comes at that moment, and the subscription would wait for ever.
+     * request expires and carries heartbeats ({@link PullConsumers#pullRequest}): a request the
+     * server dropped, or a consumer whose server died, shows as silence, which {@link #pullIfIdle}
+     * answers with a new consumer.
      */
     private void pull() {
         if (closed || consumer == null || pulling) {
@@ -346,8 +346,9 @@ final class StreamSubscription implements Subscription {
         }
         try {
             reading.link().connection().publish("$JS.API.CONSUMER.MSG.NEXT." + reading.stream() + "." + consumer,
-                    inboxBase + "." + generation, ("{\"batch\":" + room + "}").getBytes(StandardCharsets.US_ASCII));
+                    inboxBase + "." + generation, PullConsumers.pullRequest(room));
             pulling = true;
+            lastHeard = System.nanoTime();
             requested = room;
         } catch (IllegalStateException e) {
             // Disconnected (the reconnect starts a new consumer and pulls) or the client's queue stayed busy.
@@ -376,6 +377,7 @@ final class StreamSubscription implements Subscription {
             if (closed || gen != generation) {
                 return;
             }
+            lastHeard = System.nanoTime();
             if (message.isStatusMessage()) {
                 int code = message.getStatus().getCode();
                 if (code == 100) {
@@ -576,12 +578,24 @@ final class StreamSubscription implements Subscription {
 
     /**
      * Called periodically, a safety net: a subscription that has a consumer, room, and no pull
-     * request out (one that failed to go out, say) asks again.
+     * request out (one that failed to go out, say) asks again; one whose pull request has been
+     * silent past its heartbeats (the consumer's server died) starts a new consumer.
      */
-    synchronized void pullIfIdle() {
-        if (!closed && !here && !starting && !pulling && consumer != null) {
-            pull();
+    void pullIfIdle() {
+        synchronized (this) {
+            if (closed || here || starting || consumer == null) {
+                return;
+            }
+            if (!pulling || System.nanoTime() - lastHeard < PullConsumers.SILENCE.toNanos()) {
+                pull();
+                return;
+            }
+            pulling = false;
+            requested = 0;
         }
+        LOG.log(System.Logger.Level.DEBUG, "the pull request of channel ''{0}'' went silent; starting a new consumer",
+                channel);
+        resume();
     }
 
     private synchronized boolean isOpen(int gen) {

@@ -4,7 +4,6 @@ import io.nats.client.Message;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.api.StreamState;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,6 +67,7 @@ final class StreamTail {
     private long lastSequence; // the last stream sequence passed on
     private long coveredFrom = Long.MAX_VALUE; // every message from here on is passed on
     private int requested; // outstanding in pull requests
+    private long lastHeard; // when the server last sent anything for them (nanoTime)
     private long retryMillis = FIRST_RETRY_MILLIS;
     private boolean closed;
 
@@ -296,18 +296,33 @@ final class StreamTail {
         }
         try {
             reading.link().connection().publish("$JS.API.CONSUMER.MSG.NEXT." + reading.stream() + "." + consumer,
-                    inboxBase + "." + generation, ("{\"batch\":" + BATCH + "}").getBytes(StandardCharsets.US_ASCII));
+                    inboxBase + "." + generation, PullConsumers.pullRequest(BATCH));
+            if (requested <= 0) {
+                lastHeard = System.nanoTime();
+            }
             requested += BATCH;
         } catch (IllegalStateException e) {
             // Disconnected (the reconnect resumes) or the client's queue stayed busy: the liveness check asks again.
         }
     }
 
-    /** Called periodically, a safety net: a consumer with too little asked for asks again. */
-    synchronized void pullIfIdle() {
-        if (!starting) {
-            pull();
+    /**
+     * Called periodically, a safety net: a consumer with too little asked for asks again; one whose
+     * requests have been silent past their heartbeats (its server died) is replaced.
+     */
+    void pullIfIdle() {
+        synchronized (this) {
+            if (closed || starting || consumer == null) {
+                return;
+            }
+            if (requested <= 0 || System.nanoTime() - lastHeard < PullConsumers.SILENCE.toNanos()) {
+                pull();
+                return;
+            }
+            requested = 0;
         }
+        LOG.log(System.Logger.Level.DEBUG, "the shared consumer's pull requests went silent; starting a new one");
+        resume();
     }
 
     /** On the dispatcher's thread. */
@@ -317,6 +332,7 @@ final class StreamTail {
             if (closed || gen != generation) {
                 return;
             }
+            lastHeard = System.nanoTime();
             if (message.isStatusMessage()) {
                 int code = message.getStatus().getCode();
                 if (code == 100) {

@@ -48,6 +48,31 @@ class JetStreamCrashTest extends OwnNatsServerTest {
     }
 
     @Test
+    void aQuietSubscriptionKeepsItsConsumerAsTheServerSignalsItsPullRequestAlive() {
+        Backplane a = opened.open(uri());
+        Recorder quiet = new Recorder("quiet", failures, true);
+        await(a.subscribe("quiet", quiet));
+        await(a.publish("quiet", utf8("first")));
+        quiet.awaitCount(1);
+        long before = server.apiRequests();
+        // Longer than the silence after which a pull request counts as dead, twice the liveness check.
+        sleepMillis(10_000);
+        assertThat(server.apiRequests() - before).as("JetStream API requests of a quiet subscription in 10 s "
+                + "(a new consumer would be one)").isZero();
+        await(a.publish("quiet", utf8("second")));
+        quiet.awaitCount(2);
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis); // the quiet time is the behaviour under test
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void acrossABrokerKillPublishesKeepTheirOrderAndNothingAcknowledgedIsLostOrReportedAsAGap() throws Exception {
         Backplane publisher = opened.open(uri(), Map.of("publishTimeout", "20s"));
         Backplane subscriberNode = opened.open(uri());

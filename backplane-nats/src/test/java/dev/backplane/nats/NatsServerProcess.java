@@ -11,7 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,10 +35,17 @@ final class NatsServerProcess implements AutoCloseable {
     private final int monitorPort = LoopbackPorts.freePort();
     private final Path directory;
     private final Thread reaper = new Thread(this::killQuietly, "nats-server-reaper");
+    private final List<String> extraArguments;
     private Process process;
     private long cpuOfEarlierProcesses;
 
     NatsServerProcess() {
+        this(List.of());
+    }
+
+    /** A server started with {@code extraArguments} after the usual ones (a cluster's, say). */
+    NatsServerProcess(List<String> extraArguments) {
+        this.extraArguments = List.copyOf(extraArguments);
         this.executable = Stream.of((System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin")
                         .split(File.pathSeparator))
                 .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, "nats-server")).filter(Files::isExecutable)
@@ -61,8 +70,11 @@ final class NatsServerProcess implements AutoCloseable {
             return;
         }
         try {
-            process = new ProcessBuilder(executable, "-a", LoopbackPorts.LOOPBACK, "-p", Integer.toString(port),
-                    "-m", Integer.toString(monitorPort), "-js", "-sd", directory.resolve("jetstream").toString())
+            List<String> command = new ArrayList<>(List.of(executable, "-a", LoopbackPorts.LOOPBACK, "-p",
+                    Integer.toString(port), "-m", Integer.toString(monitorPort), "-js", "-sd",
+                    directory.resolve("jetstream").toString()));
+            command.addAll(extraArguments);
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("nats-server.log").toFile()))
                     .start();
@@ -77,6 +89,15 @@ final class NatsServerProcess implements AutoCloseable {
             }
             sleep(5);
         }
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Whether the process runs (it was started and not killed since). */
+    synchronized boolean running() {
+        return process != null && process.isAlive();
     }
 
     /** CPU time the server's processes used so far, killed ones included. */

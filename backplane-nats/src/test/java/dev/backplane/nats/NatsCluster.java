@@ -107,7 +107,9 @@ final class NatsCluster implements AutoCloseable {
 
     /** Starts the members that are down; waits until the cluster is formed. */
     void startAll() {
-        members.forEach(NatsServerProcess::start);
+        // All at once, as a cluster comes back: one after the other, clients would land on the
+        // first while the rest are still starting, and sit on servers without routes between them.
+        inParallel(NatsServerProcess::start, "nats-cluster-start");
         awaitFormed();
     }
 
@@ -116,11 +118,15 @@ final class NatsCluster implements AutoCloseable {
      * clients of the first would move to the others and the outage would not be one.
      */
     void killAll() {
-        List<Thread> kills = members.stream().map(m -> new Thread(m::kill, "nats-cluster-kill")).toList();
-        kills.forEach(Thread::start);
-        for (Thread kill : kills) {
+        inParallel(NatsServerProcess::kill, "nats-cluster-kill");
+    }
+
+    private void inParallel(java.util.function.Consumer<NatsServerProcess> action, String name) {
+        List<Thread> threads = members.stream().map(m -> new Thread(() -> action.accept(m), name)).toList();
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
             try {
-                kill.join(TimeUnit.SECONDS.toMillis(30));
+                thread.join(TimeUnit.SECONDS.toMillis(30));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);

@@ -79,7 +79,7 @@ final class HubEngine implements HubNode {
         this.sinkPool = Executors.newFixedThreadPool(options.sinkThreads(), new DaemonThreads("hub-" + nodeId + "-sink"));
         this.completions = new Completions(options.resources().callbackExecutor());
         this.maxEnvelopeBytes = backplane.capabilities().maxPayloadBytes();
-        this.locals = new LocalConnections(sinkPool, options.connectionBuffer());
+        this.locals = new LocalConnections(sinkPool, options);
         this.presence = new PresenceView(System::nanoTime, options.heartbeatInterval().toNanos(), nodeId,
                 options.heartbeatInterval().multipliedBy(3).dividedBy(2).toNanos());
         this.counters = new HubMonitor(options.resources().callbackExecutor(), locals::size,
@@ -368,11 +368,14 @@ final class HubEngine implements HubNode {
     }
 
     /**
-     * A sink fell more than {@link HubOptions#connectionBuffer()} calls behind: the connection is
+     * A sink stayed more than {@link HubOptions#connectionBuffer()} calls behind past the grace, or
+     * reached the hard limit: the connection is
      * ended, what waits for it discarded, and its sink told why, as its last call.
      */
     private void endSlowConnection(LocalConnections.Local slow) {
-        String reason = "the client fell more than " + options.connectionBuffer() + " messages behind";
+        String reason = "the client fell more than " + options.connectionBuffer() + " messages behind"
+                + (options.slowClientGrace().isZero() ? "" : " for longer than slowClientGrace="
+                        + options.slowClientGrace() + ", or " + options.connectionHardLimit() + " behind");
         if (remove(slow.id(), "was disconnected (" + reason + ")") == null) {
             return; // already ended by another delivery thread, or by the endpoint
         }

@@ -26,19 +26,20 @@ final class LocalConnections {
     }
 
     private final Executor pool;
-    private final int outboxLimit;
+    private final HubOptions options; // the outboxes' bounds
     private final Map<String, Local> byId = new LinkedHashMap<>();
     private final Map<String, Set<String>> groupMembers = new HashMap<>();
     private final Map<String, Set<String>> userConnections = new HashMap<>();
     private List<PresenceBody.Event> unannounced = new ArrayList<>();
 
-    LocalConnections(Executor pool, int outboxLimit) {
+    LocalConnections(Executor pool, HubOptions options) {
         this.pool = pool;
-        this.outboxLimit = outboxLimit;
+        this.options = options;
     }
 
     synchronized Local add(HubConnection connection, ConnectionSink sink) {
-        Local local = new Local(connection, sink, new ConnectionOutbox(connection.id(), pool, outboxLimit),
+        Local local = new Local(connection, sink, new ConnectionOutbox(connection.id(), pool, options.connectionBuffer(),
+                options.connectionHardLimit(), options.slowClientGrace(), System::nanoTime),
                 new HashSet<>());
         byId.put(connection.id(), local);
         if (connection.userId() != null) {

@@ -108,7 +108,8 @@ class HubHardeningTest {
 
     @Test
     void aClientMoreThanTheBufferBehindIsDisconnectedToldWhyAndCounted() throws Exception {
-        HubNode node = opened(HubNode.start(backplane(), options.withConnectionBuffer(8)));
+        HubNode node = opened(HubNode.start(backplane(), options.withConnectionBuffer(8)
+                .withSlowClientGrace(Duration.ZERO)));
         CountDownLatch release = new CountDownLatch(1);
         Recorder slowSink = new Recorder() {
             @Override
@@ -141,6 +142,60 @@ class HubHardeningTest {
         assertThat(slowSink.calls).as("the slow sink's calls: at most the buffer and the one in progress, then the "
                 + "notice, last").hasSizeLessThanOrEqualTo(10).last().isEqualTo("disconnected");
         assertThat(fast.disconnectedReason).isNull();
+    }
+
+    @Test
+    void aClientThatDrainsABurstWithinTheGraceKeepsItsConnectionAndGetsEverything() throws Exception {
+        HubNode node = opened(HubNode.start(backplane(), options.withConnectionBuffer(8)
+                .withSlowClientGrace(Duration.ofMinutes(1))));
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder burstSink = new Recorder() {
+            @Override
+            public void send(HubMessage message) {
+                super.send(message);
+                try {
+                    release.await(); // held until the burst is queued, then as fast as anyone
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        join(node.connect("bursty", burstSink));
+        for (int i = 0; i < 40; i++) {
+            join(node.send(Target.all(), "m", i)); // five times the buffer, under the hard limit of 64
+        }
+        release.countDown();
+        eventually(() -> burstSink.calls.size() == 40, "all 40 messages delivered");
+        assertThat(burstSink.disconnectedReason).isNull();
+        assertThat(node.stats().slowConnectionsDisconnected()).isZero();
+    }
+
+    @Test
+    void aClientAtTheHardLimitIsDisconnectedWithinTheGrace() throws Exception {
+        HubNode node = opened(HubNode.start(backplane(), options.withConnectionBuffer(8)
+                .withSlowClientGrace(Duration.ofMinutes(1))));
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder stuckSink = new Recorder() {
+            @Override
+            public void send(HubMessage message) {
+                super.send(message);
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        join(node.connect("stuck", stuckSink));
+        for (int i = 0; i < 80; i++) {
+            join(node.send(Target.all(), "m", i));
+        }
+        eventually(() -> node.stats().slowConnectionsDisconnected() == 1, "the connection 64 behind ended");
+        release.countDown();
+        eventually(() -> stuckSink.disconnectedReason != null, "the sink is told");
+        assertThat(stuckSink.disconnectedReason).contains("more than 8 messages behind", "or 64 behind");
+        assertThat(stuckSink.calls).as("at most the hard limit and the one in progress, then the notice")
+                .hasSizeLessThanOrEqualTo(66).last().isEqualTo("disconnected");
     }
 
     @Test

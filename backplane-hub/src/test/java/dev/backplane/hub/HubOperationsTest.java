@@ -47,7 +47,7 @@ class HubOperationsTest {
     @Test
     void aSlowClientDisconnectIsCountedAndRaisedAndSendsAreCountedByTargetKind() throws Exception {
         try (Backplane backplane = Backplanes.open("mem://" + bus);
-                HubNode node = HubNode.start(backplane, options.withConnectionBuffer(2))) {
+                HubNode node = HubNode.start(backplane, options.withConnectionBuffer(2).withSlowClientGrace(Duration.ZERO))) {
             List<HubEvent> events = new CopyOnWriteArrayList<>();
             node.addListener(events::add);
             CountDownLatch release = new CountDownLatch(1);

@@ -106,22 +106,27 @@ class HubHardeningTest {
         }
     }
 
-    @Test
-    void aClientMoreThanTheBufferBehindIsDisconnectedToldWhyAndCounted() throws Exception {
-        HubNode node = opened(HubNode.start(backplane(), options.withConnectionBuffer(8)
-                .withSlowClientGrace(Duration.ZERO)));
-        CountDownLatch release = new CountDownLatch(1);
-        Recorder slowSink = new Recorder() {
+    /** A sink whose every call waits for {@code release}: a client whose socket does not drain until then. */
+    private static Recorder heldUntil(CountDownLatch release) {
+        return new Recorder() {
             @Override
             public void send(HubMessage message) {
                 super.send(message);
                 try {
-                    release.await(); // a client whose socket does not drain
+                    release.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }
         };
+    }
+
+    @Test
+    void aClientMoreThanTheBufferBehindIsDisconnectedToldWhyAndCounted() throws Exception {
+        HubNode node = opened(HubNode.start(backplane(), options.withConnectionBuffer(8)
+                .withSlowClientGrace(Duration.ZERO)));
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder slowSink = heldUntil(release);
         Recorder fast = new Recorder();
         HubConnection slow = join(node.connect("slow", slowSink));
         HubConnection quick = join(node.connect("quick", fast));
@@ -149,17 +154,7 @@ class HubHardeningTest {
         HubNode node = opened(HubNode.start(backplane(), options.withConnectionBuffer(8)
                 .withSlowClientGrace(Duration.ofMinutes(1))));
         CountDownLatch release = new CountDownLatch(1);
-        Recorder burstSink = new Recorder() {
-            @Override
-            public void send(HubMessage message) {
-                super.send(message);
-                try {
-                    release.await(); // held until the burst is queued, then as fast as anyone
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        Recorder burstSink = heldUntil(release);
         join(node.connect("bursty", burstSink));
         for (int i = 0; i < 40; i++) {
             join(node.send(Target.all(), "m", i)); // five times the buffer, under the hard limit of 64
@@ -175,17 +170,7 @@ class HubHardeningTest {
         HubNode node = opened(HubNode.start(backplane(), options.withConnectionBuffer(8)
                 .withSlowClientGrace(Duration.ofMinutes(1))));
         CountDownLatch release = new CountDownLatch(1);
-        Recorder stuckSink = new Recorder() {
-            @Override
-            public void send(HubMessage message) {
-                super.send(message);
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        Recorder stuckSink = heldUntil(release);
         join(node.connect("stuck", stuckSink));
         for (int i = 0; i < 80; i++) {
             join(node.send(Target.all(), "m", i));

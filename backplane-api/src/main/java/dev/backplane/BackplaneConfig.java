@@ -125,6 +125,19 @@ public final class BackplaneConfig {
     }
 
     /**
+     * The URI's authority without its user info, as written: one {@code host[:port]}, or several
+     * separated by commas; empty if it names none. The counterpart of {@link #rawUserInfo()}.
+     */
+    public String rawHosts() {
+        String authority = uri.getRawAuthority();
+        if (authority == null) {
+            return "";
+        }
+        String userInfo = rawUserInfo();
+        return userInfo == null ? authority : authority.substring(userInfo.length() + 1);
+    }
+
+    /**
      * The URI with any password replaced by {@code ***}, for messages and logs: the one in the user
      * info, and the value of every query option whose name ends in {@code password}, {@code token} or
      * {@code secret} (any case).

@@ -181,6 +181,9 @@ class BackplaneConfigTest {
         assertThat(c.redactedUri()).isEqualTo("kafkas://user:***@h1:1,h2:2?prefix=p");
         assertThat(c.toString()).doesNotContain("s3cret");
         assertThat(config("kafka://h1:1,h2:2").rawUserInfo()).isNull();
+        assertThat(c.rawHosts()).isEqualTo("h1:1,h2:2");
+        assertThat(config("kafka://h1:1,h2:2").rawHosts()).isEqualTo("h1:1,h2:2");
+        assertThat(config("redis://u:p@h:1").rawHosts()).isEqualTo("h:1");
     }
 
     @Test

@@ -127,11 +127,8 @@ final class KafkaSettings {
             throw new BackplaneConfigurationException("the Kafka URI " + uri + " has a path '" + path
                     + "', which means nothing here; write kafka://host:port[,host2:port2][?options]");
         }
-        String authority = config.uri().getRawAuthority();
-        if (authority != null && config.rawUserInfo() != null) {
-            authority = authority.substring(config.rawUserInfo().length() + 1); // the credentials: see SaslLogin
-        }
-        if (authority == null || authority.isBlank()) {
+        String authority = config.rawHosts(); // the credentials before them: see SaslLogin
+        if (authority.isBlank()) {
             throw new BackplaneConfigurationException("the Kafka URI " + uri
                     + " names no broker; write kafka://host:port[,host2:port2][?options]");
         }

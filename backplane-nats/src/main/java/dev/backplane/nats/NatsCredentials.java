@@ -58,7 +58,7 @@ final class NatsCredentials {
         String user = null;
         String password = null;
         String token = null;
-        String userInfo = NatsServerList.rawUserInfo(config.uri());
+        String userInfo = config.rawUserInfo();
         if (userInfo != null && !userInfo.isEmpty()) {
             int colon = userInfo.indexOf(':');
             if (colon < 0) {

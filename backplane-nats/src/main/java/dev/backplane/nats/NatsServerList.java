@@ -23,7 +23,6 @@ final class NatsServerList {
      */
     static List<String> hosts(BackplaneConfig config, String scheme) {
         URI uri = config.uri();
-        String authority = uri.getRawAuthority();
         String rest = uri.getRawSchemeSpecificPart();
         rest = rest == null || rest.indexOf('?') < 0 ? rest : rest.substring(0, rest.indexOf('?'));
         if (rest != null && rest.indexOf("://", 2) >= 0) {
@@ -32,7 +31,7 @@ final class NatsServerList {
                     + "once; one scheme applies to every server: write " + scheme + "://h1:4222,h2:4222,h3:4222 "
                     + "(plain or TLS for all of them)");
         }
-        String hostPart = authority == null ? "" : authority.substring(authority.lastIndexOf('@') + 1);
+        String hostPart = config.rawHosts();
         if (hostPart.isBlank()) {
             throw new BackplaneConfigurationException("NATS URI " + config.redactedUri() + " names no host; write "
                     + scheme + "://host:port, e.g. " + scheme + "://localhost:" + NatsSettings.DEFAULT_PORT
@@ -43,16 +42,6 @@ final class NatsServerList {
             servers.add(server(config, "NATS URI", entry, scheme));
         }
         return List.copyOf(servers);
-    }
-
-    /** The user info of the URI's authority, raw (still percent-encoded); null if none. */
-    static String rawUserInfo(URI uri) {
-        if (uri.getRawUserInfo() != null) {
-            return uri.getRawUserInfo();
-        }
-        String authority = uri.getRawAuthority();
-        int at = authority == null ? -1 : authority.lastIndexOf('@');
-        return at < 0 ? null : authority.substring(0, at);
     }
 
     /**

@@ -104,11 +104,7 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
             // Never null parameters: Jedis would then make its own, with the host check always on.
             builder.sslSocketFactory(tlsSettings.context().getSocketFactory()).sslParameters(tlsSettings.parameters());
         }
-        String userInfo = uri.getRawUserInfo();
-        if (sentinel && uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
-            // Several hosts make a registry-based authority, which java.net.URI does not split.
-            userInfo = uri.getRawAuthority().substring(0, uri.getRawAuthority().lastIndexOf('@'));
-        }
+        String userInfo = config.rawUserInfo(); // also before several hosts (Sentinel)
         if (userInfo != null && !userInfo.isEmpty()) {
             int colon = userInfo.indexOf(':');
             if (colon < 0) {

@@ -89,11 +89,8 @@ public final class RedisSentinel implements AutoCloseable {
         URI uri = config.uri();
         String scheme = uri.getScheme();
         String example = scheme + "://host1:26379,host2:26379,host3:26379/?master=mymaster";
-        String authority = uri.getRawAuthority();
-        if (authority != null && authority.contains("@")) {
-            authority = authority.substring(authority.lastIndexOf('@') + 1);
-        }
-        if (authority == null || authority.isBlank()) {
+        String authority = config.rawHosts();
+        if (authority.isBlank()) {
             throw new BackplaneConfigurationException("Redis Sentinel URI '" + config.redactedUri()
                     + "' names no sentinel; list them as host:port separated by commas, e.g. " + example);
         }

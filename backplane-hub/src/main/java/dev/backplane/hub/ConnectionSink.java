@@ -9,8 +9,9 @@ package dev.backplane.hub;
  * connection of the node, each draining one connection's waiting calls at a time. Return quickly
  * and never block: queue the bytes for the client rather than wait for the network, or the
  * connections that share the thread wait too.
- * At most {@link HubOptions#connectionBuffer()} messages wait for one sink; a sink that falls
- * further behind has its connection ended (see {@link #disconnected}). An exception is logged and
+ * At most {@link HubOptions#connectionBuffer()} messages wait for one sink for longer than
+ * {@link HubOptions#slowClientGrace()}, and never more than {@link HubOptions#connectionHardLimit()};
+ * a sink that stays further behind has its connection ended (see {@link #disconnected}). An exception is logged and
  * does not affect other recipients.
  */
 public interface ConnectionSink {
@@ -29,8 +30,9 @@ public interface ConnectionSink {
     }
 
     /**
-     * The hub ended this connection on its own: its sink fell more than
-     * {@link HubOptions#connectionBuffer()} messages behind (messages still waiting for it are
+     * The hub ended this connection on its own: its sink stayed more than
+     * {@link HubOptions#connectionBuffer()} messages behind past {@link HubOptions#slowClientGrace()},
+     * or fell {@link HubOptions#connectionHardLimit()} behind (messages still waiting for it are
      * discarded), or the node was closed. The connection has already left the node, its groups and
      * presence; the endpoint should close the client's socket, telling it {@code reason}. This is the
      * last call the sink gets. Not called for {@link HubNode#disconnect}, which the endpoint made

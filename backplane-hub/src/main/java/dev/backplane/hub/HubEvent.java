@@ -18,8 +18,9 @@ public sealed interface HubEvent {
     String nodeId();
 
     /**
-     * This node disconnected a client that fell more than {@link HubOptions#connectionBuffer()}
-     * messages behind.
+     * This node disconnected a client that stayed more than {@link HubOptions#connectionBuffer()}
+     * messages behind past {@link HubOptions#slowClientGrace()}, or fell
+     * {@link HubOptions#connectionHardLimit()} behind.
      *
      * @param discarded the messages that were waiting for it and were dropped
      */

@@ -10,8 +10,9 @@ package dev.backplane.hub;
  * @param malformedEnvelopes payloads from the broker that were not a valid envelope; logged, skipped
  * @param gaps possible losses reported by the transport
  * @param nodesDeclaredDead nodes this process declared dead after missed heartbeats
- * @param slowConnectionsDisconnected connections this node disconnected because more than
- *     {@link HubOptions#connectionBuffer()} messages waited for their sink
+ * @param slowConnectionsDisconnected connections this node disconnected as slow: more than
+ *     {@link HubOptions#connectionBuffer()} messages waited for their sink past
+ *     {@link HubOptions#slowClientGrace()}, or {@link HubOptions#connectionHardLimit()} did
  */
 public record HubStats(long sent, long delivered, long duplicatesDropped, long malformedEnvelopes, long gaps,
         long nodesDeclaredDead, long slowConnectionsDisconnected) {

@@ -50,6 +50,11 @@ abstract class ClusterKit extends BackplaneTck {
         return "";
     }
 
+    /** The rules this transport runs on the cluster by default. */
+    Set<String> clusterRules() {
+        return CLUSTER_RULES;
+    }
+
     @Override
     protected String backplaneUri() {
         return scheme() + "://" + cluster().addresses() + options();
@@ -66,7 +71,9 @@ abstract class ClusterKit extends BackplaneTck {
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             String rule = context.getTestMethod().map(Method::getName).map(n -> n.substring(0, Math.min(3, n.length())))
                     .orElse(null);
-            if (rule == null || Boolean.getBoolean(FULL_KIT) || CLUSTER_RULES.contains(rule)) {
+            Set<String> rules = context.getTestInstance().filter(ClusterKit.class::isInstance)
+                    .map(kit -> ((ClusterKit) kit).clusterRules()).orElse(CLUSTER_RULES);
+            if (rule == null || Boolean.getBoolean(FULL_KIT) || rules.contains(rule)) {
                 return ConditionEvaluationResult.enabled("a rule a cluster can break, or the full kit was asked for");
             }
             return ConditionEvaluationResult.disabled("runs the same on one server (the single-server kit runs it); -D"

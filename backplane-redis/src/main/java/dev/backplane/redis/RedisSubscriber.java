@@ -350,11 +350,29 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
             backoff.reset();
             pingsSent = 0;
             pongsReceived = 0;
-            List<String> names = new ArrayList<>(channels.keySet());
-            for (int i = 0; i < names.size(); i += RESUBSCRIBE_CHUNK) {
-                send(session, true, names.subList(i, Math.min(names.size(), i + RESUBSCRIBE_CHUNK)));
+            for (List<String> names : sameSlotGroups(channels.keySet())) {
+                for (int i = 0; i < names.size(); i += RESUBSCRIBE_CHUNK) {
+                    send(session, true, names.subList(i, Math.min(names.size(), i + RESUBSCRIBE_CHUNK)));
+                }
             }
         }
+    }
+
+    /**
+     * The channels to subscribe again, in groups one command may name together: all of them for
+     * plain pub/sub; for a shard, those of one slot ({@code SSUBSCRIBE} refuses channels of
+     * several slots with {@code CROSSSLOT}).
+     */
+    private List<List<String>> sameSlotGroups(java.util.Collection<String> names) {
+        if (shard == null) {
+            return List.of(new ArrayList<>(names));
+        }
+        Map<Integer, List<String>> bySlot = new HashMap<>();
+        for (String name : names) {
+            bySlot.computeIfAbsent(RedisCluster.slot(name.getBytes(StandardCharsets.US_ASCII)), slot -> new ArrayList<>())
+                    .add(name);
+        }
+        return new ArrayList<>(bySlot.values());
     }
 
     /** Redis answered the oldest SUBSCRIBE/UNSUBSCRIBE; if it was the last one for the channel, its state is Redis' state. */

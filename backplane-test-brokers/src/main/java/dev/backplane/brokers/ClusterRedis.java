@@ -151,6 +151,29 @@ public final class ClusterRedis implements AutoCloseable {
         return masterOf(slot);
     }
 
+    /**
+     * Stops every node, the replicas first (so that none is promoted while the masters go down),
+     * keeping their cluster configuration files.
+     */
+    public void stopAll() {
+        List<PrivateBroker> masters = new ArrayList<>();
+        for (HostAndPort m : masters()) {
+            masters.add(broker(m));
+        }
+        for (PrivateBroker n : nodes) {
+            if (!masters.contains(n)) {
+                n.stop();
+            }
+        }
+        masters.forEach(PrivateBroker::stop);
+    }
+
+    /** Starts every node again on its port, from its configuration file, and waits until the cluster is ok. */
+    public void startAll() {
+        nodes.forEach(PrivateBroker::start);
+        awaitHealthy(READY_TIMEOUT);
+    }
+
     /** Stops every node this cluster started and deletes their directories. Idempotent. */
     @Override
     public void close() {

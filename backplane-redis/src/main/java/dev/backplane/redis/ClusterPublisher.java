@@ -39,6 +39,8 @@ final class ClusterPublisher implements RedisPubSubBackplane.Publishing {
 
     /** Attempts JedisCluster makes per call (each MOVED or failed connection counts one). */
     private static final int ATTEMPTS_PER_CALL = 5;
+    /** How long JedisCluster may retry one call by itself before this thread tries again. */
+    private static final Duration CALL_RETRIES = Duration.ofSeconds(1);
 
     private final RedisEndpoint endpoint;
     private final Duration publishTimeout;
@@ -121,7 +123,10 @@ final class ClusterPublisher implements RedisPubSubBackplane.Publishing {
     private JedisCluster cluster() {
         JedisCluster c = client;
         if (c == null) {
-            c = endpoint.cluster().newClient(ATTEMPTS_PER_CALL, publishTimeout);
+            // Short per call: JedisCluster's own waits between attempts grow with the time it is given,
+            // and this thread's own retries (with a fresh slot map each) find a promoted replica sooner.
+            c = endpoint.cluster().newClient(ATTEMPTS_PER_CALL, CALL_RETRIES.compareTo(publishTimeout) < 0
+                    ? CALL_RETRIES : publishTimeout);
             client = c;
         }
         return c;

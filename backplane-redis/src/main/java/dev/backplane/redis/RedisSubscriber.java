@@ -463,19 +463,26 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
 
     /** Pings the connection; one that did not answer the previous ping is dropped and reconnected. */
     private void checkHealth() {
-        // Outside the lock: for a shard, this asks the cluster (bounded by the connect timeout).
-        boolean moved = ready != null && (shard != null ? shard.moved(master) : endpoint.moved(master));
         synchronized (lock) {
             if (ready == null) {
                 return;
             }
-            if (moved) {
-                LOG.info("a new master serves " + where() + "; moving the subscriber connection");
-                dropConnection();
+            if (shard != null) {
+                // No ping in sharded pub/sub (see the class comment). Asking the cluster who owns the
+                // shard is network I/O: on the writer's thread, never the shared scheduler's.
+                RedisSentinel.Master connectedTo = master;
+                writer.write(ready, (session, names) -> {
+                    if (shard.moved(connectedTo)) {
+                        LOG.info("a new master serves " + where() + "; moving the subscriber connection");
+                        dropConnection();
+                    }
+                }, null);
                 return;
             }
-            if (shard != null) {
-                return; // no ping in sharded pub/sub: see the class comment
+            if (endpoint.moved(master)) {
+                LOG.info("the sentinels named a new " + endpoint.hostAndPort() + "; moving the subscriber connection");
+                dropConnection();
+                return;
             }
             if (pingsSent > pongsReceived) {
                 LOG.warn("Redis at " + where() + " did not answer a ping within "

@@ -38,6 +38,11 @@ public final class ClusterRedis implements AutoCloseable {
     private static final int NODES = 6;
 
     private final List<PrivateBroker> nodes = new ArrayList<>();
+    /**
+     * Each node's cluster bus port, by its client port: a free port of its own, kept across restarts.
+     * Redis's default, the client port + 10000, can lie above 65535 or on another process's port.
+     */
+    private final java.util.Map<Integer, Integer> busPorts = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ClusterRedis() {
         try {
@@ -199,7 +204,9 @@ public final class ClusterRedis implements AutoCloseable {
     private List<String> server(PrivateBroker broker) {
         return List.of(executable("redis-server"), "--bind", LoopbackPorts.LOOPBACK,
                 "--port", Integer.toString(broker.port()), "--save", "", "--appendonly", "no",
-                "--cluster-enabled", "yes", "--cluster-config-file", broker.dataDirectory().resolve("nodes.conf").toString(),
+                "--cluster-enabled", "yes",
+                "--cluster-port", Integer.toString(busPorts.computeIfAbsent(broker.port(), p -> LoopbackPorts.freePort())),
+                "--cluster-config-file", broker.dataDirectory().resolve("nodes.conf").toString(),
                 "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0",
                 "--dir", broker.dataDirectory().toString());
     }

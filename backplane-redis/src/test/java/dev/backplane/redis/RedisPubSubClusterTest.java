@@ -39,6 +39,8 @@ class RedisPubSubClusterTest {
     @RegisterExtension
     static final ClusterRedis.PerClass cluster = new ClusterRedis.PerClass();
     private final List<Backplane> opened = new ArrayList<>();
+    /** The master the failover test promoted: it has no replica left, so the next test kills another. */
+    private static volatile HostAndPort promotedEarlier;
 
     @AfterEach
     void closeBackplanes() {
@@ -151,6 +153,7 @@ class RedisPubSubClusterTest {
         cluster.get().killMaster(owner); // SIGKILL, and waits for the process to end
         load.fault();
         HostAndPort promoted = cluster.get().awaitPromotion(owner, slot, Duration.ofSeconds(60));
+        promotedEarlier = promoted;
         awaitCondition(() -> load.deliveredSinceFault() >= 50, Duration.ofSeconds(60));
         FailoverLoad.Report report = load.stop(Duration.ofSeconds(5));
         System.out.println("pub/sub Redis Cluster failover (" + owner + " killed, " + promoted + " promoted): "
@@ -170,6 +173,42 @@ class RedisPubSubClusterTest {
             assertThat(lost.settledNanos()).as("message %d, lost, was published after the kill or just before",
                     lost.sequence()).isGreaterThan(report.faultNanos() - TimeUnit.SECONDS.toNanos(1));
         }
+    }
+
+    @Test
+    @Order(11)
+    void aPublishWhoseShardHasNoMasterWithinThePublishTimeoutFailsAsUnavailableWithoutClusterErrorWords()
+            throws Exception {
+        Backplane publisher = open(Map.of("prefix", "short", "publishTimeout", "500ms", "connectTimeout", "1s"));
+        HostAndPort target = cluster.get().masters().stream().filter(m -> !m.equals(promotedEarlier)).findFirst()
+                .orElseThrow();
+        String channel = null;
+        for (int i = 0; channel == null; i++) {
+            if (cluster.get().masterOf(slot("short", "x" + i)).equals(target)) {
+                channel = "x" + i;
+            }
+        }
+        publisher.publish(channel, new byte[] {1}).get(15, TimeUnit.SECONDS);
+        cluster.get().killMaster(target);
+        List<Throwable> failures = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        boolean succeededAgain = false;
+        while (!succeededAgain) {
+            assertThat(System.nanoTime()).as("a publish succeeded again within 60 s").isLessThan(deadline);
+            try {
+                publisher.publish(channel, new byte[] {2}).get(15, TimeUnit.SECONDS);
+                succeededAgain = !failures.isEmpty();
+            } catch (java.util.concurrent.ExecutionException e) {
+                failures.add(e.getCause());
+            }
+        }
+        assertThat(failures).as("publishes while the shard had no master").isNotEmpty()
+                .allSatisfy(f -> {
+                    assertThat(f).isInstanceOf(dev.backplane.BrokerUnavailableException.class);
+                    for (Throwable t = f; t != null; t = t.getCause()) {
+                        assertThat(String.valueOf(t.getMessage())).doesNotContain("MOVED", "CLUSTERDOWN", "READONLY");
+                    }
+                });
     }
 
     private static Map<HostAndPort, Long> spublishCalls(Iterable<HostAndPort> masters) {

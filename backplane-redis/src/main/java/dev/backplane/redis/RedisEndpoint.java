@@ -37,14 +37,18 @@ import redis.clients.jedis.JedisClientConfig;
  * credentials are the data nodes', options {@code sentinelUser} and {@code sentinelPassword} the
  * sentinels'. Not over TLS: there is no {@code rediss-sentinel} scheme.
  *
+ * <p>Redis Cluster: {@code redis-cluster://[[user]:password@]host1:port1,host2:port2,...} names seed
+ * nodes (see {@link RedisCluster}); pub/sub only (no Streams yet), not over TLS yet, database 0.
+ *
  * @param address host and port (default port 6379); for a Sentinel URI, the first sentinel
  * @param clientConfig Jedis settings: credentials, database, TLS, timeouts, client name
  * @param tls whether the connection uses TLS
  * @param tlsSettings the TLS options read from the URI ({@link TlsSettings#enabled()} is {@code tls})
  * @param sentinel the sentinels that name the master, or null for a URI that names the server
+ * @param cluster the Redis Cluster a {@code redis-cluster://} URI names by its seed nodes, else null
  */
 public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig, boolean tls, TlsSettings tlsSettings,
-        RedisSentinel sentinel) implements AutoCloseable {
+        RedisSentinel sentinel, RedisCluster cluster) implements AutoCloseable {
 
     /** Option: the client name shown by {@code CLIENT LIST}. */
     public static final String CLIENT_NAME = "clientName";
@@ -71,6 +75,7 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
         String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         boolean tls = scheme.startsWith("rediss");
         boolean sentinel = RedisSentinel.isSentinelScheme(scheme);
+        boolean cluster = RedisCluster.isClusterScheme(scheme);
         if (!sentinel) {
             for (String option : RedisSentinel.OPTIONS) {
                 if (config.options().containsKey(option)) {
@@ -84,12 +89,12 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
             throw new BackplaneConfigurationException("Redis Sentinel over TLS is not supported: " + config.redactedUri()
                     + "; use " + scheme.replaceFirst("^rediss", "redis") + ":// on a network you trust");
         }
-        if (!sentinel && uri.getHost() == null) {
+        if (!sentinel && !cluster && uri.getHost() == null) {
             throw new BackplaneConfigurationException("Redis URI '" + config.redactedUri()
                     + "' names no host; write " + scheme + "://host:port, e.g. " + scheme + "://localhost:6379");
         }
         int port = uri.getPort() == -1 ? 6379 : uri.getPort();
-        if (!sentinel && (port < 1 || port > 65535)) {
+        if (!sentinel && !cluster && (port < 1 || port > 65535)) {
             throw new BackplaneConfigurationException("Redis URI '" + config.redactedUri() + "' has port " + port
                     + "; expected a port from 1 to 65535, e.g. " + scheme + "://localhost:6379");
         }
@@ -119,8 +124,12 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
             }
         }
         JedisClientConfig clientConfig = builder.build();
+        if (cluster) {
+            RedisCluster nodes = RedisCluster.from(config, clientConfig);
+            return new RedisEndpoint(nodes.seeds().get(0), clientConfig, tls, tlsSettings, null, nodes);
+        }
         if (!sentinel) {
-            return new RedisEndpoint(new HostAndPort(uri.getHost(), port), clientConfig, tls, tlsSettings, null);
+            return new RedisEndpoint(new HostAndPort(uri.getHost(), port), clientConfig, tls, tlsSettings, null, null);
         }
         DefaultJedisClientConfig.Builder sentinelConfig = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis(config.connectTimeout()))
@@ -139,7 +148,7 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
             sentinelConfig.password(sentinelPassword);
         }
         RedisSentinel sentinels = RedisSentinel.from(config, clientConfig, sentinelConfig.build());
-        return new RedisEndpoint(sentinels.sentinels().get(0), clientConfig, tls, tlsSettings, sentinels);
+        return new RedisEndpoint(sentinels.sentinels().get(0), clientConfig, tls, tlsSettings, sentinels, null);
     }
 
     /**
@@ -157,8 +166,14 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
         return sentinel != null && sentinel.moved(master);
     }
 
-    /** {@code host:port}, or for Sentinel {@code master 'NAME' via sentinels h1:p1,h2:p2}, for messages. */
+    /**
+     * {@code host:port}, or for Sentinel {@code master 'NAME' via sentinels h1:p1,h2:p2}, for a
+     * cluster {@code cluster via seeds h1:p1,h2:p2}, for messages.
+     */
     public String hostAndPort() {
+        if (cluster != null) {
+            return cluster.describe();
+        }
         return sentinel == null ? address.getHost() + ":" + address.getPort() : sentinel.describe();
     }
 

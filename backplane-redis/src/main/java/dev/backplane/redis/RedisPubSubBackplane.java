@@ -23,6 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * ({@link #health()}, the lost and restored events); the publishing one is opened on the first
  * publish.
  *
+ * <p>On a Redis Cluster ({@code redis-cluster://}) the channels are sharded: {@link ClusterPublisher}
+ * sends {@code SPUBLISH} to the master that owns each channel's slot, and {@link ClusterSubscriber}
+ * keeps one {@code SSUBSCRIBE} connection per shard.
+ *
  * <p>At-most-once means: a message reaches the subscriptions that are active and connected when
  * Redis receives it. Redis keeps nothing: messages published while a subscriber's connection is
  * down are lost for it, and it is told so by {@link Subscriber#onGap} once it is back.
@@ -32,8 +36,29 @@ public final class RedisPubSubBackplane extends AbstractBackplane {
     private final RedisEndpoint endpoint;
     private final Capabilities capabilities;
     private final byte[] channelPrefix;
-    private final RedisPublisher publisher;
-    private final RedisSubscriber subscriber;
+    private final Publishing publisher;
+    private final Subscribing subscriber;
+
+    /** The publishing side: one server's PUBLISH connection, or a cluster's SPUBLISH. */
+    interface Publishing extends AutoCloseable {
+        /** Queues a message; see {@link RedisPublisher#publish}. {@code payload} is a copy the caller no longer touches. */
+        CompletableFuture<Position> publish(String channel, byte[] redisChannel, byte[] payload);
+
+        @Override
+        void close();
+    }
+
+    /** The subscribing side: one server's SUBSCRIBE connection, or one SSUBSCRIBE connection per cluster shard. */
+    interface Subscribing extends AutoCloseable {
+        /** Subscribes to {@code redisName}, delivering as {@code channel}; completes once Redis confirmed it. */
+        CompletableFuture<Subscription> subscribe(String channel, String redisName, Subscriber subscriber);
+
+        /** Opens the connection(s) now, in the background. */
+        void start();
+
+        @Override
+        void close();
+    }
 
     RedisPubSubBackplane(BackplaneConfig config, RedisEndpoint endpoint, RedisPubSubOptions options) {
         super(config, "redis");
@@ -41,10 +66,18 @@ public final class RedisPubSubBackplane extends AbstractBackplane {
         this.capabilities = new Capabilities("redis", DeliveryGuarantee.AT_MOST_ONCE, false, true,
                 options.maxPayloadBytes(), true);
         this.channelPrefix = (config.prefix() + ":").getBytes(StandardCharsets.US_ASCII);
-        this.publisher = new RedisPublisher(endpoint, config, completions, monitor);
-        this.subscriber = new RedisSubscriber(endpoint, config.prefix(), config.connectTimeout(),
-                options.healthCheckInterval(), config.maxSubscriberBacklog(), config.resources().callbackExecutor(),
-                config.resources().scheduler(), publisher::connectionSuspect, monitor);
+        if (endpoint.cluster() != null) {
+            this.publisher = new ClusterPublisher(endpoint, config, completions, monitor);
+            this.subscriber = new ClusterSubscriber(endpoint, config.prefix(), config.connectTimeout(),
+                    options.healthCheckInterval(), config.maxSubscriberBacklog(), config.resources().callbackExecutor(),
+                    config.resources().scheduler(), monitor);
+        } else {
+            RedisPublisher server = new RedisPublisher(endpoint, config, completions, monitor);
+            this.publisher = server;
+            this.subscriber = new RedisSubscriber(endpoint, config.prefix(), config.connectTimeout(),
+                    options.healthCheckInterval(), config.maxSubscriberBacklog(), config.resources().callbackExecutor(),
+                    config.resources().scheduler(), server::connectionSuspect, monitor);
+        }
         subscriber.start();
     }
 

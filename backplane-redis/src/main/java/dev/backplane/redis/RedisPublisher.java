@@ -40,7 +40,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * <p>A watchdog on the scheduler drops a connection whose write or read has been stuck for longer
  * than the publish timeout, so the thread goes on; closing a socket is all it does there.
  */
-final class RedisPublisher implements AutoCloseable {
+final class RedisPublisher implements RedisPubSubBackplane.Publishing {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisPublisher.class);
 
@@ -82,7 +82,8 @@ final class RedisPublisher implements AutoCloseable {
      *
      * @param payload a copy the caller no longer touches
      */
-    CompletableFuture<Position> publish(String channel, byte[] redisChannel, byte[] payload) {
+    @Override
+    public CompletableFuture<Position> publish(String channel, byte[] redisChannel, byte[] payload) {
         ensureStarted();
         return outbox.submit(channel, payload, redisChannel).future();
     }
@@ -305,7 +306,8 @@ final class RedisPublisher implements AutoCloseable {
         outbox.close();
     }
 
-    private static void join(Thread t, Duration timeout) {
+    /** Waits up to {@code timeout} for {@code t} to end; keeps an interrupt for the caller. */
+    static void join(Thread t, Duration timeout) {
         try {
             t.join(Math.max(1, timeout.toMillis()));
         } catch (InterruptedException e) {

@@ -96,7 +96,8 @@ public final class RedisSentinel implements AutoCloseable {
         }
         List<HostAndPort> sentinels = new ArrayList<>();
         for (String part : authority.split(",", -1)) {
-            sentinels.add(sentinel(part, config, example));
+            sentinels.add(host(part, "Redis Sentinel URI '" + config.redactedUri() + "'", "sentinel", example,
+                    DEFAULT_SENTINEL_PORT));
         }
         if (new LinkedHashSet<>(sentinels).size() != sentinels.size()) {
             throw new BackplaneConfigurationException("Redis Sentinel URI '" + config.redactedUri()
@@ -111,10 +112,16 @@ public final class RedisSentinel implements AutoCloseable {
         return new RedisSentinel(master, sentinels, masterConfig, sentinelConfig);
     }
 
-    private static HostAndPort sentinel(String part, BackplaneConfig config, String example) {
-        String where = "Redis Sentinel URI '" + config.redactedUri() + "'";
+    /**
+     * One {@code host[:port]} of a several-host authority ({@code [::1]:port} for IPv6).
+     *
+     * @param where the URI, for messages
+     * @param what what the host is, for messages: {@code sentinel}, {@code seed node}
+     * @throws BackplaneConfigurationException if the host is empty or the port is no number from 1 to 65535
+     */
+    static HostAndPort host(String part, String where, String what, String example, int defaultPort) {
         if (part.isBlank()) {
-            throw new BackplaneConfigurationException(where + " has an empty sentinel in its list; write "
+            throw new BackplaneConfigurationException(where + " has an empty " + what + " in its list; write "
                     + "host:port separated by commas, e.g. " + example);
         }
         String host;
@@ -122,8 +129,8 @@ public final class RedisSentinel implements AutoCloseable {
         if (part.startsWith("[")) {
             int close = part.indexOf(']');
             if (close < 0) {
-                throw new BackplaneConfigurationException(where + " has sentinel '" + part
-                        + "' with an unclosed '['; write an IPv6 address as [::1]:26379");
+                throw new BackplaneConfigurationException(where + " has " + what + " '" + part
+                        + "' with an unclosed '['; write an IPv6 address as [::1]:" + defaultPort);
             }
             host = part.substring(1, close);
             String rest = part.substring(close + 1);
@@ -135,11 +142,11 @@ public final class RedisSentinel implements AutoCloseable {
         }
         host = URLDecoder.decode(host, StandardCharsets.UTF_8);
         if (host.isBlank()) {
-            throw new BackplaneConfigurationException(where + " has sentinel '" + part + "' without a host, e.g. "
+            throw new BackplaneConfigurationException(where + " has " + what + " '" + part + "' without a host, e.g. "
                     + example);
         }
         if (port == null) {
-            return new HostAndPort(host, DEFAULT_SENTINEL_PORT);
+            return new HostAndPort(host, defaultPort);
         }
         int number;
         try {
@@ -148,7 +155,7 @@ public final class RedisSentinel implements AutoCloseable {
             number = -1;
         }
         if (number < 1 || number > 65535) {
-            throw new BackplaneConfigurationException(where + " has sentinel '" + part + "' with port '" + port
+            throw new BackplaneConfigurationException(where + " has " + what + " '" + part + "' with port '" + port
                     + "'; expected a port from 1 to 65535, e.g. " + example);
         }
         return new HostAndPort(host, number);

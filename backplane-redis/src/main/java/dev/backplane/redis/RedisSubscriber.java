@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.BinaryJedisShardedPubSub;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -45,8 +46,16 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * <p>When the connection fails, the thread reconnects with {@link Backoff}, subscribes to every
  * channel again and, as each is confirmed, reports a {@link dev.backplane.Gap} to each subscription
  * that was active before: messages published in between were not delivered to it.
+ *
+ * <p>For a Redis Cluster there is one such subscriber per shard (see {@link ClusterSubscriber}):
+ * given a {@link ClusterShard}, it connects to the master that owns the shard now, holds its
+ * channels with {@code SSUBSCRIBE} (sharded pub/sub) and the shard's own control channel, and
+ * instead of pinging (RESP2 sharded pub/sub has no pong Jedis reads) checks on every health check
+ * that the cluster still names that master. Redis tells a shard subscriber that its channels moved
+ * (a slot migrated, or its master failed over) by an unasked {@code sunsubscribe}; that, like a
+ * dropped connection, makes it connect to the owner named now, subscribe again and report the gap.
  */
-final class RedisSubscriber implements AutoCloseable {
+final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriber.class);
 
@@ -54,6 +63,8 @@ final class RedisSubscriber implements AutoCloseable {
     private static final int RESUBSCRIBE_CHUNK = 1000;
 
     private final RedisEndpoint endpoint;
+    /** The cluster shard this subscriber serves, or null for a server or a Sentinel master. */
+    private final ClusterShard shard;
     private final byte[] controlChannel;
     private final Duration connectTimeout;
     private final Duration healthCheckInterval;
@@ -95,9 +106,18 @@ final class RedisSubscriber implements AutoCloseable {
     RedisSubscriber(RedisEndpoint endpoint, String prefix, Duration connectTimeout, Duration healthCheckInterval,
             int maxBacklog, Executor deliveryPool, ScheduledExecutorService timer, Runnable onConnectionLost,
             BackplaneMonitor monitor) {
+        this(endpoint, null, prefix, connectTimeout, healthCheckInterval, maxBacklog, deliveryPool, timer,
+                onConnectionLost, monitor);
+    }
+
+    /** A subscriber for one shard of a cluster ({@code shard} not null), or as above (null). */
+    RedisSubscriber(RedisEndpoint endpoint, ClusterShard shard, String prefix, Duration connectTimeout,
+            Duration healthCheckInterval, int maxBacklog, Executor deliveryPool, ScheduledExecutorService timer,
+            Runnable onConnectionLost, BackplaneMonitor monitor) {
         this.monitor = monitor;
         this.endpoint = endpoint;
-        this.controlChannel = (prefix + ":").getBytes(StandardCharsets.US_ASCII);
+        this.shard = shard;
+        this.controlChannel = shard != null ? shard.controlChannel() : (prefix + ":").getBytes(StandardCharsets.US_ASCII);
         this.connectTimeout = connectTimeout;
         this.healthCheckInterval = healthCheckInterval;
         this.maxBacklog = maxBacklog;
@@ -121,7 +141,8 @@ final class RedisSubscriber implements AutoCloseable {
      * Subscribes to {@code redisName}, delivering as {@code channel}. The future completes once
      * Redis confirmed the subscription, or fails after the connect timeout.
      */
-    CompletableFuture<Subscription> subscribe(String channel, String redisName, Subscriber subscriber) {
+    @Override
+    public CompletableFuture<Subscription> subscribe(String channel, String redisName, Subscriber subscriber) {
         RedisSubscription subscription = new RedisSubscription(channel, subscriber, deliveryPool, maxBacklog,
                 s -> unsubscribe(redisName, s));
         synchronized (lock) {
@@ -162,7 +183,8 @@ final class RedisSubscriber implements AutoCloseable {
      * Opens the subscriber connection now rather than at the first subscribe: it is the one the
      * backplane keeps open and pings, so its state is the backplane's connection state from the start.
      */
-    void start() {
+    @Override
+    public void start() {
         synchronized (lock) {
             if (!closing) {
                 startIfNeeded();
@@ -192,7 +214,7 @@ final class RedisSubscriber implements AutoCloseable {
             unsubscribe(redisName, subscription);
             String why = unavailableBecause;
             subscription.fail(new BrokerUnavailableException("subscribe to '" + subscription.channel()
-                    + "' not confirmed by Redis at " + endpoint.hostAndPort() + " within connectTimeout "
+                    + "' not confirmed by Redis at " + where() + " within connectTimeout "
                     + connectTimeout.toMillis() + "ms" + (why != null ? ": " + why : "")));
         }
     }
@@ -219,7 +241,7 @@ final class RedisSubscriber implements AutoCloseable {
             awaitingReply.add(name);
             awaitingCount.merge(name, 1, Integer::sum);
         }
-        writer.write(session, subscribe ? Session::subscribe : Session::unsubscribe, names);
+        writer.write(session, subscribe ? Session::add : Session::remove, names);
     }
 
     // ------------------------------------------------------------ subscriber thread
@@ -233,7 +255,7 @@ final class RedisSubscriber implements AutoCloseable {
             }
             Connection c;
             try {
-                RedisSentinel.Master located = endpoint.locate();
+                RedisSentinel.Master located = shard != null ? shard.locate() : endpoint.locate();
                 c = RedisConnections.open(endpoint, located);
                 master = located;
             } catch (BackplaneException e) {
@@ -247,7 +269,7 @@ final class RedisSubscriber implements AutoCloseable {
                 }
                 continue;
             }
-            Session session = new Session(c);
+            Session session = shard != null ? new ShardedSession() : new PlainSession(c);
             synchronized (lock) {
                 if (closing) {
                     c.close();
@@ -257,7 +279,7 @@ final class RedisSubscriber implements AutoCloseable {
             }
             RuntimeException failure;
             try {
-                session.proceed(c, controlChannel);
+                session.run(c, controlChannel);
                 failure = new IllegalStateException("the subscriber connection left pub/sub mode");
             } catch (JedisDataException e) {
                 // Redis refused a SUBSCRIBE (no permission, no login): the channels waiting for it cannot be had.
@@ -328,11 +350,29 @@ final class RedisSubscriber implements AutoCloseable {
             backoff.reset();
             pingsSent = 0;
             pongsReceived = 0;
-            List<String> names = new ArrayList<>(channels.keySet());
-            for (int i = 0; i < names.size(); i += RESUBSCRIBE_CHUNK) {
-                send(session, true, names.subList(i, Math.min(names.size(), i + RESUBSCRIBE_CHUNK)));
+            for (List<String> names : sameSlotGroups(channels.keySet())) {
+                for (int i = 0; i < names.size(); i += RESUBSCRIBE_CHUNK) {
+                    send(session, true, names.subList(i, Math.min(names.size(), i + RESUBSCRIBE_CHUNK)));
+                }
             }
         }
+    }
+
+    /**
+     * The channels to subscribe again, in groups one command may name together: all of them for
+     * plain pub/sub; for a shard, those of one slot ({@code SSUBSCRIBE} refuses channels of
+     * several slots with {@code CROSSSLOT}).
+     */
+    private List<List<String>> sameSlotGroups(java.util.Collection<String> names) {
+        if (shard == null) {
+            return List.of(new ArrayList<>(names));
+        }
+        Map<Integer, List<String>> bySlot = new HashMap<>();
+        for (String name : names) {
+            bySlot.computeIfAbsent(RedisCluster.slot(name.getBytes(StandardCharsets.US_ASCII)), slot -> new ArrayList<>())
+                    .add(name);
+        }
+        return new ArrayList<>(bySlot.values());
     }
 
     /** Redis answered the oldest SUBSCRIBE/UNSUBSCRIBE; if it was the last one for the channel, its state is Redis' state. */
@@ -369,7 +409,7 @@ final class RedisSubscriber implements AutoCloseable {
 
     private String gapReason(ChannelState state) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - outageStartedNanos);
-        return "the connection to Redis at " + endpoint.hostAndPort() + " was lost (" + outageCause + ") and restored"
+        return "the connection to Redis at " + where() + " was lost (" + outageCause + ") and restored"
                 + " after " + millis + " ms; messages published to this channel meanwhile were not delivered"
                 + " (at-most-once)";
     }
@@ -386,7 +426,7 @@ final class RedisSubscriber implements AutoCloseable {
                 outageCause = String.valueOf(failure.getMessage());
             }
             // The monitor logs the change of state, once: "lost its connection (cause); reconnecting".
-            monitor.connectionLost("the subscriber connection to Redis at " + endpoint.hostAndPort() + " failed: "
+            monitor.connectionLost("the subscriber connection to Redis at " + where() + " failed: "
                     + outageCause);
             ready = null;
             connection = null;
@@ -400,7 +440,7 @@ final class RedisSubscriber implements AutoCloseable {
                     }
                 }
             }
-            unavailableBecause = "lost the connection to Redis at " + endpoint.hostAndPort() + ": " + outageCause;
+            unavailableBecause = "lost the connection to Redis at " + where() + ": " + outageCause;
         }
     }
 
@@ -427,19 +467,31 @@ final class RedisSubscriber implements AutoCloseable {
             if (ready == null) {
                 return;
             }
+            if (shard != null) {
+                // No ping in sharded pub/sub (see the class comment). Asking the cluster who owns the
+                // shard is network I/O: on the writer's thread, never the shared scheduler's.
+                RedisSentinel.Master connectedTo = master;
+                writer.write(ready, (session, names) -> {
+                    if (shard.moved(connectedTo)) {
+                        LOG.info("a new master serves " + where() + "; moving the subscriber connection");
+                        dropConnection();
+                    }
+                }, null);
+                return;
+            }
             if (endpoint.moved(master)) {
                 LOG.info("the sentinels named a new " + endpoint.hostAndPort() + "; moving the subscriber connection");
                 dropConnection();
                 return;
             }
             if (pingsSent > pongsReceived) {
-                LOG.warn("Redis at " + endpoint.hostAndPort() + " did not answer a ping within "
+                LOG.warn("Redis at " + where() + " did not answer a ping within "
                         + healthCheckInterval.toMillis() + "ms; reconnecting");
                 dropConnection();
                 return;
             }
             pingsSent++;
-            writer.write(ready, (session, names) -> session.ping(), null);
+            writer.write(ready, (session, names) -> session.sendPing(), null);
         }
     }
 
@@ -550,28 +602,59 @@ final class RedisSubscriber implements AutoCloseable {
         }
     }
 
-    /** One connection's pub/sub session: Jedis calls it on the reader thread. */
-    private final class Session extends BinaryJedisPubSub {
+    /** Where this subscriber connects, for messages: the server, the Sentinel master, or the cluster shard. */
+    private String where() {
+        return shard != null ? shard.describe() : endpoint.hostAndPort();
+    }
+
+    /** A connection's pub/sub session, plain or sharded; the writer and the reader drive it. */
+    private interface Session {
+        /** Reads the connection on the calling thread until it fails or leaves pub/sub mode. */
+        void run(Connection connection, byte[] control);
+
+        void add(byte[][] channels);
+
+        void remove(byte[][] channels);
+
+        void sendPing();
+    }
+
+    /** Plain pub/sub ({@code SUBSCRIBE}): Jedis calls it on the reader thread. */
+    private final class PlainSession extends BinaryJedisPubSub implements Session {
         private final Connection connection;
 
-        Session(Connection connection) {
+        PlainSession(Connection connection) {
             this.connection = connection;
         }
 
         @Override
+        public void run(Connection c, byte[] control) {
+            proceed(c, control);
+        }
+
+        @Override
+        public void add(byte[][] channels) {
+            subscribe(channels);
+        }
+
+        @Override
+        public void remove(byte[][] channels) {
+            unsubscribe(channels);
+        }
+
+        @Override
+        public void sendPing() {
+            ping();
+        }
+
+        @Override
         public void onSubscribe(byte[] channel, int subscribedChannels) {
-            if (java.util.Arrays.equals(channel, controlChannel)) {
-                connected(this);
-            } else {
-                replied(new String(channel, StandardCharsets.US_ASCII));
-            }
+            confirmed(this, channel);
         }
 
         @Override
         public void onUnsubscribe(byte[] channel, int subscribedChannels) {
-            if (channel != null) {
-                replied(new String(channel, StandardCharsets.US_ASCII));
-            }
+            unsubscribed(channel);
         }
 
         @Override
@@ -587,6 +670,65 @@ final class RedisSubscriber implements AutoCloseable {
         @Override
         public String toString() {
             return "Session[" + connection + "]";
+        }
+    }
+
+    /**
+     * Sharded pub/sub ({@code SSUBSCRIBE}) on one shard's master: Jedis calls it on the reader
+     * thread. An {@code sunsubscribe} Redis sends unasked (the slot moved) matches no awaited reply,
+     * so {@link #replied} drops the connection and the subscriber moves to the owner named now.
+     */
+    private final class ShardedSession extends BinaryJedisShardedPubSub implements Session {
+
+        @Override
+        public void run(Connection c, byte[] control) {
+            proceed(c, control);
+        }
+
+        @Override
+        public void add(byte[][] channels) {
+            ssubscribe(channels);
+        }
+
+        @Override
+        public void remove(byte[][] channels) {
+            sunsubscribe(channels);
+        }
+
+        @Override
+        public void sendPing() {
+            // never called: the health check does not ping a shard
+        }
+
+        @Override
+        public void onSSubscribe(byte[] channel, int subscribedChannels) {
+            confirmed(this, channel);
+        }
+
+        @Override
+        public void onSUnsubscribe(byte[] channel, int subscribedChannels) {
+            unsubscribed(channel);
+        }
+
+        @Override
+        public void onSMessage(byte[] channel, byte[] message) {
+            dispatch(channel, message);
+        }
+    }
+
+    /** An unsubscribe answered, or (sharded) sent by Redis because the channel's slot moved. */
+    private void unsubscribed(byte[] channel) {
+        if (channel != null) {
+            replied(new String(channel, StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** A subscribe confirmed: the control channel's makes the connection ready, any other settles its channel. */
+    private void confirmed(Session session, byte[] channel) {
+        if (java.util.Arrays.equals(channel, controlChannel)) {
+            connected(session);
+        } else {
+            replied(new String(channel, StandardCharsets.US_ASCII));
         }
     }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * {@link RedisEndpoint#from} on any URI: an endpoint with a host, a port from 1 to 65535 and a
- * database from 0 (for a Sentinel URI, sentinels with such ports and a master name), or a {@link BackplaneConfigurationException} with a message, never another
+ * database from 0 (for a Sentinel URI, sentinels with such ports and a master name; for a cluster
+ * URI, seeds with such ports and database 0), or a {@link BackplaneConfigurationException} with a message, never another
  * exception (credentials, escapes, paths and ports included).
  */
 class RedisEndpointFuzzTest {
@@ -20,7 +21,7 @@ class RedisEndpointFuzzTest {
     @FuzzTest(maxDuration = "3s")
     void readsRedisUris(FuzzedDataProvider data) {
         String scheme = data.pickValue(new String[] {"redis", "rediss", "redis-streams", "rediss-streams",
-                "redis-sentinel", "redis-sentinel-streams", "rediss-sentinel"});
+                "redis-sentinel", "redis-sentinel-streams", "rediss-sentinel", "redis-cluster"});
         String rest = data.consumeRemainingAsString();
         URI uri;
         try {
@@ -44,6 +45,10 @@ class RedisEndpointFuzzTest {
         if (scheme.contains("sentinel")) {
             assertThat(endpoint.sentinel().sentinels()).isNotEmpty().allSatisfy(s -> assertThat(s.getPort()).isBetween(1, 65535));
             assertThat(endpoint.sentinel().masterName()).isNotBlank();
+        }
+        if (scheme.equals("redis-cluster")) {
+            assertThat(endpoint.cluster().seeds()).isNotEmpty().allSatisfy(s -> assertThat(s.getPort()).isBetween(1, 65535));
+            assertThat(endpoint.clientConfig().getDatabase()).isZero();
         }
     }
 }

@@ -354,23 +354,8 @@ public final class SentinelRedis implements AutoCloseable {
         });
     }
 
-    /** Polls {@code check} (null when done, else what is missing) every 100 ms until {@code timeout}. */
     private void await(Duration timeout, String what, Supplier<String> check) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String missing = "nothing asked yet";
-        while (System.nanoTime() - deadline < 0) {
-            try {
-                missing = check.get();
-                if (missing == null) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                missing = String.valueOf(e);
-            }
-            LoopbackPorts.sleep(100);
-        }
-        throw new IllegalStateException("waited " + timeout.toMillis() + " ms for " + what + "; last: " + missing
-                + " (" + description() + ")");
+        Poll.until(timeout, what, check, this::description);
     }
 
     private static JedisClientConfig config(String password) {

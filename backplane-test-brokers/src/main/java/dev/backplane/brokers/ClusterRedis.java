@@ -1,0 +1,270 @@
+package dev.backplane.brokers;
+
+import dev.backplane.fixture.LoopbackPorts;
+import dev.backplane.fixture.PrivateBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A private Redis Cluster on ephemeral loopback ports: six {@code redis-server --cluster-enabled yes}
+ * processes joined by {@code redis-cli --cluster create --cluster-replicas 1} into three masters,
+ * each with one replica, with {@code cluster-node-timeout} 1000 ms so that a failover takes a few
+ * seconds ({@code repl-diskless-sync-delay} 0, so that the replicas are synchronized, which
+ * {@link #start()} waits for, a moment after the cluster is created):
+ *
+ * <pre>{@code
+ * try (ClusterRedis redis = ClusterRedis.start()) {          // returns once every node says cluster_state:ok
+ *     Backplanes.open(redis.uri());                          // redis-cluster://127.0.0.1:p1,...
+ *     HostAndPort owner = redis.masterOf(slot);
+ *     redis.killMaster(owner);                               // SIGKILL of that process only
+ *     redis.awaitPromotion(owner, Duration.ofSeconds(30));   // its replica owns the slots, cluster ok
+ * }
+ * }</pre>
+ *
+ * <p>Needs {@code redis-server} and {@code redis-cli} 7 or later on the PATH (sharded pub/sub).
+ */
+public final class ClusterRedis implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final int NODES = 6;
+
+    private final List<PrivateBroker> nodes = new ArrayList<>();
+    /**
+     * Each node's cluster bus port, by its client port: a free port of its own, kept across restarts.
+     * Redis's default, the client port + 10000, can lie above 65535 or on another process's port.
+     */
+    private final java.util.Map<Integer, Integer> busPorts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private ClusterRedis() {
+        try {
+            for (int i = 1; i <= NODES; i++) {
+                nodes.add(PrivateBroker.named("redis-cluster-" + i).command(this::server)
+                        .readyTimeout(READY_TIMEOUT).start());
+            }
+            create();
+            awaitHealthy(READY_TIMEOUT);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Starts the six nodes, joins them and waits for {@code cluster_state:ok} on each. */
+    public static ClusterRedis start() {
+        return new ClusterRedis();
+    }
+
+    /**
+     * One cluster per test class: {@code @RegisterExtension static final ClusterRedis.PerClass redis =
+     * new ClusterRedis.PerClass();}.
+     */
+    public static final class PerClass implements org.junit.jupiter.api.extension.BeforeAllCallback,
+            org.junit.jupiter.api.extension.AfterAllCallback {
+        private volatile ClusterRedis cluster;
+
+        @Override
+        public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+            cluster = new ClusterRedis();
+        }
+
+        @Override
+        public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+
+        /** The cluster of the running class. */
+        public ClusterRedis get() {
+            if (cluster == null) {
+                throw new IllegalStateException("no cluster: register ClusterRedis.PerClass as a static @RegisterExtension field");
+            }
+            return cluster;
+        }
+    }
+
+    /** {@code redis-cluster://127.0.0.1:p1,...} naming every node as a seed. */
+    public String uri() {
+        return "redis-cluster://" + nodes.stream().map(n -> n.host() + ":" + n.port()).collect(Collectors.joining(","));
+    }
+
+    /** A connection to one node. */
+    public Jedis node(HostAndPort address) {
+        return new Jedis(address, DefaultJedisClientConfig.builder().connectionTimeoutMillis(2000)
+                .socketTimeoutMillis(2000).build());
+    }
+
+    /** The master that owns {@code slot} now, as a running node reports it. */
+    public HostAndPort masterOf(int slot) {
+        for (PrivateBroker n : nodes) {
+            if (!n.isRunning()) {
+                continue;
+            }
+            try (Jedis j = node(new HostAndPort(n.host(), n.port()))) {
+                for (Object range : j.clusterSlots()) {
+                    List<?> r = (List<?>) range;
+                    if ((Long) r.get(0) <= slot && slot <= (Long) r.get(1)) {
+                        List<?> master = (List<?>) r.get(2);
+                        return new HostAndPort(text(master.get(0)), ((Long) master.get(1)).intValue());
+                    }
+                }
+            } catch (RuntimeException e) {
+                // ask the next node
+            }
+        }
+        throw new IllegalStateException("no running node knows the owner of slot " + slot);
+    }
+
+    /** The masters now, as a running node reports them. */
+    public List<HostAndPort> masters() {
+        List<HostAndPort> masters = new ArrayList<>();
+        for (int slot : new int[] {0, 8192, 16383}) {
+            HostAndPort m = masterOf(slot);
+            if (!masters.contains(m)) {
+                masters.add(m);
+            }
+        }
+        return masters;
+    }
+
+    /** SIGKILL of the node at {@code master} (a process this cluster started; no other). */
+    public void killMaster(HostAndPort master) {
+        broker(master).kill();
+    }
+
+    /**
+     * Waits until a node other than {@code killed} owns {@code killed}'s slot {@code slot} and every
+     * running node says {@code cluster_state:ok}.
+     *
+     * @return the promoted master
+     */
+    public HostAndPort awaitPromotion(HostAndPort killed, int slot, Duration timeout) {
+        await(timeout, "a replica of " + killed + " to be promoted", () -> {
+            HostAndPort owner = masterOf(slot);
+            return owner.equals(killed) ? "slot " + slot + " still belongs to " + killed : null;
+        });
+        awaitHealthy(timeout);
+        return masterOf(slot);
+    }
+
+    /**
+     * Stops every node, the replicas first (so that none is promoted while the masters go down),
+     * keeping their cluster configuration files.
+     */
+    public void stopAll() {
+        List<PrivateBroker> masters = new ArrayList<>();
+        for (HostAndPort m : masters()) {
+            masters.add(broker(m));
+        }
+        for (PrivateBroker n : nodes) {
+            if (!masters.contains(n)) {
+                n.stop();
+            }
+        }
+        masters.forEach(PrivateBroker::stop);
+    }
+
+    /** Starts every node again on its port, from its configuration file, and waits until the cluster is ok. */
+    public void startAll() {
+        nodes.forEach(PrivateBroker::start);
+        awaitHealthy(READY_TIMEOUT);
+    }
+
+    /** Stops every node this cluster started and deletes their directories. Idempotent. */
+    @Override
+    public void close() {
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            try {
+                nodes.get(i).close();
+            } catch (RuntimeException e) {
+                // close the others anyway
+            }
+        }
+    }
+
+    /** The nodes' ports, for messages. */
+    public String description() {
+        return "Redis Cluster on ports " + nodes.stream().map(n -> Integer.toString(n.port())).collect(Collectors.joining(","));
+    }
+
+    private PrivateBroker broker(HostAndPort address) {
+        return nodes.stream().filter(n -> n.port() == address.getPort()).findFirst().orElseThrow(() ->
+                new IllegalArgumentException(address + " is no node of " + description()));
+    }
+
+    private List<String> server(PrivateBroker broker) {
+        return List.of(executable("redis-server"), "--bind", LoopbackPorts.LOOPBACK,
+                "--port", Integer.toString(broker.port()), "--save", "", "--appendonly", "no",
+                "--cluster-enabled", "yes",
+                "--cluster-port", Integer.toString(busPorts.computeIfAbsent(broker.port(), p -> LoopbackPorts.freePort())),
+                "--cluster-config-file", broker.dataDirectory().resolve("nodes.conf").toString(),
+                "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0",
+                "--dir", broker.dataDirectory().toString());
+    }
+
+    private void create() {
+        List<String> command = new ArrayList<>(List.of(executable("redis-cli"), "--cluster", "create"));
+        nodes.forEach(n -> command.add(n.host() + ":" + n.port()));
+        command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("redis-cli --cluster create did not finish: " + output);
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("redis-cli --cluster create failed (" + p.exitValue() + "): " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the cluster", e);
+        }
+    }
+
+    /** Every running node says {@code cluster_state:ok}, and every replica's link to its master is up (else it could not fail over). */
+    private void awaitHealthy(Duration timeout) {
+        await(timeout, "cluster_state:ok on every running node and every replica linked", () -> {
+            for (PrivateBroker n : nodes) {
+                if (!n.isRunning()) {
+                    continue;
+                }
+                try (Jedis j = node(new HostAndPort(n.host(), n.port()))) {
+                    if (!j.clusterInfo().contains("cluster_state:ok")) {
+                        return "node " + n.port() + " is not ok yet";
+                    }
+                    String replication = j.info("replication");
+                    if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
+                        return "replica " + n.port() + " is not linked to its master yet";
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    private static String text(Object o) {
+        return o instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.US_ASCII) : String.valueOf(o);
+    }
+
+    private static String executable(String name) {
+        return BrokerProcess.findExecutable(name).map(Object::toString).orElseThrow(() ->
+                new IllegalStateException("no " + name + " for the Redis Cluster tests: install redis-server and "
+                        + "redis-tools (apt-get install -y redis-server redis-tools)"));
+    }
+
+    private void await(Duration timeout, String what, Supplier<String> check) {
+        Poll.until(timeout, what, check, this::description);
+    }
+}

@@ -30,10 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Defaults</h2>
  * {@link #defaults()} is shared by every backplane opened without resources of its own: a pool of
  * daemon threads named {@code backplane-callback-N}, {@code max(4, 2 x cores)} of them kept, that
- * adds a thread whenever all it has are busy (up to {@value #MAX_CALLBACK_THREADS}) before it
- * queues anything, so that a callback that blocks, on another backplane future or on a database,
- * holds only its own thread; threads beyond the kept ones end after a minute idle. Plus one daemon
- * scheduler thread. A {@linkplain Builder#callbackExecutor(Executor) callback executor} of your own
+ * takes tasks in submission order and adds a thread (up to {@value #MAX_CALLBACK_THREADS}) each
+ * time tasks have waited 10 ms with no thread starting one, so that a callback that blocks, on
+ * another backplane future or on a database, holds only its own thread, while a steady stream of
+ * short callbacks on a busy machine does not make threads that would only add context switches;
+ * threads beyond the kept ones end after a minute idle. Plus one daemon scheduler thread. A {@linkplain Builder#callbackExecutor(Executor) callback executor} of your own
  * replaces the pool.
  *
  * <h2>Events</h2>

@@ -1,33 +1,50 @@
 package dev.backplane;
 
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The default callback executor: a pool that adds a thread whenever none of its threads is idle,
- * up to {@code maxThreads}, before it queues anything, and lets threads beyond {@code coreThreads}
- * end after a minute idle. A callback that blocks (on a database, on another future) holds only
- * its own thread; the next task gets another. Only when {@code maxThreads} are all busy do tasks
- * wait, in submission order, in a queue whose length the backplanes bound (their outboxes and
- * {@code maxUnacknowledged}).
+ * The default callback executor: {@code coreThreads} threads that take tasks in submission order,
+ * and a watchdog that adds a thread, up to {@code maxThreads}, each time tasks wait and no thread
+ * has started one for {@value #STARVED_MILLIS} ms. A callback that blocks (on a database, on
+ * another future) holds only its own thread: the tasks behind it get another within a few
+ * milliseconds. Threads beyond {@code coreThreads} end after a minute idle. At {@code maxThreads}
+ * tasks wait, in submission order, in a queue whose length the backplanes bound (their outboxes
+ * and {@code maxUnacknowledged}).
  *
- * <p>A plain {@link ThreadPoolExecutor} grows only once its queue is full, which would let a few
- * blocked callbacks starve every other one; its queue here refuses a task while no thread waits
- * for one and the pool may still grow, and takes it once the pool cannot.
+ * <p>Why not grow whenever no thread is idle: under load on a machine with few cores the threads
+ * are busy because they are running, not because they are blocked, and a thread added then only
+ * adds context switches. A pool that grew that way reached a hundred threads on two cores under a
+ * steady stream of short callbacks. Progress (a task started) is what tells running from blocked.
  */
 final class CallbackPool extends ThreadPoolExecutor {
 
-    private CallbackPool(int coreThreads, int maxThreads, GrowFirstQueue queue, ThreadFactory threads) {
+    /** How long queued tasks may wait without any thread starting one before a thread is added. */
+    static final long STARVED_MILLIS = 10;
+
+    private final LinkedBlockingDeque<Runnable> queue;
+    private final LongAdder started = new LongAdder();
+    private final Thread watchdog;
+    private volatile boolean watchdogIdle;
+
+    private CallbackPool(int coreThreads, int maxThreads, WatchedQueue queue, ThreadFactory threads,
+            ThreadFactory watchdogThreads) {
         super(coreThreads, maxThreads, 60, TimeUnit.SECONDS, queue, threads, (task, pool) -> {
             if (pool.isShutdown()) {
                 throw new RejectedExecutionException("the callback pool is shut down");
             }
-            queue.enqueue(task);
+            queue.offerFirst(task); // only the watchdog is refused, at maxThreads: the task goes back first in line
         });
+        this.queue = queue;
+        queue.pool = this;
+        this.watchdog = watchdogThreads.newThread(this::watch);
+        watchdog.start();
     }
 
     static CallbackPool create(String prefix, int coreThreads, int maxThreads) {
@@ -40,7 +57,12 @@ final class CallbackPool extends ThreadPoolExecutor {
             t.setDaemon(true);
             return t;
         };
-        return new CallbackPool(coreThreads, maxThreads, new GrowFirstQueue(), threads);
+        ThreadFactory watchdogThreads = r -> {
+            Thread t = new Thread(group, r, prefix + "-callback-watchdog");
+            t.setDaemon(true);
+            return t;
+        };
+        return new CallbackPool(coreThreads, maxThreads, new WatchedQueue(), threads, watchdogThreads);
     }
 
     static ThreadGroup rootGroup() {
@@ -51,94 +73,72 @@ final class CallbackPool extends ThreadPoolExecutor {
         return g;
     }
 
+    @Override
+    protected void beforeExecute(Thread t, Runnable r) {
+        started.increment();
+    }
+
+    @Override
+    protected void terminated() {
+        LockSupport.unpark(watchdog);
+    }
+
     /**
-     * Queues a task only when it can promise it a thread that waits for one; otherwise refuses it, so
-     * that the pool makes a new thread for it, and only when the pool cannot grow does the task wait
-     * here unpromised ({@link #enqueue}). Each promise takes one waiting thread out of the count at
-     * once, so two tasks offered together never count on the same thread (one of them would sit here
-     * behind threads that all block), and a thread whose idle time ran out stays while a promise may
-     * be its.
+     * The watchdog: sleeps while nothing waits; while tasks wait, looks every
+     * {@value #STARVED_MILLIS} ms whether a thread started one, and if none did, gives the oldest
+     * to a new thread. It only moves tasks: it never runs one.
      */
-    private static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
-        /** Threads waiting for a task that no queued task has been promised. */
-        private final AtomicInteger unpromised = new AtomicInteger();
-        /** Queued tasks promised a waiting thread. */
-        private final AtomicInteger promised = new AtomicInteger();
+    private void watch() {
+        long nanos = TimeUnit.MILLISECONDS.toNanos(STARVED_MILLIS);
+        while (!isTerminated()) {
+            if (queue.isEmpty()) {
+                watchdogIdle = true;
+                if (queue.isEmpty() && !isShutdown()) {
+                    LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+                }
+                watchdogIdle = false;
+                if (isShutdown() && queue.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            long before = started.sum();
+            long deadline = System.nanoTime() + nanos;
+            for (long left = nanos; left > 0 && !isShutdown(); left = deadline - System.nanoTime()) {
+                LockSupport.parkNanos(this, left); // an unpark meant for the idle wait must not cut this one short
+            }
+            if (started.sum() == before && !isShutdown() && getPoolSize() < getMaximumPoolSize()) {
+                Runnable oldest = queue.pollFirst();
+                if (oldest != null) {
+                    try {
+                        execute(oldest); // refused by the queue on this thread: a new thread runs it
+                    } catch (RejectedExecutionException shutDownMeanwhile) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The pool's queue: takes every task (the pool never grows because of an offer, only because
+     * of the watchdog), except one the watchdog hands in, which it refuses so that the pool makes
+     * a thread for it; and wakes the watchdog when tasks start to wait.
+     */
+    private static final class WatchedQueue extends LinkedBlockingDeque<Runnable> {
+        private CallbackPool pool;
 
         @Override
         public boolean offer(Runnable task) {
-            if (!decrementIfPositive(unpromised)) {
-                return false; // no thread free for it: the pool makes one
+            CallbackPool p = pool;
+            if (p != null && Thread.currentThread() == p.watchdog) {
+                return false;
             }
-            promised.incrementAndGet();
             super.offer(task);
+            if (p != null && p.watchdogIdle) {
+                LockSupport.unpark(p.watchdog);
+            }
             return true;
-        }
-
-        void enqueue(Runnable task) {
-            super.offer(task);
-        }
-
-        @Override
-        public Runnable take() throws InterruptedException {
-            unpromised.incrementAndGet();
-            Runnable task;
-            try {
-                task = super.take();
-            } catch (InterruptedException e) {
-                leave();
-                throw e;
-            }
-            taken();
-            return task;
-        }
-
-        @Override
-        public Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
-            unpromised.incrementAndGet();
-            while (true) {
-                Runnable task;
-                try {
-                    task = super.poll(timeout, unit);
-                } catch (InterruptedException e) {
-                    leave();
-                    throw e;
-                }
-                if (task != null) {
-                    taken();
-                    return task;
-                }
-                if (decrementIfPositive(unpromised)) {
-                    return null; // no queued task counts on this thread: it may end
-                }
-                // every waiting thread, this one too, is promised to a task on its way into the queue
-            }
-        }
-
-        /** A queued task was taken: below the largest size, one that was promised. */
-        private void taken() {
-            if (!decrementIfPositive(promised)) {
-                unpromised.decrementAndGet(); // one queued unpromised, at the largest size
-            }
-        }
-
-        /** A waiting thread was interrupted and leaves. */
-        private void leave() {
-            if (!decrementIfPositive(unpromised)) {
-                promised.decrementAndGet();
-            }
-        }
-
-        private static boolean decrementIfPositive(AtomicInteger count) {
-            while (true) {
-                int n = count.get();
-                if (n <= 0) {
-                    return false;
-                }
-                if (count.compareAndSet(n, n - 1)) {
-                    return true;
-                }
-            }
         }
     }
 }

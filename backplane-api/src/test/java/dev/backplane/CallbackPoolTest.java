@@ -73,6 +73,52 @@ class CallbackPoolTest {
     }
 
     @Test
+    void aFloodOfShortTasksFromSeveralSubmittersDoesNotGrowThePool() throws Exception {
+        // The threads are busy because they run, not because they block: more threads would only
+        // add context switches. Every task starts within a few milliseconds of the one before.
+        CallbackPool pool = CallbackPool.create("test", 2, 256);
+        try {
+            int perSubmitter = 50_000;
+            CountDownLatch done = new CountDownLatch(4 * perSubmitter);
+            Thread[] submitters = new Thread[4];
+            for (int s = 0; s < submitters.length; s++) {
+                submitters[s] = new Thread(() -> {
+                    for (int i = 0; i < perSubmitter; i++) {
+                        pool.execute(done::countDown);
+                    }
+                });
+                submitters[s].start();
+            }
+            for (Thread submitter : submitters) {
+                submitter.join(30_000);
+            }
+            assertThat(done.await(30, TimeUnit.SECONDS)).as("every task ran").isTrue();
+            assertThat(pool.getLargestPoolSize()).as("threads made for 200,000 short tasks handed in at once")
+                    .isLessThanOrEqualTo(8);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void tasksQueuedBehindThreadsThatAllBlockGetANewThreadAndThePoolEndsWhenShutDown() throws Exception {
+        CallbackPool pool = CallbackPool.create("test", 1, 4);
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            pool.execute(() -> await(release));
+            CountDownLatch ran = new CountDownLatch(3);
+            for (int i = 0; i < 3; i++) {
+                pool.execute(ran::countDown); // no offer makes a thread: the watchdog does
+            }
+            assertThat(ran.await(10, TimeUnit.SECONDS)).as("tasks behind a blocked thread ran").isTrue();
+            release.countDown();
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("the pool and its watchdog ended").isTrue();
+    }
+
+    @Test
     void atItsLargestThePoolQueuesInOrderRatherThanRefusing() throws InterruptedException {
         CallbackPool pool = CallbackPool.create("test", 1, 2);
         try {

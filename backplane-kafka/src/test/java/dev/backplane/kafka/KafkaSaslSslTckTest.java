@@ -1,5 +1,6 @@
 package dev.backplane.kafka;
 
+import dev.backplane.brokers.LeaveOutByDefault;
 import dev.backplane.brokers.kafka.EmbeddedKafkaBroker;
 import dev.backplane.brokers.kafka.KafkaSecurity;
 import dev.backplane.fixture.TestCertificates;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.AfterAll;
  * ({@link #KIT_PREFIXES}). The kit's restart rules stop and start this broker, which keeps its
  * SCRAM users and ACLs in its metadata log.
  */
+@LeaveOutByDefault(value = {"t26_", "t28_", "t44_", "t47_"},
+        because = "over TLS they wait out the same ack, redelivery and outage timeouts as the plain kit; "
+                + "T18 and T20 cover a restart over TLS")
 class KafkaSaslSslTckTest extends BackplaneTck {
 
     /**

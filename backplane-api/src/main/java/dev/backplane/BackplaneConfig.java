@@ -313,6 +313,20 @@ public final class BackplaneConfig {
         return Duration.ofMillis(Math.round(amount * millisPerUnit));
     }
 
+    /** The authority as written, with the password of its user info (if any) as {@code ***}. */
+    private static String redactedAuthority(URI uri) {
+        String authority = uri.getRawAuthority();
+        if (authority == null) {
+            return "";
+        }
+        int at = authority.lastIndexOf('@');
+        int colon = authority.indexOf(':');
+        if (at < 0 || colon < 0 || colon > at) {
+            return authority;
+        }
+        return authority.substring(0, colon + 1) + "***" + authority.substring(at);
+    }
+
     private static Map<String, String> parseQuery(URI uri) {
         Map<String, String> result = new LinkedHashMap<>();
         String query = uri.getRawQuery();
@@ -326,13 +340,13 @@ public final class BackplaneConfig {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
                 throw new BackplaneConfigurationException("malformed option '" + pair + "' in the query of "
-                        + uri.getScheme() + "://" + uri.getRawAuthority() + "; write name=value");
+                        + uri.getScheme() + "://" + redactedAuthority(uri) + "; write name=value");
             }
             String key = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
             String value = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             if (result.put(key, value) != null) {
                 throw new BackplaneConfigurationException("option '" + key + "' is given twice in the query of "
-                        + uri.getScheme() + "://" + uri.getRawAuthority());
+                        + uri.getScheme() + "://" + redactedAuthority(uri));
             }
         }
         return result;

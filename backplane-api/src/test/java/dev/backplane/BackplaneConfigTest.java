@@ -119,6 +119,18 @@ class BackplaneConfigTest {
     }
 
     @Test
+    void aMalformedQueryIsRefusedWithoutShowingThePassword() {
+        assertThatThrownBy(() -> config("redis://app:s3cret@h1:7000?prefix"))
+                .isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("redis://app:***@h1:7000")
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> config("kafkas://app:s3cret@b1:9093,b2:9093?prefix=a&prefix=b"))
+                .isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("app:***@b1:9093,b2:9093")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void anOptionGivenTwiceInTheQueryIsRefused() {
         assertThatThrownBy(() -> config("mem://x?prefix=a&prefix=b"))
                 .isInstanceOf(BackplaneConfigurationException.class)

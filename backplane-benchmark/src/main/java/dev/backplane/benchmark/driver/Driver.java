@@ -50,6 +50,15 @@ public interface Driver extends AutoCloseable {
         /** The last failure, for the report, or null. */
         String lastFailure();
 
+        /**
+         * Sends made whose confirmation (or failure) has not come yet: the window holds these too,
+         * so that a publisher whose confirmations lag its deliveries is not driven past its
+         * client's bounds. 0 for a client that confirms nothing.
+         */
+        default long unsettled() {
+            return 0;
+        }
+
         @Override
         void close() throws Exception;
     }

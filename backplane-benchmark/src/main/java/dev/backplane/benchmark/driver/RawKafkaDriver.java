@@ -79,14 +79,11 @@ public final class RawKafkaDriver implements Driver {
         return new CountingPublisher() {
             @Override
             public void send(String channel, byte[] payload) {
+                sending();
                 try {
-                    producer.send(new ProducerRecord<>(TOPIC, channel, payload), (metadata, error) -> {
-                        if (error != null) {
-                            failures.record(error);
-                        }
-                    });
+                    producer.send(new ProducerRecord<>(TOPIC, channel, payload), (metadata, error) -> settled(error));
                 } catch (RuntimeException e) {
-                    failures.record(e);
+                    settled(e);
                 }
             }
 

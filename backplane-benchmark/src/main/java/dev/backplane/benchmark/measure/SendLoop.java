@@ -12,8 +12,8 @@ import java.util.function.LongSupplier;
  * the messages it owes are sent as soon as it can, stamped with the times they were due, and
  * their latency includes the stall. This is the correction for coordinated omission.
  *
- * <p>The window counts messages sent and not yet delivered to every subscribing node
- * ({@code inFlight}). While it is full the loop waits; if nothing is delivered for
+ * <p>The window counts messages sent and not yet delivered to every subscribing node, or, if
+ * more, sent and not yet confirmed to the publisher ({@code inFlight}). While it is full the loop waits; if nothing is delivered for
  * {@code stallNanos} the run ends early and is reported as stalled (what was sent and not
  * delivered then counts as lost).
  */

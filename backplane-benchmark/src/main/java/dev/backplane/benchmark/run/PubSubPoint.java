@@ -84,7 +84,7 @@ final class PubSubPoint implements AutoCloseable {
             int index = p;
             Driver.Publisher publisher = publishers.get(p);
             SendLoop loop = new SendLoop(Ticker.SYSTEM, ratePerSecond / publishers.size(), w.window(),
-                    () -> sent.get() - minDelivered(), STALL_NANOS);
+                    () -> Math.max(sent.get() - minDelivered(), publisher.unsettled()), STALL_NANOS);
             Thread t = new Thread(() -> outcomes[index] = loop.run((long) (seconds * 1e9), new SendLoop.Sender() {
                 @Override
                 public void send(int seq, long intendedNanos) {

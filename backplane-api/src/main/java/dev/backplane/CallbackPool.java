@@ -79,8 +79,16 @@ final class CallbackPool extends ThreadPoolExecutor {
     }
 
     @Override
-    protected void terminated() {
+    public void shutdown() {
+        super.shutdown();
         LockSupport.unpark(watchdog);
+    }
+
+    @Override
+    public java.util.List<Runnable> shutdownNow() {
+        java.util.List<Runnable> queued = super.shutdownNow();
+        LockSupport.unpark(watchdog);
+        return queued;
     }
 
     /**
@@ -90,16 +98,14 @@ final class CallbackPool extends ThreadPoolExecutor {
      */
     private void watch() {
         long nanos = TimeUnit.MILLISECONDS.toNanos(STARVED_MILLIS);
-        while (!isTerminated()) {
+        // Ends at shutdown: a shut-down pool makes no thread for a task, so there is nothing left to watch.
+        while (!isShutdown()) {
             if (queue.isEmpty()) {
                 watchdogIdle = true;
                 if (queue.isEmpty() && !isShutdown()) {
                     LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
                 }
                 watchdogIdle = false;
-                if (isShutdown() && queue.isEmpty()) {
-                    return;
-                }
                 continue;
             }
             long before = started.sum();

@@ -119,6 +119,23 @@ class CallbackPoolTest {
     }
 
     @Test
+    void aShutDownPoolStopsItsWatchdogEvenWhileATaskBlocksWithOthersQueued() throws Exception {
+        CallbackPool pool = CallbackPool.create("shutdown-test", 1, 1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            pool.execute(() -> await(release));
+            pool.execute(() -> { }); // queued behind it for good: the pool may not grow
+            Thread watchdog = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("shutdown-test-callback-watchdog")).findFirst().orElseThrow();
+            pool.shutdown();
+            watchdog.join(10_000);
+            assertThat(watchdog.isAlive()).as("the watchdog ended at shutdown, though a task still waits").isFalse();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void atItsLargestThePoolQueuesInOrderRatherThanRefusing() throws InterruptedException {
         CallbackPool pool = CallbackPool.create("test", 1, 2);
         try {

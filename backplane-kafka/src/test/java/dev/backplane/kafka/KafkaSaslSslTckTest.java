@@ -28,8 +28,7 @@ import org.junit.jupiter.api.AfterAll;
  * SCRAM users and ACLs in its metadata log.
  */
 @LeaveOutByDefault(value = {"t26_", "t28_", "t44_", "t47_"},
-        because = "over TLS they wait out the same ack, redelivery and outage timeouts as the plain kit; "
-                + "T18 and T20 cover a restart over TLS")
+        because = LeaveOutByDefault.SAME_TIMERS_OVER_TLS)
 class KafkaSaslSslTckTest extends BackplaneTck {
 
     /**

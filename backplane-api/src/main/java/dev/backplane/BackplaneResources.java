@@ -34,8 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * time tasks have waited 10 ms with no thread starting one, so that a callback that blocks, on
  * another backplane future or on a database, holds only its own thread, while a steady stream of
  * short callbacks on a busy machine does not make threads that would only add context switches;
- * threads beyond the kept ones end after a minute idle. Plus one daemon scheduler thread. A {@linkplain Builder#callbackExecutor(Executor) callback executor} of your own
- * replaces the pool.
+ * threads beyond the kept ones end after a minute idle. A thread that runs out of tasks watches
+ * the queue for 20 microseconds before it parks (one thread at a time), so a steady stream of
+ * tasks does not cost a thread wake-up per task. Plus one daemon scheduler thread. A
+ * {@linkplain Builder#callbackExecutor(Executor) callback executor} of your own replaces the pool.
  *
  * <h2>Events</h2>
  * {@link #addListener} hears the {@link BackplaneEvent}s of every backplane opened with these

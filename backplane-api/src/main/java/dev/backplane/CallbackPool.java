@@ -1,6 +1,5 @@
 package dev.backplane;
 
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -16,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * another future) holds only its own thread: the tasks behind it get another within a few
  * milliseconds. Threads beyond {@code coreThreads} end after a minute idle. At {@code maxThreads}
  * tasks wait, in submission order, in a queue whose length the backplanes bound (their outboxes
- * and {@code maxUnacknowledged}).
+ * and {@code maxUnacknowledged}). The queue is a {@link CallbackQueue}: an idle thread watches it for
+ * a few microseconds before it parks, so a steady stream of tasks costs no wake-up per task.
  *
  * <p>Why not grow whenever no thread is idle: under load on a machine with few cores the threads
  * are busy because they are running, not because they are blocked, and a thread added then only
@@ -28,7 +28,7 @@ final class CallbackPool extends ThreadPoolExecutor {
     /** How long queued tasks may wait without any thread starting one before a thread is added. */
     static final long STARVED_MILLIS = 10;
 
-    private final LinkedBlockingDeque<Runnable> queue;
+    private final WatchedQueue queue;
     private final LongAdder started = new LongAdder();
     private final Thread watchdog;
     private volatile boolean watchdogIdle;
@@ -131,7 +131,7 @@ final class CallbackPool extends ThreadPoolExecutor {
      * of the watchdog), except one the watchdog hands in, which it refuses so that the pool makes
      * a thread for it; and wakes the watchdog when tasks start to wait.
      */
-    private static final class WatchedQueue extends LinkedBlockingDeque<Runnable> {
+    private static final class WatchedQueue extends CallbackQueue {
         private CallbackPool pool;
 
         @Override

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * another backplane future or on a database, holds only its own thread, while a steady stream of
  * short callbacks on a busy machine does not make threads that would only add context switches;
  * threads beyond the kept ones end after a minute idle. A thread that runs out of tasks watches
- * the queue for 20 microseconds before it parks (one thread at a time), so a steady stream of
+ * the queue for 10 microseconds before it parks (one thread at a time), so a steady stream of
  * tasks does not cost a thread wake-up per task. Plus one daemon scheduler thread. A
  * {@linkplain Builder#callbackExecutor(Executor) callback executor} of your own replaces the pool.
  *

@@ -38,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
 class CallbackQueue extends AbstractQueue<Runnable> implements BlockingQueue<Runnable> {
 
     /** How long one idle taker watches the queue before it parks. */
-    static final long WATCH_NANOS = 20_000;
+    static final long WATCH_NANOS = 10_000;
     /** Watch iterations that only spin before the watcher starts yielding the core. */
     private static final int SPINS_BEFORE_YIELD = 64;
 

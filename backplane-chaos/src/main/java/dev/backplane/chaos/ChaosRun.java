@@ -26,7 +26,6 @@ final class ChaosRun {
 
     private static final String HUB = "chaos";
     /** How long the broker serves between a restart and the next crash, and after the last one. */
-    private static final Duration STEADY = Duration.ofSeconds(10);
 
     private final ChaosSettings settings;
     private final Path workDirectory;
@@ -82,10 +81,10 @@ final class ChaosRun {
                 long started = System.nanoTime();
                 sending.start();
                 Thread sampler = sampler(nodes, started);
-                // Each crash comes at its time, but never before the broker has served for STEADY since the last one.
+                // Each crash comes at its time, but never before the broker has served for the steady stretch since the last one.
                 long lastReady = started;
                 for (ChaosSettings.Outage outage : settings.outages()) {
-                    sleepUntil(Math.max(started + outage.at().toNanos(), lastReady + STEADY.toNanos()));
+                    sleepUntil(Math.max(started + outage.at().toNanos(), lastReady + settings.steady().toNanos()));
                     TcpProxy targetProxy = proxies.isEmpty() ? null : proxies.get(proxies.size() - 1);
                     switch (outage.fault()) {
                         case KILL -> broker.kill();
@@ -108,7 +107,7 @@ final class ChaosRun {
                     readyMicros.add(WallClock.micros());
                 }
                 sleepUntil(Math.max(started + settings.duration().toNanos(),
-                        settings.outages().isEmpty() ? 0 : lastReady + STEADY.toNanos()));
+                        settings.outages().isEmpty() ? 0 : lastReady + settings.steady().toNanos()));
                 sender.stop();
                 sending.join();
                 if (sampler != null) {

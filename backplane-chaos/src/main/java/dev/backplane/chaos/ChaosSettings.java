@@ -20,9 +20,23 @@ import java.util.List;
  *     broker started again or resumed, the partition healed, the node resumed) {@code length} later
  * @param sampleEvery how often each node's live heap, threads and file descriptors are sampled
  *     ({@link Duration#ZERO}: never)
+ * @param steady how long the broker serves undisturbed before each fault and after the last one
+ *     (a fault comes at its {@code at} or this long after the one before, whichever is later; the
+ *     sender goes on at least this long after the last): what shows that delivery recovered
  */
 record ChaosSettings(String transport, String scenario, int nodes, int clientsPerNode, int groups, int rate,
-        int allEvery, Duration duration, Duration heartbeat, List<Outage> outages, Duration sampleEvery) {
+        int allEvery, Duration duration, Duration heartbeat, List<Outage> outages, Duration sampleEvery,
+        Duration steady) {
+
+    /** The steady stretch of {@code bin/chaos} runs. */
+    static final Duration STEADY = Duration.ofSeconds(10);
+
+    /** A run with the steady stretch of {@code bin/chaos} runs. */
+    ChaosSettings(String transport, String scenario, int nodes, int clientsPerNode, int groups, int rate,
+            int allEvery, Duration duration, Duration heartbeat, List<Outage> outages, Duration sampleEvery) {
+        this(transport, scenario, nodes, clientsPerNode, groups, rate, allEvery, duration, heartbeat, outages,
+                sampleEvery, STEADY);
+    }
 
     /** A run that does not sample its nodes' resources. */
     ChaosSettings(String transport, String scenario, int nodes, int clientsPerNode, int groups, int rate,
@@ -58,6 +72,12 @@ record ChaosSettings(String transport, String scenario, int nodes, int clientsPe
         Outage(Duration at, Duration length) {
             this(Fault.KILL, at, length);
         }
+    }
+
+    /** The same run with another steady stretch. */
+    ChaosSettings withSteady(Duration steady) {
+        return new ChaosSettings(transport, scenario, nodes, clientsPerNode, groups, rate, allEvery, duration, heartbeat,
+                outages, sampleEvery, steady);
     }
 
     /** Whether a fault of this run happens to the target node. */

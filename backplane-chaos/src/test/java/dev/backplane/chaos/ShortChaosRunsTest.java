@@ -19,7 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ShortChaosRunsTest {
 
     private static final int RATE = 200;
-    private static final Duration SENDING = Duration.ofSeconds(12);
+    private static final Duration SENDING = Duration.ofSeconds(8);
+    // Undisturbed traffic before the fault and after it: long enough, with room for the reconnect
+    // back-off, for every transport to be delivering again before the sender stops.
+    private static final Duration STEADY = Duration.ofSeconds(5);
 
     @TempDir
     Path work;
@@ -62,7 +65,7 @@ class ShortChaosRunsTest {
     private static ChaosSettings settings(String transport, String scenario, ChaosSettings.Fault fault,
             Duration length) {
         return new ChaosSettings(transport, scenario, 3, 6, 4, RATE, 10, SENDING, Duration.ofSeconds(1),
-                List.of(new ChaosSettings.Outage(fault, Duration.ofSeconds(3), length)));
+                List.of(new ChaosSettings.Outage(fault, Duration.ofSeconds(3), length))).withSteady(STEADY);
     }
 
     private Map<String, Object> run(ChaosSettings settings) throws Exception {

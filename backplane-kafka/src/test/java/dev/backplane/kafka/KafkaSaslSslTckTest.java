@@ -27,7 +27,7 @@ import org.junit.jupiter.api.AfterAll;
  * ({@link #KIT_PREFIXES}). The kit's restart rules stop and start this broker, which keeps its
  * SCRAM users and ACLs in its metadata log.
  */
-@LeaveOutByDefault(value = {"t26_", "t28_", "t44_", "t47_"},
+@LeaveOutByDefault(value = {"t26_", "t28_", "t44_", "t47_", "t51_", "t52_"},
         because = LeaveOutByDefault.SAME_TIMERS_OVER_TLS)
 class KafkaSaslSslTckTest extends BackplaneTck {
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
  * {@link SecureKitServer} gives, on a TLS-only nats-server that verifies clients, which this
  * class starts and stops for the outage and restart rules (its JetStream store survives them).
  */
-@LeaveOutByDefault(value = {"t26_", "t28_", "t44_", "t47_"},
+@LeaveOutByDefault(value = {"t26_", "t28_", "t44_", "t47_", "t51_", "t52_"},
         because = LeaveOutByDefault.SAME_TIMERS_OVER_TLS)
 class SecureJetStreamBackplaneTckTest extends SecureKit {
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
  * user with only the permissions {@link SecureKitServer} gives, on a TLS-only nats-server this
  * class starts and stops for the outage and restart rules.
  */
-@LeaveOutByDefault(value = {"t26_", "t28_", "t44_", "t47_"},
+@LeaveOutByDefault(value = {"t26_", "t28_", "t44_", "t47_", "t51_", "t52_"},
         because = LeaveOutByDefault.SAME_TIMERS_OVER_TLS)
 class SecureNatsBackplaneTckTest extends SecureKit {
 

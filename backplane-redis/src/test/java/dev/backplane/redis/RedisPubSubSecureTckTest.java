@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
  * rules stop and start this server like the plain kit's. At the end, Redis's ACL LOG must hold
  * nothing it refused that user.
  */
-@LeaveOutByDefault(value = {"t26_", "t28_", "t44_", "t47_"},
+@LeaveOutByDefault(value = {"t26_", "t28_", "t44_", "t47_", "t51_", "t52_"},
         because = LeaveOutByDefault.SAME_TIMERS_OVER_TLS)
 class RedisPubSubSecureTckTest extends BackplaneTck {
 

@@ -25,9 +25,9 @@ public @interface LeaveOutByDefault {
     /** The system property that runs every rule. */
     String FULL_KIT = "backplane.fullKit";
 
-    /** Why a TLS kit leaves out T26, T28, T44 and T47 (see the TLS kits). */
-    String SAME_TIMERS_OVER_TLS = "over TLS they wait out the same ack, redelivery and outage timeouts as the plain kit; "
-            + "T18 and T20 cover a restart over TLS";
+    /** Why a TLS kit leaves out T26, T28, T44, T47, T51 and T52 (see the TLS kits). */
+    String SAME_TIMERS_OVER_TLS = "over TLS they wait out the same ack, redelivery and outage timeouts, and follow the "
+            + "same connection events, as the plain kit; T18 and T20 cover a restart over TLS";
 
     /** Prefixes of the test methods left out, such as {@code "t17_"}. */
     String[] value();

@@ -2,14 +2,18 @@ package dev.backplane.redis.streams;
 
 import dev.backplane.Position;
 import dev.backplane.spi.PendingPublish;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
-import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.resps.StreamEntry;
 
 /**
@@ -18,11 +22,19 @@ import redis.clients.jedis.resps.StreamEntry;
  * marker, {@code "{instance}:{sequence}"} in field {@code m}, so the look-up searches the stream
  * for it, newest entries first, back to the last entry this instance is known to have added there.
  * Used by the command thread only.
+ *
+ * <p>The {@code XADD} is built from byte arrays made once ({@code MAXLEN ~ n *}, the field names,
+ * each stream's key) and its answer, the entry id, is read from its bytes: on a busy publisher
+ * Jedis's own {@code xadd}, which formats the length and parses the id through strings for every
+ * entry, was the larger part of this thread's work.
  */
 final class PublishedEntries {
 
     static final String MARKER = "m";
     private static final byte[] MARKER_FIELD = StreamKeys.bytes(MARKER);
+    private static final byte[] MAXLEN = StreamKeys.bytes("MAXLEN");
+    private static final byte[] APPROXIMATELY = StreamKeys.bytes("~");
+    private static final byte[] NEW_ID = StreamKeys.bytes("*");
     private static final int PAGE = 200;
     private static final int REMEMBERED_STREAMS = 4096;
 
@@ -33,14 +45,25 @@ final class PublishedEntries {
     record LookUp(Found found, Position position) {
     }
 
+    /** A stream this instance adds to: its key, and the newest id it added there lately (where a search can stop). */
+    private static final class Stream {
+        final String key;
+        final byte[] keyBytes;
+        StreamEntryID newest;
+
+        Stream(String key) {
+            this.key = key;
+            this.keyBytes = StreamKeys.bytes(key);
+        }
+    }
+
     private final StreamKeys keys;
     private final String instanceId;
-    private final XAddParams trimming;
+    private final byte[] maxLen;
     private long sequence;
-    // The newest id this instance added to each stream lately: where a search can stop.
-    private final Map<String, StreamEntryID> newest = new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<String, Stream> byChannel = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, StreamEntryID> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Stream> eldest) {
             return size() > REMEMBERED_STREAMS;
         }
     };
@@ -48,30 +71,78 @@ final class PublishedEntries {
     PublishedEntries(StreamKeys keys, String instanceId, long maxLen) {
         this.keys = keys;
         this.instanceId = instanceId;
-        this.trimming = XAddParams.xAddParams().maxLen(maxLen).approximateTrimming();
+        this.maxLen = StreamKeys.bytes(Long.toString(maxLen));
     }
 
-    /** Puts {@code p}'s {@code XADD} on the pipeline; a publish sent again keeps its first marker. */
+    /**
+     * Puts {@code p}'s {@code XADD key MAXLEN ~ n * p payload m marker} on the pipeline; a publish
+     * sent again keeps its first marker. The answer is the new entry's id.
+     */
     Response<byte[]> write(Pipeline pipeline, PendingPublish p) {
         String marker = p.attachment();
         if (marker == null) {
             marker = instanceId + ":" + ++sequence;
             p.attach(marker);
         }
-        Map<byte[], byte[]> fields = new LinkedHashMap<>();
-        fields.put(StreamReader.PAYLOAD_FIELD, p.payload());
-        fields.put(MARKER_FIELD, StreamKeys.bytes(marker));
-        return pipeline.xadd(StreamKeys.bytes(keys.stream(p.channel())), trimming, fields);
+        CommandArguments xadd = new CommandArguments(Protocol.Command.XADD).key(stream(p.channel()).keyBytes)
+                .add(MAXLEN).add(APPROXIMATELY).add(maxLen).add(NEW_ID)
+                .add(StreamReader.PAYLOAD_FIELD).add(p.payload())
+                .add(MARKER_FIELD).add(StreamKeys.bytes(marker));
+        return pipeline.appendCommand(new CommandObject<>(xadd, BuilderFactory.BINARY));
     }
 
     /** The stream {@code p} goes to. */
     String key(PendingPublish p) {
-        return keys.stream(p.channel());
+        return stream(p.channel()).key;
     }
 
     /** Notes the entry Redis added for {@code p}; returns its position. */
     Position added(PendingPublish p, byte[] id) {
-        return record(keys.stream(p.channel()), new StreamEntryID(id));
+        remember(stream(p.channel()), parseId(id));
+        return Position.of(new String(id, StandardCharsets.ISO_8859_1)); // the id as Redis spells it: no formatting
+    }
+
+    private Stream stream(String channel) {
+        return byChannel.computeIfAbsent(channel, c -> new Stream(keys.stream(c)));
+    }
+
+    /**
+     * An entry id as Redis answers an {@code XADD}, {@code <ms>-<seq>} in ASCII digits, read
+     * without the string and regular expression Jedis's own parser goes through.
+     *
+     * @throws IllegalStateException if it is not one (Redis does not answer so)
+     */
+    static StreamEntryID parseId(byte[] id) {
+        long ms = 0;
+        long seq = 0;
+        int i = 0;
+        try {
+            for (; i < id.length && id[i] != '-'; i++) {
+                ms = Math.addExact(Math.multiplyExact(ms, 10), digit(id, i));
+            }
+            if (i == 0 || i >= id.length - 1) {
+                throw notAnId(id);
+            }
+            for (i++; i < id.length; i++) {
+                seq = Math.addExact(Math.multiplyExact(seq, 10), digit(id, i));
+            }
+        } catch (ArithmeticException tooLarge) {
+            throw notAnId(id);
+        }
+        return new StreamEntryID(ms, seq);
+    }
+
+    private static int digit(byte[] id, int i) {
+        int d = id[i] - '0';
+        if (d < 0 || d > 9) {
+            throw notAnId(id);
+        }
+        return d;
+    }
+
+    private static IllegalStateException notAnId(byte[] id) {
+        return new IllegalStateException("Redis answered an XADD with '" + new String(id, StandardCharsets.ISO_8859_1)
+                + "', which is not an entry id");
     }
 
     /**
@@ -80,16 +151,17 @@ final class PublishedEntries {
      * {@link Found#CANNOT_TELL} when trimming may have removed it since.
      */
     LookUp find(Jedis jedis, PendingPublish p) {
-        String key = keys.stream(p.channel());
+        Stream stream = stream(p.channel());
+        String key = stream.key;
         String marker = p.attachment();
-        StreamEntryID known = newest.get(key);
+        StreamEntryID known = stream.newest;
         String start = known == null ? "-" : "(" + known;
         String end = "+";
         while (true) {
             List<StreamEntry> page = jedis.xrevrange(key, end, start, PAGE);
             for (StreamEntry entry : page) {
                 if (marker.equals(entry.getFields().get(MARKER))) {
-                    return new LookUp(Found.ADDED, record(key, entry.getID()));
+                    return new LookUp(Found.ADDED, record(stream, entry.getID()));
                 }
             }
             if (page.size() < PAGE) {
@@ -105,11 +177,14 @@ final class PublishedEntries {
         return new LookUp(complete ? Found.NOT_ADDED : Found.CANNOT_TELL, null);
     }
 
-    private Position record(String key, StreamEntryID id) {
-        StreamEntryID before = newest.get(key);
-        if (before == null || id.compareTo(before) > 0) {
-            newest.put(key, id);
-        }
+    private static Position record(Stream stream, StreamEntryID id) {
+        remember(stream, id);
         return EntryIds.position(id);
+    }
+
+    private static void remember(Stream stream, StreamEntryID id) {
+        if (stream.newest == null || id.compareTo(stream.newest) > 0) {
+            stream.newest = id;
+        }
     }
 }

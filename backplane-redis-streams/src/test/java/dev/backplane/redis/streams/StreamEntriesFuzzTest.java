@@ -15,7 +15,8 @@ import redis.clients.jedis.resps.StreamEntryBinary;
  * What the Redis Streams transport reads from a stream: {@link StreamReader#payload} on entries
  * with any fields (the payload or null: a foreign entry is skipped), and {@link EntryIds#parse} on
  * any stored position (an entry id or an {@link IllegalArgumentException} with a message); entry
- * ids and positions convert both ways without loss.
+ * ids and positions convert both ways without loss; {@link PublishedEntries#parseId} reads an
+ * {@code XADD} answer as Jedis would, or refuses it.
  */
 class StreamEntriesFuzzTest {
 
@@ -25,6 +26,7 @@ class StreamEntriesFuzzTest {
         long seq = data.consumeLong(0, Long.MAX_VALUE);
         StreamEntryID id = new StreamEntryID(ms, seq);
         assertThat(EntryIds.parse(EntryIds.position(id))).isEqualTo(id);
+        assertThat(PublishedEntries.parseId(id.toString().getBytes(StandardCharsets.US_ASCII))).isEqualTo(id);
 
         Map<byte[], byte[]> fields = new LinkedHashMap<>();
         byte[] payload = null;
@@ -42,6 +44,14 @@ class StreamEntriesFuzzTest {
         assertThat(read).isEqualTo(payload);
 
         String stored = data.consumeRemainingAsString();
+        try {
+            // An XADD answer read from its bytes: an id that spells the same digits, or a clear refusal.
+            StreamEntryID answered = PublishedEntries.parseId(stored.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(stored).matches("[0-9]+-[0-9]+");
+            assertThat(answered).isEqualTo(new StreamEntryID(stored));
+        } catch (IllegalStateException e) {
+            assertThat(e.getMessage()).contains("not an entry id");
+        }
         if (stored.isBlank()) {
             return;
         }

@@ -195,7 +195,8 @@ class CallbackQueue extends AbstractQueue<Runnable> implements BlockingQueue<Run
 
     /**
      * Parks until an offer wakes this thread, the deadline passes or the thread is interrupted.
-     * Returns a task found on the last poll before parking, or {@code null} to look again.
+     * Returns a task found on the last poll before parking (or after a wake-up that came as the
+     * time ran out), or {@code null} to look again.
      */
     private Runnable park(boolean timed, long deadline) throws InterruptedException {
         if (Thread.interrupted()) {
@@ -216,7 +217,10 @@ class CallbackQueue extends AbstractQueue<Runnable> implements BlockingQueue<Run
                 if (delist(me)) {
                     return null;
                 }
-                break; // woken as the time ran out: the caller looks once more
+                // Woken as the time ran out: the task it was woken for is taken here, or else was
+                // taken by another thread. Returning null without this poll would leave it queued
+                // with its wake-up spent.
+                return tasks.poll();
             }
             if (timed) {
                 LockSupport.parkNanos(this, left);

@@ -46,9 +46,10 @@ public final class RedisCluster {
         this.clientConfig = clientConfig;
     }
 
-    /** Whether {@code scheme} is {@code redis-cluster}. */
+    /** Whether {@code scheme} is {@code redis-cluster} (pub/sub) or {@code redis-cluster-streams}. */
     static boolean isClusterScheme(String scheme) {
-        return scheme.toLowerCase(Locale.ROOT).equals("redis-cluster");
+        String s = scheme.toLowerCase(Locale.ROOT);
+        return s.equals("redis-cluster") || s.equals("redis-cluster-streams");
     }
 
     /**

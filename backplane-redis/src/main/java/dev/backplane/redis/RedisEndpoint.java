@@ -37,8 +37,9 @@ import redis.clients.jedis.JedisClientConfig;
  * credentials are the data nodes', options {@code sentinelUser} and {@code sentinelPassword} the
  * sentinels'. Not over TLS: there is no {@code rediss-sentinel} scheme.
  *
- * <p>Redis Cluster: {@code redis-cluster://[[user]:password@]host1:port1,host2:port2,...} names seed
- * nodes (see {@link RedisCluster}); pub/sub only (no Streams yet), not over TLS yet, database 0.
+ * <p>Redis Cluster: {@code redis-cluster://[[user]:password@]host1:port1,host2:port2,...} (and
+ * {@code redis-cluster-streams://} for Streams) names seed nodes (see {@link RedisCluster}); not over
+ * TLS yet, database 0. {@link #locate(String)} asks the cluster which master owns a key's slot now.
  *
  * @param address host and port (default port 6379); for a Sentinel URI, the first sentinel
  * @param clientConfig Jedis settings: credentials, database, TLS, timeouts, client name
@@ -161,7 +162,26 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
         return sentinel == null ? new RedisSentinel.Master(address, address) : sentinel.locate();
     }
 
-    /** Whether the sentinels named another master since {@code master} was located; always false without them. */
+    /**
+     * Where to connect now for {@code key}: the URI's server, the master the sentinels name at this
+     * moment, or, on a cluster, the master that owns the key's slot now, asked of the cluster.
+     *
+     * @throws dev.backplane.BrokerUnavailableException if no sentinel or cluster node answers, or no
+     *     master owns the slot (a failover is under way)
+     * @throws BackplaneConfigurationException if the sentinels refuse the login or know no such master
+     */
+    public RedisSentinel.Master locate(String key) {
+        if (cluster == null) {
+            return locate();
+        }
+        HostAndPort owner = cluster.ownerNow(RedisCluster.slot(key.getBytes(StandardCharsets.UTF_8)));
+        return new RedisSentinel.Master(owner, owner);
+    }
+
+    /**
+     * Whether the sentinels named another master since {@code master} was located; always false
+     * without them (on a cluster, a moved slot shows as a {@code MOVED} refusal instead).
+     */
     public boolean moved(RedisSentinel.Master master) {
         return sentinel != null && sentinel.moved(master);
     }

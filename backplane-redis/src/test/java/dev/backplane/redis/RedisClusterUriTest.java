@@ -34,6 +34,14 @@ class RedisClusterUriTest {
     }
 
     @Test
+    void theStreamsClusterSchemeNamesTheSameSeeds() {
+        RedisEndpoint e = endpoint("redis-cluster-streams://:pw@10.0.0.1:7000,node2:7001");
+        assertThat(e.cluster().seeds()).containsExactly(new HostAndPort("10.0.0.1", 7000), new HostAndPort("node2", 7001));
+        assertThat(e.clientConfig().getPassword()).isEqualTo("pw");
+        assertThat(e.tls()).isFalse();
+    }
+
+    @Test
     void aSeedWithoutAPortIsOnRedissDefaultPort() {
         assertThat(endpoint("redis-cluster://a,b:1").cluster().seeds())
                 .containsExactly(new HostAndPort("a", 6379), new HostAndPort("b", 1));

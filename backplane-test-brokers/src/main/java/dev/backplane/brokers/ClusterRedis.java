@@ -94,7 +94,12 @@ public final class ClusterRedis implements AutoCloseable {
 
     /** {@code redis-cluster://127.0.0.1:p1,...} naming every node as a seed. */
     public String uri() {
-        return "redis-cluster://" + nodes.stream().map(n -> n.host() + ":" + n.port()).collect(Collectors.joining(","));
+        return uri("redis-cluster");
+    }
+
+    /** {@code scheme://127.0.0.1:p1,...} naming every node as a seed, e.g. for {@code redis-cluster-streams}. */
+    public String uri(String scheme) {
+        return scheme + "://" + nodes.stream().map(n -> n.host() + ":" + n.port()).collect(Collectors.joining(","));
     }
 
     /** A connection to one node. */

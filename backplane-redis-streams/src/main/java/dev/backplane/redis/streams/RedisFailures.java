@@ -15,20 +15,21 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  */
 final class RedisFailures {
 
-    /** The commands a Redis user needs on {@code ~{prefix}:*}, as an ACL rule. */
+    /** The commands a Redis user needs on the prefix's keys ({@code ~prefix:*}), as an ACL rule. */
     static final String REQUIRED_COMMANDS = "+xadd +xread +xrevrange +xinfo|stream +get +set +del +ping";
 
     private final RedisEndpoint endpoint;
     private final String address;
     private final String user;
-    private final String prefix;
+    private final String keyPattern;
     private final Duration connectTimeout;
 
-    RedisFailures(RedisEndpoint endpoint, String prefix, Duration connectTimeout) {
+    /** @param keyPattern the ACL key pattern of the prefix's keys, e.g. {@code app:*} */
+    RedisFailures(RedisEndpoint endpoint, String keyPattern, Duration connectTimeout) {
         this.endpoint = endpoint;
         this.address = endpoint.hostAndPort();
         this.user = endpoint.userName();
-        this.prefix = prefix;
+        this.keyPattern = keyPattern;
         this.connectTimeout = connectTimeout;
     }
 
@@ -55,7 +56,7 @@ final class RedisFailures {
         if (reply != null && reply.startsWith("NOPERM")) {
             return new BackplaneConfigurationException("Redis user '" + user + "' at " + address
                     + " has no permission for " + command + on + " (Redis said: " + reply + "); grant what the "
-                    + "redis-streams backplane needs, e.g. ACL SETUSER " + user + " resetchannels ~" + prefix + ":* -@all "
+                    + "redis-streams backplane needs, e.g. ACL SETUSER " + user + " resetchannels ~" + keyPattern + " -@all "
                     + REQUIRED_COMMANDS + " +client|setname", failure);
         }
         if (reply != null && reply.startsWith("NOAUTH")) {
@@ -69,8 +70,9 @@ final class RedisFailures {
                     + "e.g. redis-streams://user:password@host:port", failure);
         }
         if (isMasterMoved(failure)) {
-            return new BrokerUnavailableException("the server behind " + address + " is a replica now (the master "
-                    + "moved) and did not execute " + command + on, failure);
+            return new BrokerUnavailableException("the server behind " + address + " no longer serves the prefix's "
+                    + "keys (it is a replica now, or the cluster moved the slot) and did not execute " + command + on,
+                    failure);
         }
         if (isTryAgain(failure)) {
             return new BrokerUnavailableException("Redis at " + address + " is not ready for " + command + on
@@ -95,19 +97,31 @@ final class RedisFailures {
 
     /**
      * Whether Redis refused without executing the command and asks to try again later: it is
-     * still loading its data after a restart, or busy with a script.
+     * still loading its data after a restart, busy with a script, or (on a cluster) moving the
+     * prefix's slot to another master ({@code ASK}, {@code TRYAGAIN}): the slot's owner answers
+     * for all of it once the move ends.
      */
     static boolean isTryAgain(Throwable failure) {
         String reply = redisError(failure);
-        return reply != null && (reply.startsWith("LOADING") || reply.startsWith("BUSY"));
+        return reply != null && (reply.startsWith("LOADING") || reply.startsWith("BUSY") || reply.startsWith("ASK ")
+                || reply.startsWith("TRYAGAIN"));
     }
 
     /**
-     * Whether a write reached a replica, which refused it ({@code READONLY}): behind Sentinel, the
-     * master moved. The command was not executed; it goes again once the new master is found.
+     * Whether the server no longer serves the prefix's keys and did not execute the command: a write
+     * reached a replica ({@code READONLY}: behind Sentinel, the master moved); on a cluster, the slot
+     * belongs to another master now ({@code MOVED}, after a failover or a resharding), the server is
+     * cut off from the cluster's majority ({@code CLUSTERDOWN}), or a blocked read was ended because
+     * the server became a replica ({@code UNBLOCKED}). The command goes again once the slot's master
+     * is found anew.
      */
     static boolean isMasterMoved(Throwable failure) {
-        return RedisConnections.isReadOnly(failure);
+        if (RedisConnections.isReadOnly(failure)) {
+            return true;
+        }
+        String reply = redisError(failure);
+        return reply != null && (reply.startsWith("MOVED ") || reply.startsWith("CLUSTERDOWN")
+                || reply.startsWith("UNBLOCKED"));
     }
 
     /** Whether Redis refused for want of permission. */
@@ -122,7 +136,9 @@ final class RedisFailures {
             String message = t.getMessage();
             if (message != null && (message.startsWith("NOPERM") || message.startsWith("WRONGPASS")
                     || message.startsWith("NOAUTH") || message.startsWith("ERR") || message.startsWith("WRONGTYPE")
-                    || message.startsWith("LOADING") || message.startsWith("BUSY"))) {
+                    || message.startsWith("LOADING") || message.startsWith("BUSY") || message.startsWith("MOVED ")
+                    || message.startsWith("ASK ") || message.startsWith("TRYAGAIN")
+                    || message.startsWith("CLUSTERDOWN") || message.startsWith("UNBLOCKED"))) {
                 return message;
             }
         }

@@ -38,7 +38,8 @@ import redis.clients.jedis.resps.StreamInfo;
 /**
  * A backplane on Redis Streams: at-least-once, replay from an entry id, per-publisher order.
  *
- * <p>Each channel is one stream, {@code {prefix}:{channel}}, holding entries with the payload in
+ * <p>Each channel is one stream, {@code prefix:channel} ({@code {prefix}:channel} on a Redis Cluster,
+ * so that all of a prefix's streams share one slot), holding entries with the payload in
  * field {@code p}. A publish is {@code XADD key MAXLEN ~ maxLen * p payload m marker}; its future
  * completes with the entry id as the {@link Position} once Redis answers. Every instance reads
  * every stream it subscribes to with plain {@code XREAD} (no consumer group), so every instance
@@ -83,8 +84,8 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         super(config);
         this.endpoint = RedisEndpoint.from(config);
         this.settings = StreamsSettings.from(config);
-        this.keys = new StreamKeys(config.prefix());
-        this.failures = new RedisFailures(endpoint, config.prefix(), config.connectTimeout());
+        this.keys = new StreamKeys(config.prefix(), endpoint.cluster() != null);
+        this.failures = new RedisFailures(endpoint, keys.pattern(), config.connectTimeout());
         this.capabilities = new Capabilities("redis-streams", DeliveryGuarantee.AT_LEAST_ONCE, true, true,
                 settings.maxPayloadBytes(), true);
         this.wakeKey = keys.wake(instanceId);
@@ -120,13 +121,15 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
     private Jedis open(long deadline, Backoff backoff) {
         Jedis first = null;
         while (first == null) {
-            RedisSentinel.Master master = endpoint.locate();
+            RedisSentinel.Master master;
             Jedis jedis;
             try {
+                master = locate();
                 jedis = connect(master, "connect");
             } catch (BrokerUnavailableException e) {
-                // Behind Sentinel, a failover may be under way: the sentinels name the new master shortly.
-                if (endpoint.sentinel() == null || System.nanoTime() - deadline > 0 || !backoff.pause()) {
+                // Behind Sentinel or on a cluster, a failover may be under way: the new master is named shortly.
+                boolean failover = endpoint.sentinel() != null || endpoint.cluster() != null;
+                if (!failover || System.nanoTime() - deadline > 0 || !backoff.pause()) {
                     throw e;
                 }
                 continue;
@@ -296,13 +299,21 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         return jedis;
     }
 
+    /**
+     * The server to connect to now: on a cluster, the master of the prefix's slot (every key of the
+     * prefix is in that one slot).
+     */
+    private RedisSentinel.Master locate() {
+        return endpoint.locate(keys.epoch());
+    }
+
     private static boolean isMasterMoved(RuntimeException e) {
         return RedisFailures.isMasterMoved(e) || e.getCause() != null && RedisFailures.isMasterMoved(e.getCause());
     }
 
     /** A command connection to a Redis that serves commands (not still loading its data after a restart). */
     private Jedis connectCommands() {
-        RedisSentinel.Master master = endpoint.locate();
+        RedisSentinel.Master master = locate();
         Jedis jedis = connect(master, "reconnect");
         try {
             jedis.get(keys.epoch());
@@ -318,7 +329,7 @@ public final class RedisStreamsBackplane extends AbstractBackplane {
         Jedis jedis;
         RedisSentinel.Master master;
         try {
-            master = endpoint.locate();
+            master = locate();
             jedis = connect(master, "reconnect");
             readerMaster = master;
         } catch (RuntimeException e) {

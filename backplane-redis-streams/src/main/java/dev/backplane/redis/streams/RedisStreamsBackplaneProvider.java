@@ -22,7 +22,7 @@ public final class RedisStreamsBackplaneProvider implements BackplaneProvider {
 
     @Override
     public Set<String> schemes() {
-        return Set.of("redis-streams", "rediss-streams", "redis-sentinel-streams");
+        return Set.of("redis-streams", "rediss-streams", "redis-sentinel-streams", "redis-cluster-streams");
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.backplane.redis.streams;
 
-import dev.backplane.brokers.LeaveOutByDefault;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.backplane.brokers.LeaveOutByDefault;
 import dev.backplane.brokers.SecureRedis;
 import dev.backplane.tck.BackplaneTck;
 import dev.backplane.tck.BrokerControl;
@@ -73,6 +73,6 @@ class RedisStreamsSecureTckTest extends BackplaneTck {
 
     @Override
     protected Optional<Map<String, String>> limitedRetention(int messages) {
-        return Optional.of(Map.of("maxLen", Integer.toString(messages), "readBatch", Integer.toString(messages)));
+        return StreamsTestSupport.retainingOnly(messages);
     }
 }

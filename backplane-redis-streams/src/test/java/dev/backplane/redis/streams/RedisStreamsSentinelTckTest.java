@@ -27,6 +27,6 @@ class RedisStreamsSentinelTckTest extends SentinelKit {
 
     @Override
     protected Optional<Map<String, String>> limitedRetention(int messages) {
-        return Optional.of(Map.of("maxLen", Integer.toString(messages), "readBatch", Integer.toString(messages)));
+        return StreamsTestSupport.retainingOnly(messages);
     }
 }

@@ -70,6 +70,15 @@ final class StreamsTestSupport implements AutoCloseable {
     }
 
     /** Waits until {@code condition} holds, at most the kit's delivery time; fails saying {@code what} otherwise. */
+    /**
+     * The options that keep only {@code messages} entries per stream, read in batches no larger:
+     * what the kit's {@code limitedRetention} asks of every Streams kit subclass.
+     */
+    static java.util.Optional<java.util.Map<String, String>> retainingOnly(int messages) {
+        return java.util.Optional.of(java.util.Map.of("maxLen", Integer.toString(messages), "readBatch",
+                Integer.toString(messages)));
+    }
+
     static void awaitCondition(BooleanSupplier condition, String what) {
         awaitCondition(condition, () -> what);
     }

@@ -22,6 +22,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * instance whose slot the shard owns ({@code SSUBSCRIBE}). A channel is placed by its slot
  * ({@code CRC16} of its Redis name, as Redis computes it) in the slot map of {@link RedisCluster};
  * each shard subscriber follows its shard's master across failovers by itself and reports the gap.
+ * When a resharding moves a slot to another master, the shard subscriber that held its channels
+ * hands them, subscriptions and all, to the subscriber of the shard that owns the slot now, and
+ * each subscription is told of the gap.
  *
  * <p>{@link #start()} reads the slot map on a thread of its own (retrying with {@link Backoff}
  * until a node answers) and opens the connection of every shard, so that the backplane's
@@ -97,12 +100,21 @@ final class ClusterSubscriber implements RedisPubSubBackplane.Subscribing {
             }
             return shards.computeIfAbsent(firstSlot, slot -> {
                 RedisSubscriber s = new RedisSubscriber(endpoint, new ClusterShard(endpoint.cluster(), slot, prefix),
-                        prefix, connectTimeout, healthCheckInterval, maxBacklog, deliveryPool, timer, () -> { },
+                        this::handOver, prefix, connectTimeout, healthCheckInterval, maxBacklog, deliveryPool, timer, () -> { },
                         monitor);
                 s.start();
                 return s;
             });
         }
+    }
+
+    /**
+     * A shard subscriber gave up a channel whose slot another master owns now (a resharding): the
+     * subscriber of the shard that owns it by the slot map just read takes it over.
+     */
+    private void handOver(String redisName, List<RedisSubscription> subscriptions, String reason) {
+        int slot = RedisCluster.slot(redisName.getBytes(StandardCharsets.US_ASCII));
+        shard(endpoint.cluster().shardOf(slot)).adopt(redisName, subscriptions, reason);
     }
 
     @Override

@@ -119,6 +119,12 @@ public final class RedisCluster {
         return known.stream().map(Range::first).distinct().toList();
     }
 
+    /** The master that owns {@code slot} by the slot map last read, or null if that map names none. */
+    HostAndPort knownOwner(int slot) {
+        Range range = find(ranges, slot);
+        return range == null ? null : range.master();
+    }
+
     /**
      * The master that owns {@code slot} now: asks the cluster again.
      *

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.BinaryJedisShardedPubSub;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
@@ -75,6 +76,18 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
     private final Backoff backoff = RedisConnections.reconnectBackoff();
     private final Runnable onConnectionLost;
     private final BackplaneMonitor monitor;
+    /** For a shard: takes the channels whose slot moved to another master, with their subscriptions. */
+    private final ChannelHandOver handOver;
+
+    /** Where a shard subscriber sends a channel whose slot another master owns now. */
+    interface ChannelHandOver {
+        /**
+         * Takes over {@code redisName} and its subscriptions, each owed a gap for {@code reason}.
+         *
+         * @throws dev.backplane.BackplaneException if no subscriber can take it now
+         */
+        void handOver(String redisName, List<RedisSubscription> subscriptions, String reason);
+    }
 
     private final Object lock = new Object();
     /** Channels wanted, by Redis name. Mutated under {@link #lock}; read by the socket reader without it. */
@@ -106,15 +119,19 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
     RedisSubscriber(RedisEndpoint endpoint, String prefix, Duration connectTimeout, Duration healthCheckInterval,
             int maxBacklog, Executor deliveryPool, ScheduledExecutorService timer, Runnable onConnectionLost,
             BackplaneMonitor monitor) {
-        this(endpoint, null, prefix, connectTimeout, healthCheckInterval, maxBacklog, deliveryPool, timer,
+        this(endpoint, null, null, prefix, connectTimeout, healthCheckInterval, maxBacklog, deliveryPool, timer,
                 onConnectionLost, monitor);
     }
 
-    /** A subscriber for one shard of a cluster ({@code shard} not null), or as above (null). */
-    RedisSubscriber(RedisEndpoint endpoint, ClusterShard shard, String prefix, Duration connectTimeout,
-            Duration healthCheckInterval, int maxBacklog, Executor deliveryPool, ScheduledExecutorService timer,
-            Runnable onConnectionLost, BackplaneMonitor monitor) {
+    /**
+     * A subscriber for one shard of a cluster ({@code shard} and {@code handOver} not null), or as
+     * above (both null).
+     */
+    RedisSubscriber(RedisEndpoint endpoint, ClusterShard shard, ChannelHandOver handOver, String prefix,
+            Duration connectTimeout, Duration healthCheckInterval, int maxBacklog, Executor deliveryPool,
+            ScheduledExecutorService timer, Runnable onConnectionLost, BackplaneMonitor monitor) {
         this.monitor = monitor;
+        this.handOver = handOver;
         this.endpoint = endpoint;
         this.shard = shard;
         this.controlChannel = shard != null ? shard.controlChannel() : (prefix + ":").getBytes(StandardCharsets.US_ASCII);
@@ -131,6 +148,8 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
         final String redisName;
         final List<RedisSubscription> subscriptions = new CopyOnWriteArrayList<>();
         boolean confirmed;
+        /** Why the subscriptions handed over from another shard missed messages, until confirmed here. */
+        String handedOverBecause;
 
         ChannelState(String redisName) {
             this.redisName = redisName;
@@ -258,6 +277,9 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
                 RedisSentinel.Master located = shard != null ? shard.locate() : endpoint.locate();
                 c = RedisConnections.open(endpoint, located);
                 master = located;
+                if (shard != null) {
+                    handOverMovedChannels(located);
+                }
             } catch (BackplaneException e) {
                 monitor.connectionLost(e.getMessage());
                 if (e instanceof BackplaneConfigurationException configuration) {
@@ -296,6 +318,91 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
             }
             if (!pause()) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * For a shard, on the subscriber thread after connecting to {@code located} (whose
+     * {@link ClusterShard#locate} just read the slot map): hands every channel whose slot another
+     * master owns now, after a resharding moved it, to that master's shard subscriber. Redis ended
+     * those subscriptions with an unasked {@code sunsubscribe}; subscribed here again, they would be
+     * refused with {@code MOVED}.
+     */
+    private void handOverMovedChannels(RedisSentinel.Master located) {
+        List<ChannelState> moved = new ArrayList<>();
+        synchronized (lock) {
+            for (ChannelState state : channels.values()) {
+                HostAndPort owner = endpoint.cluster().knownOwner(RedisCluster.slot(
+                        state.redisName.getBytes(StandardCharsets.US_ASCII)));
+                if (owner != null && !owner.equals(located.address())) {
+                    moved.add(state);
+                }
+            }
+            moved.forEach(state -> channels.remove(state.redisName));
+        }
+        for (ChannelState state : moved) {
+            String reason = "the slot of this channel moved from the Redis master at " + located.address()
+                    + " to another master of the " + endpoint.hostAndPort() + " (a resharding); messages published "
+                    + "to it while it moved were not delivered (at-most-once)";
+            try {
+                handOver.handOver(state.redisName, List.copyOf(state.subscriptions), reason);
+            } catch (RuntimeException e) {
+                // No shard can take it now: it stays here, and a refused SSUBSCRIBE brings it back.
+                adopt(state.redisName, List.copyOf(state.subscriptions), reason);
+            }
+        }
+    }
+
+    /**
+     * Takes over a channel another shard's subscriber gave up, with its subscriptions: their
+     * dispatch, and so their order and backlog, come along; active ones are owed a gap for
+     * {@code reason}, reported once this shard confirms the channel.
+     */
+    void adopt(String redisName, List<RedisSubscription> subscriptions, String reason) {
+        synchronized (lock) {
+            if (closing) {
+                subscriptions.forEach(RedisSubscription::shutdown);
+                return;
+            }
+            startIfNeeded();
+            ChannelState state = channels.get(redisName);
+            if (state == null) {
+                state = new ChannelState(redisName);
+                channels.put(redisName, state);
+                if (ready != null) {
+                    send(ready, true, List.of(redisName));
+                }
+            }
+            for (RedisSubscription s : subscriptions) {
+                s.rebind(x -> unsubscribe(redisName, x));
+                if (s.isClosed()) {
+                    continue; // closed on its way here: its close went to the former subscriber
+                }
+                if (s.active) {
+                    s.gapOwed = true;
+                }
+                state.subscriptions.add(s);
+            }
+            if (state.subscriptions.isEmpty()) {
+                channels.remove(redisName);
+                if (ready != null) {
+                    send(ready, false, List.of(redisName));
+                }
+                return;
+            }
+            if (state.confirmed) {
+                // Already subscribed here for other subscriptions: the new ones are live from now.
+                for (RedisSubscription s : state.subscriptions) {
+                    if (!s.active) {
+                        s.activate();
+                    } else if (s.gapOwed) {
+                        s.gapOwed = false;
+                        s.gap(reason);
+                    }
+                }
+            } else {
+                state.handedOverBecause = reason;
             }
         }
     }
@@ -395,7 +502,9 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
             }
             // The last command for this channel was a SUBSCRIBE, since wanting it again sends one.
             state.confirmed = true;
-            String gapReason = outageStartedNanos == 0 ? null : gapReason(state);
+            String gapReason = state.handedOverBecause != null ? state.handedOverBecause
+                    : outageStartedNanos == 0 ? null : gapReason(state);
+            state.handedOverBecause = null;
             for (RedisSubscription s : state.subscriptions) {
                 if (!s.active) {
                     s.activate();

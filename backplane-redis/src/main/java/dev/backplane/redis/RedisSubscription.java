@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 final class RedisSubscription implements Subscription {
 
     private final SubscriberDispatch dispatch;
-    private final Consumer<RedisSubscription> onClose;
+    /** Re-pointed when the subscription moves to another shard's subscriber (a resharding). */
+    private volatile Consumer<RedisSubscription> onClose;
     private final CompletableFuture<Subscription> ready = new CompletableFuture<>();
 
     /** Whether the subscribe future completed; guarded by the owning {@link RedisSubscriber}'s lock. */
@@ -78,6 +79,14 @@ final class RedisSubscription implements Subscription {
     /** Stops deliveries without telling the channel: the whole backplane is closing. */
     void shutdown() {
         dispatch.close();
+    }
+
+    /**
+     * Points closing at another subscriber's channel: the subscription moved there with its
+     * dispatch, so its order and backlog go with it. Called under the new subscriber's lock.
+     */
+    void rebind(Consumer<RedisSubscription> onClose) {
+        this.onClose = onClose;
     }
 
     @Override

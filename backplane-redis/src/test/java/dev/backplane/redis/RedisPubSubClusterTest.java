@@ -6,6 +6,7 @@ import dev.backplane.Backplane;
 import dev.backplane.Backplanes;
 import dev.backplane.Delivery;
 import dev.backplane.Subscriber;
+import dev.backplane.brokers.Await;
 import dev.backplane.brokers.ClusterRedis;
 import dev.backplane.brokers.FailoverLoad;
 import java.net.URI;
@@ -137,6 +138,48 @@ class RedisPubSubClusterTest {
             total += sharded - 1; // less the shard's control channel
         }
         assertThat(total).as("channels subscribed across the shards").isEqualTo(channels);
+    }
+
+    /**
+     * A resharding moves a subscribed channel's slot to another master while a publisher and a
+     * subscriber run: publishes follow {@code ASK} and {@code MOVED} and none fails; Redis ends the
+     * shard subscription when its slot leaves ({@code sunsubscribe}), the subscriber subscribes again
+     * on the new owner, and what was published in between is reported as a gap.
+     */
+    @Test
+    @Order(5)
+    void whileASubscribedChannelsSlotMovesToAnotherMasterNoPublishFailsAndDeliveriesFollowIt() throws Exception {
+        Map<String, String> options = Map.of("prefix", "moving", "publishTimeout", "10s", "connectTimeout", "1s");
+        Backplane publisher = open(options);
+        Backplane subscriber = open(options);
+        int slot = slot("moving", "steady");
+        HostAndPort from = cluster.get().masterOf(slot);
+        HostAndPort to = cluster.get().masters().stream().filter(m -> !m.equals(from)).findFirst().orElseThrow();
+        FailoverLoad load = FailoverLoad.start(publisher, subscriber, "steady", Duration.ofMillis(5));
+        Await.until("50 deliveries before the move", () -> load.delivered() >= 50, Duration.ofSeconds(15));
+        load.fault();
+        cluster.get().moveSlot(slot, to, Duration.ofMillis(100));
+        Await.until("100 deliveries of publishes after the move began", () -> load.deliveredSinceFault() >= 100,
+                Duration.ofSeconds(60));
+        FailoverLoad.Report report = load.stop(Duration.ofSeconds(5));
+        System.out.println("pub/sub Redis Cluster resharding (slot " + slot + ", " + from + " -> " + to + "): "
+                + report.summary());
+
+        assertThat(report.failed()).as("publishes that failed while the slot moved").isEmpty();
+        assertThat(report.messagesShown()).as("no cluster error words reached the user")
+                .noneMatch(m -> m.contains("MOVED") || m.contains("ASK") || m.contains("TRYAGAIN"));
+        if (!report.lost().isEmpty()) {
+            assertThat(report.gaps()).as("the subscription was told of the messages it missed").isNotEmpty();
+            long lastGap = report.gaps().get(report.gaps().size() - 1).reportedNanos();
+            for (FailoverLoad.Publish lost : report.lost()) {
+                assertThat(lost.calledNanos()).as("message %d, lost, was published before the gap was reported",
+                        lost.sequence()).isLessThanOrEqualTo(lastGap);
+            }
+        }
+        try (Jedis target = cluster.get().node(to)) {
+            assertThat(target.pubsubShardNumSub("moving:steady").get("moving:steady"))
+                    .as("subscribers of the channel on its new owner %s", to).isEqualTo(1L);
+        }
     }
 
     @Test

@@ -114,14 +114,8 @@ public final class ClusterRedis implements AutoCloseable {
             if (!n.isRunning()) {
                 continue;
             }
-            try (Jedis j = node(new HostAndPort(n.host(), n.port()))) {
-                for (Object range : j.clusterSlots()) {
-                    List<?> r = (List<?>) range;
-                    if ((Long) r.get(0) <= slot && slot <= (Long) r.get(1)) {
-                        List<?> master = (List<?>) r.get(2);
-                        return new HostAndPort(text(master.get(0)), ((Long) master.get(1)).intValue());
-                    }
-                }
+            try {
+                return ownerAsSeenBy(n, slot);
             } catch (RuntimeException e) {
                 // ask the next node
             }
@@ -159,6 +153,69 @@ public final class ClusterRedis implements AutoCloseable {
         });
         awaitHealthy(timeout);
         return masterOf(slot);
+    }
+
+    /**
+     * Moves {@code slot} and its keys to the master {@code to}, as a resharding does: the target
+     * {@code IMPORTING}, the owner {@code MIGRATING}, each key {@code MIGRATE}d on its own with
+     * {@code pause} after it (so that clients meet the slot half moved: {@code ASK} for a key already
+     * gone, {@code TRYAGAIN} for a command on keys of both sides), then {@code SETSLOT NODE} on the
+     * target, the former owner and every other master, and a wait until every running node agrees.
+     * Keys written to the owner meanwhile are migrated too: the loop ends when the owner has none left.
+     *
+     * @return how many keys were migrated
+     */
+    public int moveSlot(int slot, HostAndPort to, Duration pause) {
+        HostAndPort from = masterOf(slot);
+        if (from.equals(to)) {
+            throw new IllegalArgumentException("slot " + slot + " is on " + to + " already");
+        }
+        int moved = 0;
+        try (Jedis source = node(from); Jedis target = node(to)) {
+            String sourceId = source.clusterMyId();
+            String targetId = target.clusterMyId();
+            target.clusterSetSlotImporting(slot, sourceId);
+            source.clusterSetSlotMigrating(slot, targetId);
+            for (List<String> keys = source.clusterGetKeysInSlot(slot, 10); !keys.isEmpty();
+                    keys = source.clusterGetKeysInSlot(slot, 10)) {
+                for (String key : keys) {
+                    source.migrate(to.getHost(), to.getPort(), key, 0, 5000);
+                    moved++;
+                    LoopbackPorts.sleep(pause.toMillis());
+                }
+            }
+            target.clusterSetSlotNode(slot, targetId);
+            source.clusterSetSlotNode(slot, targetId);
+            for (HostAndPort master : masters()) {
+                if (!master.equals(from) && !master.equals(to)) {
+                    try (Jedis other = node(master)) {
+                        other.clusterSetSlotNode(slot, targetId);
+                    }
+                }
+            }
+        }
+        await(READY_TIMEOUT, "every node to see slot " + slot + " on " + to, () -> {
+            for (PrivateBroker n : nodes) {
+                if (n.isRunning() && !ownerAsSeenBy(n, slot).equals(to)) {
+                    return "node " + n.port() + " still sees slot " + slot + " elsewhere";
+                }
+            }
+            return null;
+        });
+        return moved;
+    }
+
+    private HostAndPort ownerAsSeenBy(PrivateBroker n, int slot) {
+        try (Jedis j = node(new HostAndPort(n.host(), n.port()))) {
+            for (Object range : j.clusterSlots()) {
+                List<?> r = (List<?>) range;
+                if ((Long) r.get(0) <= slot && slot <= (Long) r.get(1)) {
+                    List<?> master = (List<?>) r.get(2);
+                    return new HostAndPort(text(master.get(0)), ((Long) master.get(1)).intValue());
+                }
+            }
+        }
+        throw new IllegalStateException("node " + n.port() + " knows no owner of slot " + slot);
     }
 
     /**

@@ -120,6 +120,42 @@ class RedisStreamsClusterTest {
     }
 
     /**
+     * A resharding moves the prefix's slot, key by key, to another master while a publisher and a
+     * subscriber run: publishes and reads meet {@code ASK} and {@code TRYAGAIN} while the slot is half
+     * moved and {@code MOVED} once it is, wait, and follow it to the new owner; nothing fails and
+     * nothing is lost.
+     */
+    @Test
+    @Order(5)
+    void whileThePrefixSlotMovesToAnotherMasterNoPublishFailsAndNothingIsLost() throws Exception {
+        Map<String, String> options = Map.of("prefix", "moving", "publishTimeout", "10s", "connectTimeout", "1s");
+        Backplane publisher = open(options);
+        Backplane subscriber = open(options);
+        int slot = slotOf("moving");
+        HostAndPort from = cluster.get().masterOf(slot);
+        HostAndPort to = cluster.get().masters().stream().filter(m -> !m.equals(from)).findFirst().orElseThrow();
+        FailoverLoad load = FailoverLoad.start(publisher, subscriber, "steady", Duration.ofMillis(5));
+        Await.until("50 deliveries before the move", () -> load.delivered() >= 50, Duration.ofSeconds(15));
+        load.fault();
+        int keys = cluster.get().moveSlot(slot, to, Duration.ofMillis(100));
+        Await.until("200 publishes settled after the move began", () -> load.settledSinceFault() >= 200,
+                Duration.ofSeconds(60));
+        FailoverLoad.Report report = load.stop(Duration.ofSeconds(15));
+        System.out.println("Streams Redis Cluster resharding (slot " + slot + ", " + keys + " keys, " + from + " -> "
+                + to + "): " + report.summary());
+
+        assertThat(report.failed()).as("publishes that failed while the slot moved").isEmpty();
+        assertThat(report.lost()).as("publishes that completed and were never delivered").isEmpty();
+        assertThat(report.messagesShown()).as("no cluster error words reached the user")
+                .noneMatch(m -> m.contains("MOVED") || m.contains("ASK") || m.contains("TRYAGAIN"));
+        try (Jedis source = cluster.get().node(from); Jedis target = cluster.get().node(to)) {
+            assertThat(source.clusterCountKeysInSlot(slot)).as("keys of the prefix left on %s", from).isZero();
+            assertThat(target.xlen("{moving}:steady")).as("entries on the new owner %s", to)
+                    .isGreaterThanOrEqualTo(report.publishes().size());
+        }
+    }
+
+    /**
      * With {@code waitReplicas=1}: every publish that completed before the kill is on the replica the
      * cluster promotes, so none is lost; the backplane finds the new owner of the prefix's slot by
      * itself, and no cluster error word reaches the user. After the promotion the new master has no

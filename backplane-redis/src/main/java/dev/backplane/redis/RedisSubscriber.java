@@ -176,14 +176,7 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
                         + refusedNow.getMessage(), refusedNow));
                 return subscription.ready();
             }
-            ChannelState state = channels.get(redisName);
-            if (state == null) {
-                state = new ChannelState(redisName);
-                channels.put(redisName, state);
-                if (ready != null) {
-                    send(ready, true, List.of(redisName));
-                }
-            }
+            ChannelState state = wanted(redisName);
             state.subscriptions.add(subscription);
             if (state.confirmed) {
                 subscription.activate();
@@ -196,6 +189,19 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
             // close() fails every subscription that is still waiting
         }
         return subscription.ready();
+    }
+
+    /** The state of {@code redisName}, made (and subscribed, if connected) if it is not wanted yet; under {@link #lock}. */
+    private ChannelState wanted(String redisName) {
+        ChannelState state = channels.get(redisName);
+        if (state == null) {
+            state = new ChannelState(redisName);
+            channels.put(redisName, state);
+            if (ready != null) {
+                send(ready, true, List.of(redisName));
+            }
+        }
+        return state;
     }
 
     /**
@@ -366,14 +372,7 @@ final class RedisSubscriber implements RedisPubSubBackplane.Subscribing {
                 return;
             }
             startIfNeeded();
-            ChannelState state = channels.get(redisName);
-            if (state == null) {
-                state = new ChannelState(redisName);
-                channels.put(redisName, state);
-                if (ready != null) {
-                    send(ready, true, List.of(redisName));
-                }
-            }
+            ChannelState state = wanted(redisName);
             for (RedisSubscription s : subscriptions) {
                 s.rebind(x -> unsubscribe(redisName, x));
                 if (s.isClosed()) {

@@ -4,7 +4,6 @@ import dev.backplane.BackplaneConfig;
 import dev.backplane.BackplaneConfigurationException;
 import dev.backplane.BrokerUnavailableException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.stream.Collectors;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -25,8 +23,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * <p>{@link #refresh()} asks the seeds and the masters last known, in turn, for {@code CLUSTER SLOTS};
  * the first answer is the slot map until the next refresh. A <em>shard</em> is named by the first
  * slot of its master's range: a failover hands the whole range to a replica, so the name stays.
- * Publishing goes through a Jedis {@link JedisCluster} of its own ({@link #newClient}), which keeps
- * its own slot map and follows {@code MOVED} and {@code ASK}.
+ * The publisher places messages by this map too ({@link #knownOwner}), and reads it again when a
+ * master answers {@code MOVED}.
  */
 public final class RedisCluster {
 
@@ -178,14 +176,6 @@ public final class RedisCluster {
         BrokerUnavailableException failure = new BrokerUnavailableException("no node of the Redis " + describe()
                 + " told its slot map" + (last == null ? "" : ": " + RedisCluster.clean(last.getMessage())));
         throw failure;
-    }
-
-    /**
-     * A Jedis cluster client on the seeds: it reads the slot map from the first seed that answers and
-     * follows {@code MOVED}/{@code ASK}, retrying up to {@code maxAttempts} within {@code retries}.
-     */
-    JedisCluster newClient(int maxAttempts, Duration retries) {
-        return new JedisCluster(new LinkedHashSet<>(seeds), clientConfig, maxAttempts, retries);
     }
 
     /**

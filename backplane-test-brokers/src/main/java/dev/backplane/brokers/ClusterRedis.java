@@ -30,12 +30,16 @@ import redis.clients.jedis.Jedis;
  * }
  * }</pre>
  *
+ * <p>{@link #start(int, int)} makes other shapes (one master alone, or more masters, with or without
+ * replicas), for the benchmark's comparison of shard counts.
+ *
  * <p>Needs {@code redis-server} and {@code redis-cli} 7 or later on the PATH (sharded pub/sub).
  */
 public final class ClusterRedis implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-    private static final int NODES = 6;
+    private final int masters;
+    private final int replicasPerMaster;
 
     private final List<PrivateBroker> nodes = new ArrayList<>();
     /**
@@ -44,9 +48,15 @@ public final class ClusterRedis implements AutoCloseable {
      */
     private final java.util.Map<Integer, Integer> busPorts = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private ClusterRedis() {
+    private ClusterRedis(int masters, int replicasPerMaster) {
+        if (masters < 1 || replicasPerMaster < 0 || masters < 3 && replicasPerMaster > 0) {
+            throw new IllegalArgumentException("a cluster of " + masters + " master(s) with " + replicasPerMaster
+                    + " replica(s) each: give 1 master without replicas, or 3 or more masters");
+        }
+        this.masters = masters;
+        this.replicasPerMaster = replicasPerMaster;
         try {
-            for (int i = 1; i <= NODES; i++) {
+            for (int i = 1; i <= masters * (1 + replicasPerMaster); i++) {
                 nodes.add(PrivateBroker.named("redis-cluster-" + i).command(this::server)
                         .readyTimeout(READY_TIMEOUT).start());
             }
@@ -60,7 +70,24 @@ public final class ClusterRedis implements AutoCloseable {
 
     /** Starts the six nodes, joins them and waits for {@code cluster_state:ok} on each. */
     public static ClusterRedis start() {
-        return new ClusterRedis();
+        return new ClusterRedis(3, 1);
+    }
+
+    /**
+     * Starts {@code masters} masters with {@code replicasPerMaster} replicas each and waits until the
+     * cluster is ok: one master holds every slot itself ({@code CLUSTER ADDSLOTSRANGE 0 16383}, as
+     * {@code redis-cli --cluster create} wants three masters at least); three or more are joined by
+     * {@code redis-cli}. For the benchmark's shard comparison.
+     *
+     * @throws IllegalArgumentException for fewer than one master, or replicas on fewer than three
+     */
+    public static ClusterRedis start(int masters, int replicasPerMaster) {
+        return new ClusterRedis(masters, replicasPerMaster);
+    }
+
+    /** The first node: a seed enough for any client, which learns the others from it. */
+    public HostAndPort seed() {
+        return new HostAndPort(nodes.get(0).host(), nodes.get(0).port());
     }
 
     /**
@@ -73,7 +100,7 @@ public final class ClusterRedis implements AutoCloseable {
 
         @Override
         public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
-            cluster = new ClusterRedis();
+            cluster = new ClusterRedis(3, 1);
         }
 
         @Override
@@ -274,9 +301,15 @@ public final class ClusterRedis implements AutoCloseable {
     }
 
     private void create() {
+        if (masters == 1) {
+            try (Jedis only = node(seed())) {
+                only.clusterAddSlotsRange(0, 16383);
+            }
+            return;
+        }
         List<String> command = new ArrayList<>(List.of(executable("redis-cli"), "--cluster", "create"));
         nodes.forEach(n -> command.add(n.host() + ":" + n.port()));
-        command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+        command.addAll(List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package dev.backplane.benchmark.brokers;
 
+import dev.backplane.brokers.ClusterRedis;
 import dev.backplane.fixture.LoopbackPorts;
 import java.io.File;
 import java.io.IOException;
@@ -13,12 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import redis.clients.jedis.HostAndPort;
 
 /**
  * The brokers of one benchmark run: the ones given on the command line, used as they are and never
  * stopped, and private ones this class starts on ephemeral loopback ports (never a default port)
  * and stops on {@link #close}: {@code redis-server} without persistence, {@code nats-server} with
- * JetStream in a store directory of its own, and a Kafka KRaft broker in a child JVM.
+ * JetStream in a store directory of its own, a Kafka KRaft broker in a child JVM, and for the
+ * shard comparison Redis Clusters of one and of three masters ({@link ClusterRedis}, no replicas).
  */
 public final class BenchBrokers implements AutoCloseable {
 
@@ -37,6 +40,7 @@ public final class BenchBrokers implements AutoCloseable {
     }
 
     private final List<BrokerProcess> started = new ArrayList<>();
+    private final List<ClusterRedis> clusters = new ArrayList<>();
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
 
     /**
@@ -111,6 +115,14 @@ public final class BenchBrokers implements AutoCloseable {
                 yield new Endpoint(address.getHost(), address.getPort(), "Kafka " + parts[2] + " (KRaft)",
                         "private JVM, pid " + p.pid());
             }
+            case "redis-cluster-1", "redis-cluster-3" -> {
+                int masters = family.equals("redis-cluster-1") ? 1 : 3;
+                ClusterRedis cluster = ClusterRedis.start(masters, 0);
+                clusters.add(cluster);
+                HostAndPort seed = cluster.seed();
+                yield new Endpoint(seed.getHost(), seed.getPort(), version(executable("redis-server")) + ", cluster of "
+                        + masters + " master(s), no replica", "private processes, " + cluster.description());
+            }
             default -> throw new IllegalArgumentException("no broker family '" + family + "'");
         };
     }
@@ -151,5 +163,7 @@ public final class BenchBrokers implements AutoCloseable {
             started.get(i).close();
         }
         started.clear();
+        clusters.forEach(ClusterRedis::close);
+        clusters.clear();
     }
 }

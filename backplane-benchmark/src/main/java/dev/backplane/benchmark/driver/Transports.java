@@ -14,8 +14,17 @@ import redis.clients.jedis.Jedis;
  */
 public final class Transports {
 
-    /** Every transport, in report order. */
+    /** Every transport run by default, in report order. */
     public static final List<String> ALL = List.of("mem", "redis", "redis-streams", "nats", "jetstream", "kafka");
+
+    /**
+     * Redis pub/sub on a Redis Cluster of one and of three masters (private, no replicas), run only
+     * when named: {@code --transports redis-cluster-1,redis-cluster-3} (the {@code shards} suite).
+     */
+    public static final List<String> CLUSTERS = List.of("redis-cluster-1", "redis-cluster-3");
+
+    /** Every transport {@code --transports} accepts, in report order. */
+    public static final List<String> KNOWN = java.util.stream.Stream.concat(ALL.stream(), CLUSTERS.stream()).toList();
 
     /** The prefix of every backplane channel the benchmark uses. */
     static final String PREFIX = "bench";
@@ -33,6 +42,7 @@ public final class Transports {
             case "redis", "redis-streams" -> "redis";
             case "nats", "jetstream" -> "nats";
             case "kafka" -> "kafka";
+            case "redis-cluster-1", "redis-cluster-3" -> transport;
             default -> throw unknown(transport);
         };
     }
@@ -51,6 +61,8 @@ public final class Transports {
             case "jetstream" -> new BackplaneDriver(uri("jetstream", broker), Map.of("prefix", PREFIX, "connectTimeout", CONNECT_TIMEOUT),
                     channels -> purgeStream(broker, PREFIX));
             case "kafka" -> new BackplaneDriver(uri("kafka", broker), Map.of("prefix", PREFIX, "connectTimeout", CONNECT_TIMEOUT), channels -> { });
+            case "redis-cluster-1", "redis-cluster-3" -> new BackplaneDriver(uri("redis-cluster", broker),
+                    Map.of("prefix", PREFIX, "connectTimeout", CONNECT_TIMEOUT), channels -> { });
             default -> throw unknown(transport);
         };
     }
@@ -64,6 +76,7 @@ public final class Transports {
             case "nats" -> new RawNatsDriver("nats://" + broker.address());
             case "jetstream" -> new RawJetStreamDriver("nats://" + broker.address());
             case "kafka" -> new RawKafkaDriver(broker.address());
+            case "redis-cluster-1", "redis-cluster-3" -> new RawRedisClusterDriver(broker.host(), broker.port());
             default -> throw unknown(transport);
         };
     }

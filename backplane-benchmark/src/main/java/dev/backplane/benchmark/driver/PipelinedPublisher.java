@@ -1,32 +1,40 @@
 package dev.backplane.benchmark.driver;
 
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Redis commands pipelined on one Jedis connection: written as they come, replies read every
- * {@link #BATCH} commands or whenever the sender is about to wait (as the backplanes read one
- * batch of up to 1024 replies at a time).
+ * Redis commands pipelined by Jedis, on one connection or (a cluster's {@code ClusterPipeline})
+ * one per master: written as they come, replies read every {@link #BATCH} commands or whenever the
+ * sender is about to wait (as the backplanes read one batch of up to 1024 replies at a time).
  */
-final class PipelinedPublisher extends CountingPublisher {
+final class PipelinedPublisher<P extends AbstractPipeline> extends CountingPublisher {
 
     static final int BATCH = 1024;
 
     /** Appends the command for one message to the pipeline. */
     @FunctionalInterface
-    interface Command {
-        void append(Pipeline pipeline, String channel, byte[] payload);
+    interface Command<P> {
+        void append(P pipeline, String channel, byte[] payload);
     }
 
-    private final Jedis jedis;
-    private final Pipeline pipeline;
-    private final Command command;
+    private final AutoCloseable client;
+    private final P pipeline;
+    private final Command<P> command;
     private int pending;
 
-    PipelinedPublisher(String host, int port, Command command) {
-        this.jedis = new Jedis(host, port);
-        this.pipeline = jedis.pipelined();
+    /** On a connection of its own to {@code host:port}. */
+    static PipelinedPublisher<Pipeline> on(String host, int port, Command<Pipeline> command) {
+        Jedis jedis = new Jedis(host, port);
+        return new PipelinedPublisher<>(jedis, jedis.pipelined(), command);
+    }
+
+    /** On {@code pipeline}, whose {@code client} is closed with the publisher. */
+    PipelinedPublisher(AutoCloseable client, P pipeline, Command<P> command) {
+        this.client = client;
+        this.pipeline = pipeline;
         this.command = command;
     }
 
@@ -52,8 +60,9 @@ final class PipelinedPublisher extends CountingPublisher {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
         flush();
-        jedis.close();
+        pipeline.close();
+        client.close();
     }
 }

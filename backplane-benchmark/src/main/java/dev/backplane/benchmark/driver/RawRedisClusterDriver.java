@@ -43,38 +43,8 @@ public final class RawRedisClusterDriver implements Driver {
     @Override
     public Publisher publisher() {
         JedisCluster cluster = new JedisCluster(seed);
-        ClusterPipeline pipeline = cluster.pipelined();
-        return new CountingPublisher() {
-            private int pending;
-
-            @Override
-            public void send(String channel, byte[] payload) {
-                pipeline.spublish(RawRedisPubSubDriver.channel(channel), payload);
-                if (++pending >= PipelinedPublisher.BATCH) {
-                    flush();
-                }
-            }
-
-            @Override
-            public void flush() {
-                if (pending == 0) {
-                    return;
-                }
-                try {
-                    pipeline.sync();
-                } catch (JedisException e) {
-                    failures.record(e);
-                }
-                pending = 0;
-            }
-
-            @Override
-            public void close() {
-                flush();
-                pipeline.close();
-                cluster.close();
-            }
-        };
+        return new PipelinedPublisher<>(cluster, cluster.pipelined(),
+                (pipeline, channel, payload) -> pipeline.spublish(RawRedisPubSubDriver.channel(channel), payload));
     }
 
     @Override

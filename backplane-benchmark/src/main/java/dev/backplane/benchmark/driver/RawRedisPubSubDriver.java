@@ -34,7 +34,7 @@ public final class RawRedisPubSubDriver implements Driver {
 
     @Override
     public Publisher publisher() {
-        return new PipelinedPublisher(host, port, (pipeline, channel, payload) -> pipeline.publish(channel(channel), payload));
+        return PipelinedPublisher.on(host, port, (pipeline, channel, payload) -> pipeline.publish(channel(channel), payload));
     }
 
     @Override

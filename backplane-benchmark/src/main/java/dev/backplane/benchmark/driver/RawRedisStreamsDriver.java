@@ -44,7 +44,7 @@ public final class RawRedisStreamsDriver implements Driver {
     @Override
     public Publisher publisher() {
         XAddParams params = XAddParams.xAddParams().maxLen(MAX_LEN).approximateTrimming();
-        return new PipelinedPublisher(host, port, (pipeline, channel, payload) -> pipeline.xadd(key(channel), params,
+        return PipelinedPublisher.on(host, port, (pipeline, channel, payload) -> pipeline.xadd(key(channel), params,
                 Map.of(FIELD, payload)));
     }
 

@@ -136,6 +136,9 @@ final class ClusterPublisher implements RedisPubSubBackplane.Publishing {
             Map<HostAndPort, List<PendingPublish>> byMaster;
             try {
                 byMaster = byMaster(left);
+            } catch (BackplaneConfigurationException e) {
+                left.forEach(p -> outbox.fail(p, e)); // a refused TLS handshake does not fix itself
+                return;
             } catch (BackplaneException e) {
                 left = retryLater(left, e.getMessage());
                 continue;

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -18,7 +19,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 /**
  * The Redis Cluster a backplane URI names, and which master owns which slot now:
  * {@code redis-cluster://[user:password@]host1:port1,host2:port2,...} lists seed nodes (any nodes of
- * the cluster; the rest are learnt from them).
+ * the cluster; the rest are learnt from them); {@code rediss-cluster://} connects to every node over
+ * TLS, with the certificate of each node checked against the host {@code CLUSTER SLOTS} names it by.
  *
  * <p>{@link #refresh()} asks the seeds and the masters last known, in turn, for {@code CLUSTER SLOTS};
  * the first answer is the slot map until the next refresh. A <em>shard</em> is named by the first
@@ -38,16 +40,22 @@ public final class RedisCluster {
     private final List<HostAndPort> seeds;
     private final JedisClientConfig clientConfig;
     private volatile List<Range> ranges = List.of();
+    /** Tells a failure waiting cannot fix (a refused TLS handshake) from one it may: set by {@link RedisEndpoint#from}. */
+    private volatile Function<RuntimeException, BackplaneConfigurationException> explain = e -> null;
 
     private RedisCluster(List<HostAndPort> seeds, JedisClientConfig clientConfig) {
         this.seeds = List.copyOf(seeds);
         this.clientConfig = clientConfig;
     }
 
-    /** Whether {@code scheme} is {@code redis-cluster} (pub/sub) or {@code redis-cluster-streams}. */
+    /**
+     * Whether {@code scheme} is {@code redis-cluster} (pub/sub) or {@code redis-cluster-streams}, or
+     * either over TLS ({@code rediss-cluster}, {@code rediss-cluster-streams}).
+     */
     static boolean isClusterScheme(String scheme) {
         String s = scheme.toLowerCase(Locale.ROOT);
-        return s.equals("redis-cluster") || s.equals("redis-cluster-streams");
+        return s.equals("redis-cluster") || s.equals("redis-cluster-streams") || s.equals("rediss-cluster")
+                || s.equals("rediss-cluster-streams");
     }
 
     /**
@@ -77,6 +85,11 @@ public final class RedisCluster {
                     + "; a Redis Cluster has database 0 only: drop the path, e.g. " + example);
         }
         return new RedisCluster(seeds, clientConfig);
+    }
+
+    /** How to recognise, in a node's failure to answer, a problem of configuration (TLS) to report as such. */
+    void explainFailuresWith(Function<RuntimeException, BackplaneConfigurationException> explain) {
+        this.explain = explain;
     }
 
     /** The seed nodes, in the URI's order. */
@@ -150,6 +163,8 @@ public final class RedisCluster {
      * Reads {@code CLUSTER SLOTS} from the masters last known, then the seeds; the first answer wins.
      *
      * @throws BrokerUnavailableException if no node answers
+     * @throws BackplaneConfigurationException if a node refused the TLS handshake, or this client refused
+     *     the node's certificate: asking again would not help
      */
     List<Range> refresh() {
         Set<HostAndPort> nodes = new LinkedHashSet<>();
@@ -170,6 +185,10 @@ public final class RedisCluster {
                     return ranges;
                 }
             } catch (RuntimeException e) {
+                BackplaneConfigurationException configuration = explain.apply(e);
+                if (configuration != null) {
+                    throw configuration;
+                }
                 last = e;
             }
         }

@@ -38,8 +38,8 @@ import redis.clients.jedis.JedisClientConfig;
  * sentinels'. Not over TLS: there is no {@code rediss-sentinel} scheme.
  *
  * <p>Redis Cluster: {@code redis-cluster://[[user]:password@]host1:port1,host2:port2,...} (and
- * {@code redis-cluster-streams://} for Streams) names seed nodes (see {@link RedisCluster}); not over
- * TLS yet, database 0. {@link #locate(String)} asks the cluster which master owns a key's slot now.
+ * {@code redis-cluster-streams://} for Streams; {@code rediss-cluster://} and
+ * {@code rediss-cluster-streams://} over TLS) names seed nodes (see {@link RedisCluster}); database 0. {@link #locate(String)} asks the cluster which master owns a key's slot now.
  *
  * @param address host and port (default port 6379); for a Sentinel URI, the first sentinel
  * @param clientConfig Jedis settings: credentials, database, TLS, timeouts, client name
@@ -127,7 +127,9 @@ public record RedisEndpoint(HostAndPort address, JedisClientConfig clientConfig,
         JedisClientConfig clientConfig = builder.build();
         if (cluster) {
             RedisCluster nodes = RedisCluster.from(config, clientConfig);
-            return new RedisEndpoint(nodes.seeds().get(0), clientConfig, tls, tlsSettings, null, nodes);
+            RedisEndpoint endpoint = new RedisEndpoint(nodes.seeds().get(0), clientConfig, tls, tlsSettings, null, nodes);
+            nodes.explainFailuresWith(e -> RedisConnections.tlsProblem(endpoint, e));
+            return endpoint;
         }
         if (!sentinel) {
             return new RedisEndpoint(new HostAndPort(uri.getHost(), port), clientConfig, tls, tlsSettings, null, null);

@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * Provider {@code redis} for the URI schemes {@code redis://}, {@code rediss://} (TLS) and
  * {@code redis-sentinel://} (the master a set of Redis Sentinels names, followed across failovers) and
- * {@code redis-cluster://} (a Redis Cluster by its seed nodes, sharded pub/sub):
+ * {@code redis-cluster://} (a Redis Cluster by its seed nodes, sharded pub/sub; {@code rediss-cluster://} over TLS):
  * Redis pub/sub, at-most-once. See {@link RedisEndpoint} for the URI and {@link RedisPubSubOptions} for
  * the options.
  */
@@ -21,7 +21,7 @@ public final class RedisPubSubBackplaneProvider implements BackplaneProvider {
 
     @Override
     public Set<String> schemes() {
-        return Set.of("redis", "rediss", "redis-sentinel", "redis-cluster");
+        return Set.of("redis", "rediss", "redis-sentinel", "redis-cluster", "rediss-cluster");
     }
 
     @Override

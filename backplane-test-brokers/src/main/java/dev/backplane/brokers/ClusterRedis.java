@@ -2,6 +2,7 @@ package dev.backplane.brokers;
 
 import dev.backplane.fixture.LoopbackPorts;
 import dev.backplane.fixture.PrivateBroker;
+import dev.backplane.fixture.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -40,6 +41,9 @@ public final class ClusterRedis implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private final int masters;
     private final int replicasPerMaster;
+    /** The certificates of a TLS cluster (every port TLS only, the cluster bus and replication too), else null. */
+    private final SecureRedis.Certificates tls;
+    private final TestCertificates.Issued serverCertificate;
 
     private final List<PrivateBroker> nodes = new ArrayList<>();
     /**
@@ -48,13 +52,15 @@ public final class ClusterRedis implements AutoCloseable {
      */
     private final java.util.Map<Integer, Integer> busPorts = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private ClusterRedis(int masters, int replicasPerMaster) {
+    private ClusterRedis(int masters, int replicasPerMaster, boolean tls) {
         if (masters < 1 || replicasPerMaster < 0 || masters < 3 && replicasPerMaster > 0) {
             throw new IllegalArgumentException("a cluster of " + masters + " master(s) with " + replicasPerMaster
                     + " replica(s) each: give 1 master without replicas, or 3 or more masters");
         }
         this.masters = masters;
         this.replicasPerMaster = replicasPerMaster;
+        this.tls = tls ? SecureRedis.Certificates.get() : null;
+        this.serverCertificate = tls ? this.tls.server(new String[] {"localhost", LoopbackPorts.LOOPBACK}) : null;
         try {
             for (int i = 1; i <= masters * (1 + replicasPerMaster); i++) {
                 nodes.add(PrivateBroker.named("redis-cluster-" + i).command(this::server)
@@ -70,7 +76,31 @@ public final class ClusterRedis implements AutoCloseable {
 
     /** Starts the six nodes, joins them and waits for {@code cluster_state:ok} on each. */
     public static ClusterRedis start() {
-        return new ClusterRedis(3, 1);
+        return new ClusterRedis(3, 1, false);
+    }
+
+    /**
+     * A cluster of three masters with {@code replicasPerMaster} replicas each on TLS only: clients,
+     * the cluster bus and replication ({@code tls-port}, {@code port 0}, {@code tls-cluster yes},
+     * {@code tls-replication yes}), with a server certificate for {@code localhost} and
+     * {@code 127.0.0.1} from the authority {@link #authority()} (made at test time, none committed);
+     * no client certificate is asked for. Clients connect with {@link #clientTlsOptions()}.
+     */
+    public static ClusterRedis startTls(int replicasPerMaster) {
+        return new ClusterRedis(3, replicasPerMaster, true);
+    }
+
+    /** The authority that signed the nodes' certificates (TLS clusters only). */
+    public TestCertificates authority() {
+        if (tls == null) {
+            throw new IllegalStateException("a plain cluster has no certificates: ClusterRedis.startTls");
+        }
+        return tls.authority;
+    }
+
+    /** The backplane options that trust the nodes: {@code tlsCaFile} (TLS clusters only). */
+    public java.util.Map<String, String> clientTlsOptions() {
+        return java.util.Map.of(SecureRedis.CA_FILE, authority().certificate().toString());
     }
 
     /**
@@ -82,7 +112,7 @@ public final class ClusterRedis implements AutoCloseable {
      * @throws IllegalArgumentException for fewer than one master, or replicas on fewer than three
      */
     public static ClusterRedis start(int masters, int replicasPerMaster) {
-        return new ClusterRedis(masters, replicasPerMaster);
+        return new ClusterRedis(masters, replicasPerMaster, false);
     }
 
     /** The first node: a seed enough for any client, which learns the others from it. */
@@ -100,7 +130,7 @@ public final class ClusterRedis implements AutoCloseable {
 
         @Override
         public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
-            cluster = new ClusterRedis(3, 1);
+            cluster = new ClusterRedis(3, 1, false);
         }
 
         @Override
@@ -119,9 +149,9 @@ public final class ClusterRedis implements AutoCloseable {
         }
     }
 
-    /** {@code redis-cluster://127.0.0.1:p1,...} naming every node as a seed. */
+    /** {@code redis-cluster://127.0.0.1:p1,...} ({@code rediss-cluster://} on TLS) naming every node as a seed. */
     public String uri() {
-        return uri("redis-cluster");
+        return uri(tls != null ? "rediss-cluster" : "redis-cluster");
     }
 
     /** {@code scheme://127.0.0.1:p1,...} naming every node as a seed, e.g. for {@code redis-cluster-streams}. */
@@ -131,8 +161,12 @@ public final class ClusterRedis implements AutoCloseable {
 
     /** A connection to one node. */
     public Jedis node(HostAndPort address) {
-        return new Jedis(address, DefaultJedisClientConfig.builder().connectionTimeoutMillis(2000)
-                .socketTimeoutMillis(2000).build());
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().connectionTimeoutMillis(2000)
+                .socketTimeoutMillis(2000);
+        if (tls != null) {
+            config.ssl(true).sslSocketFactory(tls.clientContext.getSocketFactory());
+        }
+        return new Jedis(address, config.build());
     }
 
     /** The master that owns {@code slot} now, as a running node reports it. */
@@ -165,6 +199,28 @@ public final class ClusterRedis implements AutoCloseable {
     /** SIGKILL of the node at {@code master} (a process this cluster started; no other). */
     public void killMaster(HostAndPort master) {
         broker(master).kill();
+    }
+
+    /**
+     * Starts a node this cluster stopped or killed again, on its port and from its cluster
+     * configuration file, and waits until the cluster is ok and every replica linked. Restart a
+     * killed master only after its replica was promoted ({@link #awaitPromotion}): the nodes keep
+     * no data on disk, so a master back before that would return with its slots and no data.
+     */
+    public void restart(HostAndPort node) {
+        broker(node).start();
+        awaitHealthy(READY_TIMEOUT);
+    }
+
+    /** SIGSTOP of one node: it holds its sockets and answers nothing, until {@link #resume}. */
+    public void pause(HostAndPort node) {
+        broker(node).pause();
+    }
+
+    /** SIGCONT of a paused node, then a wait until the cluster is ok and every replica linked. */
+    public void resume(HostAndPort node) {
+        broker(node).resume();
+        awaitHealthy(READY_TIMEOUT);
     }
 
     /**
@@ -291,13 +347,20 @@ public final class ClusterRedis implements AutoCloseable {
     }
 
     private List<String> server(PrivateBroker broker) {
-        return List.of(executable("redis-server"), "--bind", LoopbackPorts.LOOPBACK,
-                "--port", Integer.toString(broker.port()), "--save", "", "--appendonly", "no",
+        List<String> ports = tls == null ? List.of("--port", Integer.toString(broker.port()))
+                : List.of("--port", "0", "--tls-port", Integer.toString(broker.port()), "--tls-cluster", "yes",
+                        "--tls-replication", "yes", "--tls-cert-file", serverCertificate.certificate().toString(),
+                        "--tls-key-file", serverCertificate.key().toString(),
+                        "--tls-ca-cert-file", tls.authority.certificate().toString(), "--tls-auth-clients", "no");
+        List<String> command = new ArrayList<>(List.of(executable("redis-server"), "--bind", LoopbackPorts.LOOPBACK));
+        command.addAll(ports);
+        command.addAll(List.of("--save", "", "--appendonly", "no",
                 "--cluster-enabled", "yes",
                 "--cluster-port", Integer.toString(busPorts.computeIfAbsent(broker.port(), p -> LoopbackPorts.freePort())),
                 "--cluster-config-file", broker.dataDirectory().resolve("nodes.conf").toString(),
                 "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0",
-                "--dir", broker.dataDirectory().toString());
+                "--dir", broker.dataDirectory().toString()));
+        return command;
     }
 
     private void create() {
@@ -308,6 +371,9 @@ public final class ClusterRedis implements AutoCloseable {
             return;
         }
         List<String> command = new ArrayList<>(List.of(executable("redis-cli"), "--cluster", "create"));
+        if (tls != null) {
+            command.addAll(List.of("--tls", "--cacert", tls.authority.certificate().toString()));
+        }
         nodes.forEach(n -> command.add(n.host() + ":" + n.port()));
         command.addAll(List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
         try {

@@ -320,7 +320,7 @@ public final class SecureRedis extends ForwardingBroker {
      * whole JVM (RSA keys take a second or more each on a busy machine), in a directory deleted
      * when the JVM exits.
      */
-    private static final class Certificates {
+    static final class Certificates {
         private static Certificates instance;
 
         final TestCertificates authority;

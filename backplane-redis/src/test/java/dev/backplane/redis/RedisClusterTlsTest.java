@@ -20,10 +20,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.HostAndPort;
 
 /**
@@ -34,20 +33,9 @@ import redis.clients.jedis.HostAndPort;
  */
 class RedisClusterTlsTest {
 
-    private static ClusterRedis cluster;
+    @RegisterExtension
+    static final ClusterRedis.PerClass deployment = new ClusterRedis.PerClass(() -> ClusterRedis.startTls(0));
     private final List<Backplane> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = ClusterRedis.startTls(0);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @AfterEach
     void closeBackplanes() {
@@ -55,20 +43,20 @@ class RedisClusterTlsTest {
     }
 
     private Backplane open(Map<String, String> options) {
-        Backplane b = Backplanes.open(URI.create(cluster.uri()), options);
+        Backplane b = Backplanes.open(URI.create(deployment.get().uri()), options);
         opened.add(b);
         return b;
     }
 
     @Test
     void channelsOfEveryShardAreDeliveredOverTls() throws Exception {
-        Map<String, String> options = new HashMap<>(cluster.clientTlsOptions());
+        Map<String, String> options = new HashMap<>(deployment.get().clientTlsOptions());
         options.put("prefix", "tls");
         Backplane publisher = open(options);
         Backplane subscriber = open(options);
         Map<HostAndPort, String> channels = new HashMap<>();
         for (int i = 0; channels.size() < 3; i++) {
-            channels.putIfAbsent(cluster.masterOf(RedisCluster.slot(("tls:c" + i).getBytes(StandardCharsets.US_ASCII))),
+            channels.putIfAbsent(deployment.get().masterOf(RedisCluster.slot(("tls:c" + i).getBytes(StandardCharsets.US_ASCII))),
                     "c" + i);
         }
         Map<String, List<String>> received = new ConcurrentHashMap<>();

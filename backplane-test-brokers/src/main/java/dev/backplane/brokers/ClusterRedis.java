@@ -126,11 +126,22 @@ public final class ClusterRedis implements AutoCloseable {
      */
     public static final class PerClass implements org.junit.jupiter.api.extension.BeforeAllCallback,
             org.junit.jupiter.api.extension.AfterAllCallback {
+        private final Supplier<ClusterRedis> starter;
         private volatile ClusterRedis cluster;
+
+        /** Three masters with a replica each, on plain TCP ({@link #start()}). */
+        public PerClass() {
+            this(ClusterRedis::start);
+        }
+
+        /** The cluster {@code starter} starts, e.g. {@code () -> ClusterRedis.startTls(0)}. */
+        public PerClass(Supplier<ClusterRedis> starter) {
+            this.starter = starter;
+        }
 
         @Override
         public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
-            cluster = new ClusterRedis(3, 1, false);
+            cluster = starter.get();
         }
 
         @Override

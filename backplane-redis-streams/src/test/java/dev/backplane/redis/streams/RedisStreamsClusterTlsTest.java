@@ -18,9 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Redis Streams on a Redis Cluster over TLS ({@code rediss-cluster-streams://}; three masters on
@@ -30,27 +29,16 @@ import org.junit.jupiter.api.Test;
  */
 class RedisStreamsClusterTlsTest {
 
-    private static ClusterRedis cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = ClusterRedis.startTls(0);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterRedis.PerClass deployment = new ClusterRedis.PerClass(() -> ClusterRedis.startTls(0));
 
     private static URI uri() {
-        return URI.create(cluster.uri("rediss-cluster-streams"));
+        return URI.create(deployment.get().uri("rediss-cluster-streams"));
     }
 
     @Test
     void messagesArePublishedAndReadOverTlsOnTheMasterOfThePrefix() throws Exception {
-        Map<String, String> options = new HashMap<>(cluster.clientTlsOptions());
+        Map<String, String> options = new HashMap<>(deployment.get().clientTlsOptions());
         options.put("prefix", "tls");
         List<String> received = new CopyOnWriteArrayList<>();
         try (Backplane publisher = Backplanes.open(uri(), options); Backplane subscriber = Backplanes.open(uri(), options)) {

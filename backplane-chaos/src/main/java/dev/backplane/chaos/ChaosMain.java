@@ -18,7 +18,10 @@ import java.util.Map;
  */
 public final class ChaosMain {
 
+    /** Run when no transport is named. */
     private static final List<String> TRANSPORTS = List.of("redis", "redis-streams", "nats", "jetstream", "kafka");
+    /** Run only when named: a Redis Cluster of three masters and three replicas, one member struck. */
+    private static final List<String> CLUSTERS = List.of("redis-cluster", "redis-cluster-streams");
 
     private ChaosMain() {
     }
@@ -41,8 +44,9 @@ public final class ChaosMain {
             i++;
         }
         for (String t : transports) {
-            if (!TRANSPORTS.contains(t)) {
-                usage("unknown transport '" + t + "'; known: " + String.join(", ", TRANSPORTS));
+            if (!TRANSPORTS.contains(t) && !CLUSTERS.contains(t)) {
+                usage("unknown transport '" + t + "'; known: " + String.join(", ", TRANSPORTS) + ", "
+                        + String.join(", ", CLUSTERS));
             }
         }
         Duration duration = Duration.ofSeconds(seconds != null ? seconds
@@ -93,7 +97,8 @@ public final class ChaosMain {
 
     private static void usage(String problem) {
         System.err.println("bin/chaos: " + problem);
-        System.err.println("usage: bin/chaos [--transports redis,redis-streams,nats,jetstream,kafka] "
+        System.err.println("usage: bin/chaos [--transports redis,redis-streams,nats,jetstream,kafka"
+                + "|redis-cluster,redis-cluster-streams] "
                 + "[--scenario " + String.join("|", ChaosSettings.SCENARIOS) + "] [--seconds N | --minutes N] [--rate SENDS_PER_SECOND]");
         System.exit(2);
     }

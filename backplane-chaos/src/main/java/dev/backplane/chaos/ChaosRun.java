@@ -232,7 +232,7 @@ final class ChaosRun {
         List<Sender.Failure> failures = sender.failures();
         long unexplained = failures.stream().filter(f -> !explained(f)).count();
         long unknown = failures.stream().filter(Sender.Failure::outcomeUnknown).count();
-        boolean atLeastOnce = !settings.transport().equals("redis") && !settings.transport().equals("nats");
+        boolean atLeastOnce = !List.of("redis", "nats", "redis-cluster").contains(settings.transport());
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("transport", settings.transport());
         r.put("scenario", settings.scenario());

@@ -119,6 +119,11 @@ record ChaosSettings(String transport, String scenario, int nodes, int clientsPe
             // The last node cut off from the broker, longer than the death bound, then shorter; the others
             // go on. The cut-off node must declare nobody dead, and (at least once) miss nothing once healed.
             case "partition" -> {
+                if (transport.startsWith("redis-cluster")) {
+                    throw new IllegalArgumentException("the partition scenario runs on redis, redis-streams, nats and "
+                            + "jetstream: a Redis Cluster's clients connect to the node addresses it announces, which "
+                            + "a proxy in front of one seed does not change");
+                }
                 if (transport.equals("kafka")) {
                     throw new IllegalArgumentException("the partition scenario runs on redis, redis-streams, nats and "
                             + "jetstream: Kafka clients connect to the addresses the broker advertises, which a proxy "

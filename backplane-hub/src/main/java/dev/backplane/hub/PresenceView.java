@@ -59,6 +59,8 @@ final class PresenceView implements HubPresence {
     private final String selfId;
     private final long cutOffAfterNanos;
     private long lastHeardFromSelf;
+    /** Whether this process ever heard itself: until it has, it cannot say that the broker carries its messages. */
+    private boolean heardSelf;
     private boolean cutOff;
     private final Map<String, NodeView> nodes = new HashMap<>();
     private final Map<String, String> gone = new LinkedHashMap<>() {
@@ -88,6 +90,7 @@ final class PresenceView implements HubPresence {
         long now = clock.getAsLong();
         boolean wasCutOff = cutOff || now - lastHeardFromSelf > cutOffAfterNanos;
         lastHeardFromSelf = now;
+        heardSelf = true;
         if (wasCutOff) {
             cutOff = false;
             for (NodeView view : nodes.values()) {
@@ -96,9 +99,12 @@ final class PresenceView implements HubPresence {
         }
     }
 
-    /** Whether this process has heard itself recently enough to judge others by their silence. */
+    /**
+     * Whether this process has heard itself, and recently enough to judge others by their silence.
+     * False until its first own message came back: a node just started has no proof yet.
+     */
     synchronized boolean hearsTheBroker() {
-        return !cutOff && clock.getAsLong() - lastHeardFromSelf <= cutOffAfterNanos;
+        return heardSelf && !cutOff && clock.getAsLong() - lastHeardFromSelf <= cutOffAfterNanos;
     }
 
     synchronized void onPresence(String node, long seq, PresenceBody body, SnapshotRequester requester) {
@@ -107,6 +113,11 @@ final class PresenceView implements HubPresence {
         }
         gone.remove(node); // a node declared dead that speaks again was only silent
         NodeView view = nodes.computeIfAbsent(node, n -> new NodeView());
+        if (node.equals(selfId)) {
+            // In the same step as it counts among the nodes: health never says it hears itself
+            // while the view does not list it yet.
+            heardFromSelf();
+        }
         long now = clock.getAsLong();
         view.boundNanos = boundNanos(body.heartbeatMillis(), body.missed());
         view.deadline = now + view.boundNanos;

@@ -32,10 +32,8 @@ final class PresenceWatch {
         this.counters = counters;
     }
 
+    /** A node's presence message; this node's own also tells that the broker carries its messages. */
     void onPresence(Envelope e) {
-        if (e.sender().equals(nodeId)) {
-            view.heardFromSelf();
-        }
         view.onPresence(e.sender(), e.seq(), read(e), publisher::requestSnapshot);
     }
 

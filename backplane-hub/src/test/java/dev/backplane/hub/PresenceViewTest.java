@@ -34,6 +34,16 @@ class PresenceViewTest {
     }
 
     @Test
+    void aViewThatNeverHeardItselfDoesNotClaimToHearTheBroker() {
+        assertThat(view.hearsTheBroker()).as("just made, nothing heard").isFalse();
+        heartbeat("other", 1);
+        assertThat(view.hearsTheBroker()).as("heard another node only").isFalse();
+        heartbeat("self", 1);
+        assertThat(view.hearsTheBroker()).as("heard its own heartbeat").isTrue();
+        assertThat(view.nodes()).as("the nodes once it hears itself").contains("self", "other");
+    }
+
+    @Test
     void aNodeSilentPastItsBoundIsDeclaredDeadWhileThisProcessHearsItself() {
         snapshot("other", 1, "c1");
         for (int i = 0; i < 4; i++) {

@@ -26,15 +26,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.HostAndPort;
 
 /**
- * Redis pub/sub on a Redis Cluster over TLS ({@code rediss-cluster://}; three masters on TLS-only
- * ports, the cluster bus and replication on TLS too: {@link ClusterRedis#startTls}): the slot map is
- * read, and every master published to and subscribed on, over TLS with the certificate checked; a
- * client that does not trust the nodes' authority is refused with a message that says so.
+ * Redis pub/sub on a Redis Cluster over mutual TLS ({@code rediss-cluster://}; three masters on
+ * TLS-only ports that ask for a client certificate, the cluster bus and replication on TLS too:
+ * {@link ClusterRedis#startMutualTls}): the slot map is read, and every master published to and
+ * subscribed on, over TLS with the certificate checked; a client that does not trust the nodes'
+ * authority is refused with a message that says so; a user whose ACL allows one prefix's channels
+ * (and the least the backplane needs on a cluster) works there and is refused another prefix's.
  */
 class RedisClusterTlsTest {
 
     @RegisterExtension
-    static final ClusterRedis.PerClass deployment = new ClusterRedis.PerClass(() -> ClusterRedis.startTls(0));
+    static final ClusterRedis.PerClass deployment = new ClusterRedis.PerClass(() -> ClusterRedis.startMutualTls(0,
+            List.of(List.of("tenant", "on", ">tenant-pw", "resetchannels", "&tenant:*", "-@all", "+spublish",
+                    "+ssubscribe", "+sunsubscribe", "+cluster|slots", "+client|setname"))));
     private final List<Backplane> opened = new ArrayList<>();
 
     @AfterEach
@@ -77,6 +81,32 @@ class RedisClusterTlsTest {
         Await.until("3 messages on a channel of each of the 3 shards", () -> channels.values().stream()
                 .allMatch(c -> received.getOrDefault(c, List.of()).size() == 3), Duration.ofSeconds(15));
         channels.values().forEach(c -> assertThat(received.get(c)).containsExactly("m0", "m1", "m2"));
+    }
+
+    @Test
+    void aUserRestrictedToOnePrefixPublishesAndSubscribesThereAndIsRefusedAnotherPrefix() throws Exception {
+        URI tenant = URI.create(deployment.get().uri().replace("rediss-cluster://", "rediss-cluster://tenant:tenant-pw@"));
+        Map<String, String> own = new HashMap<>(deployment.get().clientTlsOptions());
+        own.put("prefix", "tenant");
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (Backplane publisher = Backplanes.open(tenant, own); Backplane subscriber = Backplanes.open(tenant, own)) {
+            subscriber.subscribe("c", new Subscriber() {
+                @Override
+                public void onMessage(Delivery delivery) {
+                    received.add(new String(delivery.payload(), StandardCharsets.UTF_8));
+                }
+            }).get(15, TimeUnit.SECONDS);
+            publisher.publish("c", "mine".getBytes(StandardCharsets.UTF_8)).get(15, TimeUnit.SECONDS);
+            Await.until("the tenant's message", () -> received.size() == 1, Duration.ofSeconds(15));
+        }
+        Map<String, String> other = new HashMap<>(deployment.get().clientTlsOptions());
+        other.put("prefix", "other");
+        try (Backplane intruder = Backplanes.open(tenant, other)) {
+            assertThatThrownBy(() -> intruder.publish("c", new byte[] {1}).get(15, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(BackplaneConfigurationException.class)
+                    .hasMessageContaining("user 'tenant' lacks a permission");
+        }
+        assertThat(received).containsExactly("mine");
     }
 
     @Test

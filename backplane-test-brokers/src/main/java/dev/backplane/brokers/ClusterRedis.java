@@ -44,6 +44,10 @@ public final class ClusterRedis implements AutoCloseable {
     /** The certificates of a TLS cluster (every port TLS only, the cluster bus and replication too), else null. */
     private final SecureRedis.Certificates tls;
     private final TestCertificates.Issued serverCertificate;
+    /** Whether clients must present a certificate the authority signed ({@code tls-auth-clients yes}). */
+    private final boolean mutual;
+    /** ACL users beside {@code default} (which stays on, for the fixture's own connections), as {@code --user} words. */
+    private final List<List<String>> users;
 
     private final List<PrivateBroker> nodes = new ArrayList<>();
     /**
@@ -53,6 +57,10 @@ public final class ClusterRedis implements AutoCloseable {
     private final java.util.Map<Integer, Integer> busPorts = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ClusterRedis(int masters, int replicasPerMaster, boolean tls) {
+        this(masters, replicasPerMaster, tls, false, List.of());
+    }
+
+    private ClusterRedis(int masters, int replicasPerMaster, boolean tls, boolean mutual, List<List<String>> users) {
         if (masters < 1 || replicasPerMaster < 0 || masters < 3 && replicasPerMaster > 0) {
             throw new IllegalArgumentException("a cluster of " + masters + " master(s) with " + replicasPerMaster
                     + " replica(s) each: give 1 master without replicas, or 3 or more masters");
@@ -60,6 +68,8 @@ public final class ClusterRedis implements AutoCloseable {
         this.masters = masters;
         this.replicasPerMaster = replicasPerMaster;
         this.tls = tls ? SecureRedis.Certificates.get() : null;
+        this.mutual = mutual;
+        this.users = List.copyOf(users);
         this.serverCertificate = tls ? this.tls.server(new String[] {"localhost", LoopbackPorts.LOOPBACK}) : null;
         try {
             for (int i = 1; i <= masters * (1 + replicasPerMaster); i++) {
@@ -90,6 +100,16 @@ public final class ClusterRedis implements AutoCloseable {
         return new ClusterRedis(3, replicasPerMaster, true);
     }
 
+    /**
+     * As {@link #startTls}, with mutual TLS ({@code tls-auth-clients yes}: every client, the nodes'
+     * bus and replication included, presents a certificate the authority signed) and the ACL users
+     * given, each as the words of a {@code user} directive ({@code "tenant", "on", ">pw", "&p:*", ...}).
+     * Clients connect with {@link #clientTlsOptions()}, which then carry the client certificate.
+     */
+    public static ClusterRedis startMutualTls(int replicasPerMaster, List<List<String>> users) {
+        return new ClusterRedis(3, replicasPerMaster, true, true, users);
+    }
+
     /** The authority that signed the nodes' certificates (TLS clusters only). */
     public TestCertificates authority() {
         if (tls == null) {
@@ -98,9 +118,16 @@ public final class ClusterRedis implements AutoCloseable {
         return tls.authority;
     }
 
-    /** The backplane options that trust the nodes: {@code tlsCaFile} (TLS clusters only). */
+    /**
+     * The backplane options that trust the nodes, {@code tlsCaFile}, and on a mutual-TLS cluster the
+     * client certificate, {@code tlsCertFile} and {@code tlsKeyFile} (TLS clusters only).
+     */
     public java.util.Map<String, String> clientTlsOptions() {
-        return java.util.Map.of(SecureRedis.CA_FILE, authority().certificate().toString());
+        if (!mutual) {
+            return java.util.Map.of(SecureRedis.CA_FILE, authority().certificate().toString());
+        }
+        return java.util.Map.of(SecureRedis.CA_FILE, authority().certificate().toString(), SecureRedis.CERT_FILE,
+                tls.client.chain().toString(), SecureRedis.KEY_FILE, tls.client.key().toString());
     }
 
     /**
@@ -362,9 +389,14 @@ public final class ClusterRedis implements AutoCloseable {
                 : List.of("--port", "0", "--tls-port", Integer.toString(broker.port()), "--tls-cluster", "yes",
                         "--tls-replication", "yes", "--tls-cert-file", serverCertificate.certificate().toString(),
                         "--tls-key-file", serverCertificate.key().toString(),
-                        "--tls-ca-cert-file", tls.authority.certificate().toString(), "--tls-auth-clients", "no");
+                        "--tls-ca-cert-file", tls.authority.certificate().toString(),
+                        "--tls-auth-clients", mutual ? "yes" : "no");
         List<String> command = new ArrayList<>(List.of(executable("redis-server"), "--bind", LoopbackPorts.LOOPBACK));
         command.addAll(ports);
+        for (List<String> user : users) {
+            command.add("--user");
+            command.addAll(user);
+        }
         command.addAll(List.of("--save", "", "--appendonly", "no",
                 "--cluster-enabled", "yes",
                 "--cluster-port", Integer.toString(busPorts.computeIfAbsent(broker.port(), p -> LoopbackPorts.freePort())),
@@ -384,6 +416,9 @@ public final class ClusterRedis implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(executable("redis-cli"), "--cluster", "create"));
         if (tls != null) {
             command.addAll(List.of("--tls", "--cacert", tls.authority.certificate().toString()));
+            if (mutual) {
+                command.addAll(List.of("--cert", tls.client.certificate().toString(), "--key", tls.client.key().toString()));
+            }
         }
         nodes.forEach(n -> command.add(n.host() + ":" + n.port()));
         command.addAll(List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));

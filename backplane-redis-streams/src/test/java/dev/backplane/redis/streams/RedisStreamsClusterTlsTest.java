@@ -22,15 +22,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Redis Streams on a Redis Cluster over TLS ({@code rediss-cluster-streams://}; three masters on
- * TLS-only ports, {@link ClusterRedis#startTls}): the slot map is read and the prefix's master used
- * over TLS with its certificate checked, and a client that does not trust the nodes is refused
- * when it opens, saying so.
+ * Redis Streams on a Redis Cluster over mutual TLS ({@code rediss-cluster-streams://}; three masters
+ * on TLS-only ports that ask for a client certificate, {@link ClusterRedis#startMutualTls}): the
+ * slot map is read and the prefix's master used over TLS with its certificate checked; a client
+ * that does not trust the nodes is refused when it opens, saying so; a user whose ACL allows one
+ * prefix's keys ({@code ~{prefix}:*}) works there and is refused at open on another prefix.
  */
 class RedisStreamsClusterTlsTest {
 
     @RegisterExtension
-    static final ClusterRedis.PerClass deployment = new ClusterRedis.PerClass(() -> ClusterRedis.startTls(0));
+    static final ClusterRedis.PerClass deployment = new ClusterRedis.PerClass(() -> ClusterRedis.startMutualTls(0,
+            List.of(List.of("tenant", "on", ">tenant-pw", "resetchannels", "~{tenant}:*", "-@all", "+xadd", "+xread",
+                    "+xrevrange", "+xinfo|stream", "+get", "+set", "+del", "+ping", "+client|setname",
+                    "+cluster|slots"))));
 
     private static URI uri() {
         return URI.create(deployment.get().uri("rediss-cluster-streams"));
@@ -55,6 +59,32 @@ class RedisStreamsClusterTlsTest {
             Await.until("3 deliveries", () -> received.size() >= 3, Duration.ofSeconds(15));
         }
         assertThat(received).containsExactly("m0", "m1", "m2");
+    }
+
+    @Test
+    void aUserRestrictedToOnePrefixWorksThereAndIsRefusedAtOpenOnAnotherPrefix() throws Exception {
+        URI tenant = URI.create(uri().toString().replace("rediss-cluster-streams://",
+                "rediss-cluster-streams://tenant:tenant-pw@"));
+        Map<String, String> own = new HashMap<>(deployment.get().clientTlsOptions());
+        own.put("prefix", "tenant");
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (Backplane publisher = Backplanes.open(tenant, own); Backplane subscriber = Backplanes.open(tenant, own)) {
+            subscriber.subscribe("c", new Subscriber() {
+                @Override
+                public void onMessage(Delivery delivery) {
+                    received.add(new String(delivery.payload(), StandardCharsets.UTF_8));
+                    delivery.ack();
+                }
+            }).get(15, TimeUnit.SECONDS);
+            publisher.publish("c", "mine".getBytes(StandardCharsets.UTF_8)).get(15, TimeUnit.SECONDS);
+            Await.until("the tenant's message", () -> received.size() == 1, Duration.ofSeconds(15));
+        }
+        Map<String, String> other = new HashMap<>(deployment.get().clientTlsOptions());
+        other.put("prefix", "other");
+        assertThatThrownBy(() -> Backplanes.open(tenant, other).close())
+                .isInstanceOf(BackplaneConfigurationException.class)
+                .hasMessageContaining("Redis user 'tenant'").hasMessageContaining("has no permission");
+        assertThat(received).containsExactly("mine");
     }
 
     @Test

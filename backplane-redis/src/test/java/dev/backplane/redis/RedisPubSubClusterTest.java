@@ -107,7 +107,8 @@ class RedisPubSubClusterTest {
                         .isEqualTo(master.equals(target.getKey()) ? 5L : 0L);
             }
         }
-        awaitCondition(() -> channels.values().stream().allMatch(c -> received.getOrDefault(c, List.of()).size() == 5),
+        Await.until("5 messages on a channel of each shard",
+                () -> channels.values().stream().allMatch(c -> received.getOrDefault(c, List.of()).size() == 5),
                 Duration.ofSeconds(15));
         for (String channel : channels.values()) {
             assertThat(received.get(channel)).containsExactly("m0", "m1", "m2", "m3", "m4");
@@ -192,12 +193,13 @@ class RedisPubSubClusterTest {
         int slot = slot("failover", "steady");
         HostAndPort owner = cluster.get().masterOf(slot);
         FailoverLoad load = FailoverLoad.start(publisher, subscriber, "steady", Duration.ofMillis(10));
-        awaitCondition(() -> load.delivered() >= 50, Duration.ofSeconds(15)); // a steady load before the kill
+        Await.until("50 deliveries before the kill", () -> load.delivered() >= 50, Duration.ofSeconds(15));
         cluster.get().killMaster(owner); // SIGKILL, and waits for the process to end
         load.fault();
         HostAndPort promoted = cluster.get().awaitPromotion(owner, slot, Duration.ofSeconds(60));
         promotedEarlier = promoted;
-        awaitCondition(() -> load.deliveredSinceFault() >= 50, Duration.ofSeconds(60));
+        Await.until("50 deliveries of publishes after the kill", () -> load.deliveredSinceFault() >= 50,
+                Duration.ofSeconds(60));
         FailoverLoad.Report report = load.stop(Duration.ofSeconds(5));
         System.out.println("pub/sub Redis Cluster failover (" + owner + " killed, " + promoted + " promoted): "
                 + report.summary());
@@ -267,14 +269,5 @@ class RedisPubSubClusterTest {
             }
         }
         return calls;
-    }
-
-    private static void awaitCondition(java.util.function.BooleanSupplier condition, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition met within " + timeout).isLessThan(deadline);
-            Thread.sleep(20);
-        }
     }
 }
